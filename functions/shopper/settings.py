@@ -7,11 +7,12 @@ defaults run the whole product on the emulators with no cloud account.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LOCAL_SECRET_PREFIX = "local-dev-"
 
@@ -39,14 +40,14 @@ class Settings(BaseSettings):
     gemini_api_key: SecretStr | None = None
 
     # HTTP API.
-    cors_origins: list[str] = ["http://127.0.0.1:5000", "http://localhost:5000"]
+    cors_origins: Annotated[list[str], NoDecode] = ["http://127.0.0.1:5000", "http://localhost:5000"]
     rate_limit_per_minute: int = 100
     max_body_bytes: int = 64 * 1024
     session_ticket_ttl_s: int = 300
     voice_ws_url: str = "ws://127.0.0.1:8000/ws"
 
     # Research: providers, worker and queue.
-    research_providers: list[str] = ["catalog"]
+    research_providers: Annotated[list[str], NoDecode] = ["catalog"]
     provider_timeout_s: float = 3.0
     serpapi_base_url: str = "https://serpapi.com"
     research_worker_url: str = "http://127.0.0.1:5002/"
@@ -70,8 +71,11 @@ class Settings(BaseSettings):
     @field_validator("cors_origins", "research_providers", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> object:
-        if isinstance(value, str) and not value.lstrip().startswith("["):
-            return [item.strip() for item in value.split(",") if item.strip()]
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [item.strip() for item in text.split(",") if item.strip()]
         return value
 
     @model_validator(mode="after")
@@ -84,8 +88,7 @@ class Settings(BaseSettings):
                 ("PIPECAT_SERVER_SECRET", self.pipecat_server_secret),
                 ("SESSION_TICKET_KEY", self.session_ticket_key),
             )
-            if value.get_secret_value().startswith(LOCAL_SECRET_PREFIX)
-            or len(value.get_secret_value()) < 16
+            if value.get_secret_value().startswith(LOCAL_SECRET_PREFIX) or len(value.get_secret_value()) < 16
         ]
         if "serpapi" in self.research_providers and self.serpapi_api_key is None:
             missing.append("SERPAPI_API_KEY")
