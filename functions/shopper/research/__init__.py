@@ -1,0 +1,10 @@
+"""Research: turn a shopper's query into ranked products.
+
+Layout (each piece testable on its own):
+- catalog_data: the bundled product files -> one normalised `CatalogItem` type.
+- text, engine: the retrieval engine (stemming, synonyms, BM25F, phrase/brand/type boosts).
+- query_parser: natural-language text -> search text + filters.
+- providers/: one module per product source behind `providers.base.Provider`.
+- pipeline: normalise, dedupe, filter, preference re-ranking, concurrent aggregation.
+- service, tasks, worker: the job itself (Firestore + Cloud Tasks).
+"""

@@ -1,0 +1,230 @@
+"""The research service: what the API and the worker call.
+
+    submit_query(repo, user_id, create, enqueue=enqueue_research) -> query_id
+        Store the query `pending` (natural-language constraints lifted into its
+        preferences when the client sent none) and enqueue its research job.
+    run_research(query_id, repo, providers=None, settings=None) -> ResearchResult
+        The job: claim the query (`searching`), search every provider concurrently,
+        normalise, dedupe, filter, rank by the user's preferences, write the products in
+        one batch with deterministic ids, mark `completed` (or `failed` with a reason).
+
+Waiting for results (POST /pipecat/trigger-research) is shopper.services.queries.wait_for_results.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from shopper.errors import Unavailable
+from shopper.log import get_logger, log_event
+from shopper.models import Product, Query, QueryCreate, QueryPreferences, QueryStatus, now_ms
+from shopper.repository import Repository
+from shopper.research.pipeline import NoResultsError, run_search
+from shopper.research.providers.base import Provider
+from shopper.research.providers.registry import build_providers
+from shopper.research.query_parser import parse_query
+from shopper.research.tasks import enqueue_research
+from shopper.research.types import ParsedQuery, RankedOffer
+from shopper.settings import Settings, get_settings
+
+logger = get_logger(__name__)
+
+PRODUCTS_PER_QUERY = 20
+DESCRIPTION_MAX = 2000
+
+
+# ---------------------------------------------------------------- submitting
+
+
+def preferences_from_text(text: str, given: QueryPreferences) -> QueryPreferences:
+    """The client's own filters win; when it sent none, those said in the text are used."""
+    if given.minPrice is not None or given.maxPrice is not None or given.minRating is not None:
+        return given
+    try:
+        filters = parse_query(text).filters
+    except ValueError:
+        return given
+    low, high = filters.min_price, filters.max_price
+    if low is not None and high is not None and low > high:
+        low = None
+    return QueryPreferences(
+        minPrice=low, maxPrice=high, minRating=filters.min_rating, targetRetailers=given.targetRetailers
+    )
+
+
+def submit_query(
+    repo: Repository,
+    user_id: str,
+    create: QueryCreate,
+    enqueue: Callable[[str], bool] = enqueue_research,
+) -> str:
+    """Store the query `pending` and enqueue its job; returns the query id.
+
+    Raises Unavailable (503) when the queue cannot be reached; the query is then marked
+    `failed` so nothing waits for it.
+    """
+    now = now_ms()
+    query = Query(
+        userId=user_id,
+        sessionId=create.sessionId,
+        searchText=create.searchText,
+        status=QueryStatus.pending,
+        preferences=preferences_from_text(create.searchText, create.preferences),
+        createdAt=now,
+        updatedAt=now,
+    )
+    query_id = repo.create_query(query)
+    try:
+        enqueue(query_id)
+    except Exception as exc:
+        log_event(logger, "research enqueue failed", queryId=query_id, error=str(exc))
+        repo.update_query(
+            query_id, status=QueryStatus.failed, error="the search could not be started", updatedAt=now_ms()
+        )
+        raise Unavailable("the search could not be started; please try again") from exc
+    log_event(logger, "query submitted", queryId=query_id, userId=user_id)
+    return query_id
+
+
+# ---------------------------------------------------------------- the job
+
+
+class QueryBusy(Exception):
+    """Another run is searching this query right now (and is not stale yet)."""
+
+
+@dataclass
+class ResearchResult:
+    query_id: str
+    status: str  # completed | failed | already_done | not_found
+    products: int = 0
+    error: str | None = None
+    partial_errors: dict[str, str] | None = None
+
+
+def product_id(query_id: str, canonical_url: str) -> str:
+    """Same query + same product = same document, however often the job runs."""
+    return f"{query_id}_{hashlib.sha1(canonical_url.encode('utf-8')).hexdigest()[:16]}"
+
+
+def parsed_for(query: Query) -> ParsedQuery:
+    """The stored query as providers search it: its text parsed, its stored filters applied."""
+    parsed = parse_query(query.searchText)
+    prefs = query.preferences
+    filters = replace(
+        parsed.filters,
+        min_price=prefs.minPrice,
+        max_price=prefs.maxPrice,
+        min_rating=prefs.minRating,
+        retailers=tuple(prefs.targetRetailers),
+    )
+    text = parsed.text or query.searchText
+    return replace(parsed, text=text, filters=filters)
+
+
+def to_product(query_id: str, query: Query, ranked: RankedOffer, created_at: int) -> tuple[str, Product]:
+    offer = ranked.offer
+    description = offer.description[:DESCRIPTION_MAX] if offer.description else None
+    return product_id(query_id, offer.canonical_url), Product(
+        queryId=query_id,
+        userId=query.userId,
+        title=offer.title,
+        imageUrl=offer.image_url,
+        productUrl=offer.url,
+        price=offer.price,
+        currency=offer.currency,
+        description=description,
+        reviewsCount=offer.reviews_count,
+        rating=offer.rating,
+        availability=offer.availability,
+        source=offer.source,
+        searchRank=offer.search_rank,
+        systemRank=ranked.system_rank,
+        rankReasons=list(ranked.reasons),
+        brand=offer.brand,
+        color=offer.color,
+        category=offer.category,
+        createdAt=created_at,
+    )
+
+
+def run_research(
+    query_id: str,
+    repo: Repository,
+    providers: Sequence[Provider] | None = None,
+    settings: Settings | None = None,
+) -> ResearchResult:
+    """Run one research job. Idempotent: a finished query is left alone, and products have
+    deterministic ids. Raises QueryBusy when another live run owns the query; any other
+    exception (Firestore unreachable ...) is transient: the query goes back to `pending`
+    so a retry can claim it."""
+    settings = settings or get_settings()
+    started = time.perf_counter()
+    claimed = repo.claim_query(query_id, now_ms(), settings.research_stale_after_s * 1000)
+    if claimed is None:
+        current = repo.get_query(query_id)
+        if current is None:
+            return ResearchResult(query_id, "not_found", error="no such query")
+        if current.status in (QueryStatus.completed, QueryStatus.failed):
+            return ResearchResult(query_id, "already_done", error=current.error)
+        raise QueryBusy(query_id)
+    try:
+        return _search_and_store(query_id, claimed, repo, providers, settings, started)
+    except Exception:
+        try:
+            repo.update_query(query_id, status=QueryStatus.pending, updatedAt=now_ms())
+        except Exception as exc:  # the stale-claim rule still recovers it
+            log_event(logger, "could not release query", queryId=query_id, error=str(exc))
+        raise
+
+
+def _search_and_store(
+    query_id: str,
+    query: Query,
+    repo: Repository,
+    providers: Sequence[Provider] | None,
+    settings: Settings,
+    started: float,
+) -> ResearchResult:
+    try:
+        active = list(providers) if providers is not None else build_providers(settings)
+        parsed = parsed_for(query)
+    except ValueError as exc:
+        return _fail(repo, query_id, f"the search could not run: {exc}")
+    preferences = repo.get_preferences(query.userId)
+    try:
+        outcome = asyncio.run(
+            run_search(
+                parsed,
+                active,
+                preferences,
+                limit=PRODUCTS_PER_QUERY,
+                timeout_s=settings.provider_timeout_s,
+            )
+        )
+    except NoResultsError as exc:
+        return _fail(repo, query_id, str(exc))
+    created = now_ms()
+    products = [to_product(query_id, query, ranked, created) for ranked in outcome.ranked]
+    repo.write_products(products)
+    repo.update_query(query_id, status=QueryStatus.completed, error=None, updatedAt=now_ms())
+    log_event(
+        logger,
+        "research completed",
+        queryId=query_id,
+        userId=query.userId,
+        products=len(products),
+        provider_errors=outcome.errors or None,
+        latency_ms=round((time.perf_counter() - started) * 1000, 1),
+    )
+    return ResearchResult(query_id, "completed", len(products), partial_errors=outcome.errors or None)
+
+
+def _fail(repo: Repository, query_id: str, reason: str) -> ResearchResult:
+    repo.update_query(query_id, status=QueryStatus.failed, error=reason[:500], updatedAt=now_ms())
+    log_event(logger, "research failed", queryId=query_id, error=reason)
+    return ResearchResult(query_id, "failed", error=reason)

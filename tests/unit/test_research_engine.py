@@ -1,0 +1,131 @@
+"""The catalog and its search engine, over the bundled product data."""
+
+from __future__ import annotations
+
+import pytest
+
+from shopper.research.catalog_data import (
+    CatalogItem,
+    derive_category,
+    load_catalog,
+    split_colors,
+)
+from shopper.research.engine import SearchEngine
+from shopper.research.text import analyze
+from shopper.research.types import ParsedQuery, SearchFilters, SortHint
+
+
+@pytest.fixture(scope="module")
+def items() -> list[CatalogItem]:
+    return load_catalog()
+
+
+@pytest.fixture(scope="module")
+def engine(items: list[CatalogItem]) -> SearchEngine:
+    return SearchEngine(items)
+
+
+def item(id: str, title: str, **kw) -> CatalogItem:
+    base = dict(id=id, retailer="icecat", title=title, brand=None, description="", price=10.0, currency="USD",
+                rating=None, reviewsCount=None, availability="unknown", imageUrl=None,
+                productUrl=f"https://icecat.biz/p/{id}", colors=(), category=None)  # fmt: skip
+    base.update(kw)
+    return CatalogItem(**base)
+
+
+def test_both_files_load_into_one_record_type(items: list[CatalogItem]) -> None:
+    retailers = {i.retailer for i in items}
+    assert retailers == {"icecat", "dummyjson"}
+    assert sum(i.retailer == "icecat" for i in items) == 19406
+    assert sum(i.retailer == "dummyjson" for i in items) == 194
+    dummy = next(i for i in items if i.retailer == "dummyjson")
+    assert dummy.productUrl == f"https://dummyjson.com/products/{dummy.id}"
+    assert dummy.rating is not None and dummy.reviewsCount is not None
+    assert dummy.availability in {"in_stock", "limited", "out_of_stock"}
+    ice = next(i for i in items if i.retailer == "icecat")
+    assert ice.productUrl == f"https://icecat.biz/p/{ice.id}"
+    assert all(i.price >= 0 for i in items)
+    assert sum(i.category is not None for i in items) / len(items) > 0.75
+
+
+@pytest.mark.parametrize(
+    ("title", "category"),
+    [
+        ("Lexmark 08A0476 toner cartridge Original Black 1 pc(s)", "toner cartridge"),
+        ("HP Compaq nc6400 Notebook PC", "notebook"),
+        ("Kensington Smartfit® Single Monitor Arm", "arm"),
+        ('Kensington SP Sleeve for iPad - 9"/22cm', "sleeve"),
+    ],
+)
+def test_category_from_title(title: str, category: str) -> None:
+    assert derive_category(title) == category
+
+
+def test_product_type_wins_over_title() -> None:
+    assert derive_category("Sony MDR-222KD/PIN Pink", "Headphones") == "headphones"
+    assert derive_category("Something toner cartridge", "1") == "toner cartridge"
+
+
+def test_colours() -> None:
+    assert split_colors("Black,Silver") == ("black", "silver")
+    assert split_colors("Gray") == ("grey",)
+    assert split_colors(None) == ()
+
+
+def test_synonyms_meet_in_the_middle() -> None:
+    assert analyze("head set") == analyze("headset")
+    assert analyze("Television") == analyze("TV")
+    assert analyze("laptops") == analyze("notebook")
+    assert analyze("Bluetooth speakers") == ["bluetooth", "speaker"]
+
+
+def test_product_type_beats_accessory() -> None:
+    engine = SearchEngine(
+        [
+            item("1", "Targus Notebook Slip Case notebook case", category="notebook case"),
+            item("2", "HP Compaq 615 Notebook PC", category="notebook"),
+            item("3", "Newstar notebook desk mount", category="desk mount"),
+        ]
+    )
+    assert next(h.item.id for h in engine.search("notebook")) == "2"
+    assert next(h.item.id for h in engine.search("notebook case")) == "1"
+
+
+def test_synonym_and_expansion_matches(engine: SearchEngine) -> None:
+    top = engine.search("head set", limit=5)
+    assert top and all("headset" in h.item.title.lower() or "headphone" in h.item.title.lower() for h in top)
+    tv = engine.search("television", limit=5)
+    assert tv and all("tv" in analyze(h.item.title) for h in tv)
+    buds = engine.search("earbuds", limit=10)
+    assert any("earphone" in h.item.title.lower() or "headphone" in h.item.title.lower() for h in buds)
+
+
+def test_brand_query_prefers_the_brand(engine: SearchEngine) -> None:
+    hits = engine.search("lenovo", limit=10)
+    assert all((h.item.brand or "").lower() == "lenovo" for h in hits)
+
+
+def test_filters_are_hard(engine: SearchEngine) -> None:
+    query = ParsedQuery(
+        text="headphones",
+        filters=SearchFilters(max_price=30, min_price=5, color="black", retailers=("icecat",)),
+    )
+    hits = engine.search(query, limit=20)
+    assert hits
+    for h in hits:
+        assert 5 <= h.item.price <= 30 and "black" in h.item.colors and h.item.retailer == "icecat"
+    rated = engine.search(ParsedQuery(text="phone", filters=SearchFilters(min_rating=4.5)), limit=20)
+    assert rated and all(h.item.rating is not None and h.item.rating >= 4.5 for h in rated)
+
+
+def test_price_sort_hint(engine: SearchEngine) -> None:
+    hits = engine.search(ParsedQuery(text="mouse", sort=SortHint.price_low), limit=10)
+    prices = [h.item.price for h in hits]
+    assert prices == sorted(prices)
+
+
+def test_no_match_and_empty_query(engine: SearchEngine) -> None:
+    assert engine.search("qwzxv plorf") == []
+    assert engine.search("") == []
+    browse = engine.search(ParsedQuery(text="", filters=SearchFilters(brand="Apple")), limit=5)
+    assert browse and all(h.item.brand == "Apple" for h in browse)
