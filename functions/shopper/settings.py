@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     # HTTP API.
     cors_origins: Annotated[list[str], NoDecode] = ["http://127.0.0.1:5000", "http://localhost:5000"]
     rate_limit_per_minute: int = 100
+    # Behind Google's front end the last X-Forwarded-For hop is the client (for the per-IP limit).
+    trust_forwarded_for: bool = False
     max_body_bytes: int = 64 * 1024
     session_ticket_ttl_s: int = 300
     voice_ws_url: str = "ws://127.0.0.1:8000/ws"
@@ -62,6 +64,7 @@ class Settings(BaseSettings):
     learner: Literal["offline", "gemini"] = "offline"
     gemini_model: str = "gemini-2.5-flash"
     gemini_base_url: str | None = None
+    gemini_timeout_s: float = 30.0
     learning_topic: str = "preference-learning"
     learning_user_topic: str = "preference-learning-user"
     learning_window_days: int = 7
@@ -92,6 +95,8 @@ class Settings(BaseSettings):
         ]
         if "serpapi" in self.research_providers and self.serpapi_api_key is None:
             missing.append("SERPAPI_API_KEY")
+        if self.learner == "gemini" and self.gemini_api_key is None:
+            missing.append("GEMINI_API_KEY")
         if missing:
             raise ValueError(f"production mode needs these secrets set: {', '.join(missing)}")
         return self

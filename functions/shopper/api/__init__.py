@@ -1,0 +1,1 @@
+"""The HTTP API of the functions: routing, auth, CORS, rate limit, body parsing, request logs."""

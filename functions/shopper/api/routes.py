@@ -1,0 +1,256 @@
+"""The route table and its handlers: parse the request, call a service, shape the reply.
+
+Rules live in shopper.services; each handler here is a few lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, TypeVar
+
+from flask import Request
+from pydantic import BaseModel
+
+from shopper.api import body as parse
+from shopper.api.schemas import EndSession, LogConversation, SaveProduct, SessionCreate, TriggerResearch
+from shopper.models import (
+    ConversationLog,
+    ConversationLogCreate,
+    PreferencesUpdate,
+    QueryCreate,
+    SavedItemCreate,
+    SessionStatus,
+    SignalCreate,
+    UserPreferences,
+    VoiceSession,
+    to_document,
+)
+from shopper.repository import Repository
+from shopper.services import conversation, preferences, queries, saved_items, sessions, signals
+from shopper.settings import Settings
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Access(Enum):
+    CLIENT = "client"  # Firebase ID token; rate limited per user
+    SERVER = "server"  # X-Pipecat-Secret
+    PUBLIC = "public"
+
+
+@dataclass
+class Call:
+    """One request as the handlers see it."""
+
+    request: Request
+    settings: Settings
+    repo: Repository
+    now_ms: int
+    params: dict[str, str] = field(default_factory=dict)
+    user_id: str | None = None
+
+    @property
+    def uid(self) -> str:
+        assert self.user_id is not None, "client routes run after authentication"
+        return self.user_id
+
+    def body(self, model: type[M], *, required: bool = True) -> M:
+        data = parse.json_object(self.request, self.settings.max_body_bytes, required=required)
+        return parse.validate(model, data)
+
+    def path_id(self, name: str) -> str:
+        return parse.doc_id(self.params[name], name)
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Route:
+    rule: str
+    method: str
+    access: Access
+    handler: Callable[[Call], Reply]
+
+
+def _session(session: VoiceSession) -> dict[str, Any]:
+    return to_document(session)
+
+
+def _preferences(prefs: UserPreferences) -> dict[str, Any]:
+    return to_document(prefs)
+
+
+# ------------------------------------------------------------------ client routes
+
+
+def create_session(call: Call) -> Reply:
+    call.body(SessionCreate, required=False)
+    started = sessions.start_session(call.repo, call.settings, call.uid, call.now_ms)
+    return Reply(
+        201,
+        {
+            "sessionId": started.session.sessionId,
+            "wsUrl": started.ws_url,
+            "ticket": started.ticket,
+            "expiresIn": call.settings.session_ticket_ttl_s,
+        },
+    )
+
+
+def end_session(call: Call) -> Reply:
+    call.body(SessionCreate, required=False)
+    ended = sessions.end_session(
+        call.repo, call.path_id("session_id"), call.uid, SessionStatus.completed, call.now_ms
+    )
+    return Reply(200, {"session": _session(ended)})
+
+
+def active_sessions(call: Call) -> Reply:
+    return Reply(200, {"sessions": [_session(s) for s in sessions.list_active(call.repo, call.uid)]})
+
+
+def create_query(call: Call) -> Reply:
+    create = call.body(QueryCreate)
+    if create.sessionId is not None:
+        parse.doc_id(create.sessionId, "sessionId")
+    return Reply(202, {"queryId": queries.submit(call.repo, call.uid, create)})
+
+
+def save_item(call: Call) -> Reply:
+    create = call.body(SavedItemCreate)
+    if create.sessionId is not None:
+        parse.doc_id(create.sessionId, "sessionId")
+    result = saved_items.save(call.repo, call.uid, create, call.now_ms)
+    return Reply(201 if result.created else 200, {"id": result.id})
+
+
+def delete_saved_item(call: Call) -> Reply:
+    saved_items.delete(call.repo, call.uid, call.path_id("item_id"))
+    return Reply(204)
+
+
+def list_saved_items(call: Call) -> Reply:
+    limit = parse.int_param(call.request, "limit", saved_items.DEFAULT_LIMIT, 1, saved_items.MAX_LIMIT)
+    items = saved_items.list_items(call.repo, call.uid, limit)
+    return Reply(200, {"items": [item.model_dump(mode="json") for item in items]})
+
+
+def create_signal(call: Call) -> Reply:
+    create = call.body(SignalCreate)
+    return Reply(201, {"id": signals.record(call.repo, call.uid, create, call.now_ms)})
+
+
+def get_preferences(call: Call) -> Reply:
+    return Reply(200, {"preferences": _preferences(preferences.get(call.repo, call.uid))})
+
+
+def patch_preferences(call: Call) -> Reply:
+    patch = call.body(PreferencesUpdate)
+    updated = preferences.update(call.repo, call.uid, patch, call.now_ms)
+    return Reply(200, {"preferences": _preferences(updated)})
+
+
+def learn_preferences(call: Call) -> Reply:
+    call.body(SessionCreate, required=False)
+    prefs, changed = preferences.learn(call.repo, call.uid, call.now_ms)
+    return Reply(200, {"preferences": _preferences(prefs), "changed": changed})
+
+
+# ------------------------------------------------------------------ server routes (voice runtime)
+
+
+def _server_ids(call: Call, body: Any) -> None:
+    """Check the ids a server body names; the request's user (for the log line) is its userId."""
+    parse.doc_id(body.sessionId, "sessionId")
+    call.user_id = parse.doc_id(body.userId, "userId")
+
+
+def log_conversation(call: Call) -> Reply:
+    body = call.body(LogConversation)
+    _server_ids(call, body)
+    turn = ConversationLogCreate(sessionId=body.sessionId, speaker=body.speaker, text=body.text)
+    return Reply(201, {"id": conversation.log_turn(call.repo, body.userId, turn, call.now_ms)})
+
+
+def trigger_research(call: Call) -> Reply:
+    body = call.body(TriggerResearch)
+    _server_ids(call, body)
+    create = QueryCreate(searchText=body.searchText, preferences=body.preferences, sessionId=body.sessionId)
+    query_id = queries.submit(call.repo, body.userId, create)
+    if not body.wait:
+        return Reply(202, {"queryId": query_id, "status": "pending"})
+    max_s = call.settings.research_wait_max_s
+    wait_s = max_s if body.waitMs is None else min(body.waitMs / 1000, max_s)
+    outcome = queries.wait_for_results(call.repo, query_id, body.userId, wait_s)
+    reply: dict[str, Any] = {
+        "queryId": outcome.query_id,
+        "status": outcome.status.value,
+        "products": outcome.products,
+    }
+    if outcome.error:
+        reply["error"] = outcome.error
+    return Reply(200, reply)
+
+
+def save_product(call: Call) -> Reply:
+    body = call.body(SaveProduct)
+    _server_ids(call, body)
+    parse.doc_id(body.productId, "productId")
+    result = saved_items.save_product(call.repo, body.userId, body.sessionId, body.productId, call.now_ms)
+    return Reply(201 if result.created else 200, {"id": result.id, "productName": result.item.productName})
+
+
+def server_preferences(call: Call) -> Reply:
+    user_id = call.user_id = parse.doc_id(parse.query_param(call.request, "userId"), "userId")
+    return Reply(200, {"preferences": _preferences(preferences.get(call.repo, user_id))})
+
+
+def server_end_session(call: Call) -> Reply:
+    body = call.body(EndSession)
+    _server_ids(call, body)
+    status = SessionStatus(body.status)
+    ended = sessions.end_session(call.repo, body.sessionId, body.userId, status, call.now_ms)
+    return Reply(200, {"session": _session(ended)})
+
+
+def server_conversation(call: Call) -> Reply:
+    session_id = parse.doc_id(parse.query_param(call.request, "sessionId"), "sessionId")
+    user_id = call.user_id = parse.doc_id(parse.query_param(call.request, "userId"), "userId")
+    turns = conversation.list_turns(call.repo, session_id, user_id)
+    return Reply(200, {"turns": [_turn(t) for t in turns]})
+
+
+def _turn(log: ConversationLog) -> dict[str, Any]:
+    return {"speaker": log.speaker.value, "text": log.text, "timestamp": log.timestamp}
+
+
+def health(call: Call) -> Reply:
+    return Reply(200, {"status": "ok"})
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("/sessions", "POST", Access.CLIENT, create_session),
+    Route("/sessions/active", "GET", Access.CLIENT, active_sessions),
+    Route("/sessions/<session_id>/end", "POST", Access.CLIENT, end_session),
+    Route("/queries", "POST", Access.CLIENT, create_query),
+    Route("/saved-items", "POST", Access.CLIENT, save_item),
+    Route("/saved-items", "GET", Access.CLIENT, list_saved_items),
+    Route("/saved-items/<item_id>", "DELETE", Access.CLIENT, delete_saved_item),
+    Route("/signals", "POST", Access.CLIENT, create_signal),
+    Route("/preferences", "GET", Access.CLIENT, get_preferences),
+    Route("/preferences", "PATCH", Access.CLIENT, patch_preferences),
+    Route("/preferences/learn", "POST", Access.CLIENT, learn_preferences),
+    Route("/pipecat/log-conversation", "POST", Access.SERVER, log_conversation),
+    Route("/pipecat/trigger-research", "POST", Access.SERVER, trigger_research),
+    Route("/pipecat/save-item", "POST", Access.SERVER, save_product),
+    Route("/pipecat/preferences", "GET", Access.SERVER, server_preferences),
+    Route("/pipecat/end-session", "POST", Access.SERVER, server_end_session),
+    Route("/pipecat/conversation", "GET", Access.SERVER, server_conversation),
+    Route("/health", "GET", Access.PUBLIC, health),
+)

@@ -1,0 +1,20 @@
+"""Conversation turns of a voice session: logged by the voice runtime, read back to resume."""
+
+from __future__ import annotations
+
+from shopper.models import ConversationLog, ConversationLogCreate
+from shopper.repository import Repository
+from shopper.services.sessions import owned_session
+
+
+def log_turn(repo: Repository, user_id: str, turn: ConversationLogCreate, now_ms: int) -> str:
+    owned_session(repo, turn.sessionId, user_id)
+    log = ConversationLog(
+        sessionId=turn.sessionId, userId=user_id, speaker=turn.speaker, text=turn.text, timestamp=now_ms
+    )
+    return repo.add_log(log)
+
+
+def list_turns(repo: Repository, session_id: str, user_id: str) -> list[ConversationLog]:
+    owned_session(repo, session_id, user_id)
+    return repo.list_logs(session_id, user_id)
