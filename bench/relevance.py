@@ -2,15 +2,23 @@
 
     python bench/relevance.py --judgments bench/data/judgments_dev.csv --run-out RUN.tsv
 
-Every query goes through the same path the product uses (natural-language parsing, the
-catalog providers for both retailers, normalise/dedupe/filter, ranking without any user
-preferences); the top 20 are written as `query<TAB>rank<TAB>docid`. A plain BM25
-(rank-bm25's BM25Okapi over title + description, lower-cased whitespace tokens) is the
-baseline. Unjudged documents count as irrelevant (gain 0). Gain is 2^rating - 1.
+Every query goes through the same path the product uses by default (natural-language
+parsing, the catalog providers for BOTH retailers with no retailer filter, normalise/
+dedupe/filter, ranking without any user preferences); the top 20 are written as
+`query<TAB>rank<TAB>docid`. The judgments cover Icecat products only, so a DummyJSON
+result is always unjudged. Unjudged documents count as irrelevant (gain 0); gain is
+2^rating - 1.
 
-Two means are printed: over the queries that have at least one relevant judgment (nDCG
-is undefined when the ideal ranking has no gain; this is the headline figure) and over
-all queries with those counted as 0.
+The baseline is plain BM25 (rank-bm25's BM25Okapi, lower-cased alphanumeric tokens of
+title + description) over the same candidate set: every product of both retailers.
+
+Two means are printed per system:
+- nDCG@10 (headline, trec_eval style): over the queries with at least one relevant
+  judgment; nDCG is undefined when the ideal ranking has no gain;
+- all queries: the same sum divided by every query of FILE (undefined ones count 0).
+`--retailers icecat` also reports the Icecat-only view (a shopper's targetRetailers
+filter), and `--explain N` prints the N worst queries: the top 10 with their grades
+beside the judged-relevant documents, to find general causes of loss.
 """
 
 from __future__ import annotations
@@ -117,6 +125,40 @@ def evaluate(runs: dict[str, list[str]], judged: dict[str, dict[str, int]]) -> d
     }
 
 
+def explain(
+    runs: dict[str, list[str]],
+    judged: dict[str, dict[str, int]],
+    ours: dict[str, object],
+    base: dict[str, object] | None,
+    count: int,
+) -> str:
+    """The worst queries: our top 10 with grades ("-" = unjudged) and the best judged docs."""
+    items = {(i.id if i.retailer == RETAILER_ICECAT else f"{i.retailer}:{i.id}"): i for i in load_catalog()}
+    per_query = ours["per_query"]
+    worst = sorted((v, q) for q, v in per_query.items() if v is not None)[:count]  # type: ignore[union-attr]
+    out = []
+    for value, query in worst:
+        grades = judged[query]
+        bm25 = base["per_query"].get(query) if base else None  # type: ignore[union-attr]
+        out.append(f"\n== {query!r}  nDCG@10 {value:.3f}  (BM25 {bm25})")
+        ranked = runs.get(query, [])
+        for doc in ranked[:CUTOFF]:
+            item = items.get(doc)
+            out.append(
+                f"   [{grades.get(doc, '-')}] {doc:>16}  {item.category if item else '?'!s:24.24}  "
+                f"{item.title[:70] if item else '?'}"
+            )
+        out.append("   judged relevant:")
+        for grade, doc in sorted(((g, d) for d, g in grades.items() if g > 0), reverse=True)[:6]:
+            item = items.get(doc)
+            rank = ranked.index(doc) + 1 if doc in ranked else "-"
+            out.append(
+                f"   ({grade}) rank {rank!s:>2} {doc:>10}  {item.category if item else '?'!s:24.24}  "
+                f"{item.title[:70] if item else '?'}"
+            )
+    return "\n".join(out) + "\n"
+
+
 def write_run(path: Path, runs: dict[str, list[str]]) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         for query, docs in runs.items():
@@ -132,65 +174,65 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run-out", type=Path, required=True)
     parser.add_argument(
         "--retailers",
-        default=RETAILER_ICECAT,
-        help="comma-separated targetRetailers for the product run ('' = all); the judgments "
-        "cover Icecat products only, so other retailers' items can only count as unjudged",
+        default="",
+        help="comma-separated targetRetailers for an extra product run (default: none, only the "
+        f"product's default path over every retailer); e.g. {RETAILER_ICECAT}",
     )
     parser.add_argument("--no-baseline", action="store_true", help="skip the BM25 baseline")
     parser.add_argument("--no-results", action="store_true", help="do not write bench/results/")
-    parser.add_argument("--show", type=int, default=0, help="print the N worst queries")
+    parser.add_argument("--explain", type=int, default=0, help="print the N worst queries in detail")
     args = parser.parse_args(argv)
 
     judged = read_judgments(args.judgments)
     queries = list(judged)
     retailers = tuple(r.strip() for r in args.retailers.split(",") if r.strip())
-    runs, latencies = product_run(queries, retailers)
+    runs, latencies = product_run(queries, ())
     write_run(args.run_out, runs)
-    ours = evaluate(runs, judged)
-    base = evaluate(bm25_run(queries), judged) if not args.no_baseline else None
+    rows: list[tuple[str, dict[str, object]]] = [("product search (default path)", evaluate(runs, judged))]
+    if retailers:
+        filtered, _ = product_run(queries, retailers)
+        rows.append((f"product search ({','.join(retailers)} only)", evaluate(filtered, judged)))
+    if not args.no_baseline:
+        rows.append(("BM25 title+description", evaluate(bm25_run(queries), judged)))
+    ours = rows[0][1]
 
     lines = [
         f"judgments: {args.judgments} ({ours['queries']} queries, "
         f"{ours['queries_with_relevant']} with a relevant document)",
-        f"{'system':<28}{'nDCG@10':>10}{'nDCG@10 (all q, none=0)':>26}",
-        f"{'product search':<28}{ours['ndcg@10']:>10.4f}{ours['ndcg@10_all_queries']:>26.4f}",
+        f"{'system':<36}{'nDCG@10':>10}{'nDCG@10 (all q, none=0)':>26}",
+        *(f"{name:<36}{r['ndcg@10']:>10.4f}{r['ndcg@10_all_queries']:>26.4f}" for name, r in rows),
+        f"search latency per query: p50 {statistics.median(latencies):.2f} ms",
     ]
-    if base:
-        lines.append(
-            f"{'BM25 title+description':<28}{base['ndcg@10']:>10.4f}{base['ndcg@10_all_queries']:>26.4f}"
-        )
-    lines.append(f"search latency per query: p50 {statistics.median(latencies):.2f} ms")
     sys.stdout.write("\n".join(lines) + "\n")
-    if args.show:
-        worst = sorted(((v, q) for q, v in ours["per_query"].items() if v is not None))[: args.show]
-        for value, query in worst:
-            b = base["per_query"][query] if base else None
-            sys.stdout.write(f"  {value:.3f} (bm25 {b})  {query}\n")
+    if args.explain:
+        base = dict(rows)["BM25 title+description"] if not args.no_baseline else None
+        sys.stdout.write(explain(runs, judged, ours, base, args.explain))
 
     if not args.no_results:
         RESULTS.mkdir(parents=True, exist_ok=True)
         report = {
             "judgments": str(args.judgments),
             "cutoff": CUTOFF,
-            "product_search": ours,
-            "bm25_baseline": base,
+            "systems": dict(rows),
             "search_latency_ms_p50": round(statistics.median(latencies), 3),
         }
         (RESULTS / "relevance.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        command = f"python bench/relevance.py --judgments {args.judgments} --run-out RUN.tsv"
+        if retailers:
+            command += f" --retailers {','.join(retailers)}"
         md = [
             "# Relevance (nDCG@10, unjudged = 0)",
             "",
-            f"`python bench/relevance.py --judgments {args.judgments} --run-out RUN.tsv`",
+            f"`{command}`",
             "",
-            "| system | nDCG@10 (queries with a relevant doc) | nDCG@10 (all queries, none = 0) |",
+            "| system | nDCG@10 (queries with a relevant judgment) | all queries (none = 0) |",
             "|---|---|---|",
-            f"| product search | {ours['ndcg@10']:.4f} | {ours['ndcg@10_all_queries']:.4f} |",
+            *(f"| {name} | {r['ndcg@10']:.4f} | {r['ndcg@10_all_queries']:.4f} |" for name, r in rows),
+            "",
+            f"{ours['queries']} queries, {ours['queries_with_relevant']} with a relevant judgment. "
+            "The default path searches both retailers with no filter; BM25 indexes title + "
+            "description of every product of both retailers.",
         ]
-        if base:
-            md.append(
-                f"| BM25 title+description | {base['ndcg@10']:.4f} | {base['ndcg@10_all_queries']:.4f} |"
-            )
-        md += ["", f"{ours['queries']} queries, {ours['queries_with_relevant']} with a relevant judgment."]
         (RESULTS / "relevance.md").write_text("\n".join(md) + "\n", encoding="utf-8")
     return 0
 

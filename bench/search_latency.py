@@ -1,9 +1,16 @@
-"""Search-only latency: catalog load + index build once, then every dev query through the
-product's search path (parse, both catalog providers, normalise/dedupe/filter/rank).
+"""Search-only latency: how long a process takes to get its catalog index, then every dev
+query through the product's search path (parse, both catalog providers, normalise/dedupe/
+filter/rank).
+
+Index start-up is measured both ways a process can get it (in a fresh temporary cache dir):
+- cold: load both catalog files, build the index, write the cache file;
+- warm: load the prebuilt cache file (what `python -m shopper.research.engine --build`
+  prepares at install time, and what every later process does).
 
     python bench/search_latency.py [--judgments bench/data/judgments_dev.csv] [--repeat 5]
 
-Writes bench/results/search_latency.json and .md. Target: p50 < 10 ms per query.
+Writes bench/results/search_latency.json and .md. Targets: search p50 < 10 ms per query,
+index start-up well under a second.
 """
 
 from __future__ import annotations
@@ -14,17 +21,16 @@ import csv
 import json
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "functions"))
 
-from shopper.research.catalog_data import load_catalog  # noqa: E402
-from shopper.research.engine import SearchEngine  # noqa: E402
 from shopper.research.pipeline import search_products  # noqa: E402
 from shopper.research.providers import catalog as catalog_module  # noqa: E402
-from shopper.research.providers.catalog import catalog_providers  # noqa: E402
+from shopper.research.providers.catalog import catalog_providers, load_or_build  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 EXTRA = [
@@ -51,11 +57,19 @@ def main(argv: list[str] | None = None) -> int:
     with open(args.judgments, newline="", encoding="utf-8") as handle:
         queries = list(dict.fromkeys(row["query"] for row in csv.DictReader(handle))) + EXTRA
 
-    started = time.perf_counter()
-    items = load_catalog()
-    load_ms = (time.perf_counter() - started) * 1000
-    engine = SearchEngine(items)
-    build_ms = engine.build_seconds * 1000
+    with tempfile.TemporaryDirectory() as cache:
+        _, how = load_or_build(cache_dir=Path(cache))  # warm the OS file cache and imports
+        cold_ms, warm_ms = [], []
+        for _ in range(3):
+            for path in Path(cache).glob("*.pkl"):
+                path.unlink()
+            engine, how = load_or_build(cache_dir=Path(cache))
+            assert how == "built"
+            cold_ms.append(engine.build_seconds * 1000)
+            engine, how = load_or_build(cache_dir=Path(cache))
+            assert how == "loaded"
+            warm_ms.append(engine.build_seconds * 1000)
+    items = engine.items
     catalog_module._ENGINE = engine
     providers = catalog_providers(engine)
 
@@ -74,8 +88,10 @@ def main(argv: list[str] | None = None) -> int:
         "queries": len(queries),
         "repeat": args.repeat,
         "products": len(items),
-        "catalog_load_ms": round(load_ms, 1),
-        "index_build_ms": round(build_ms, 1),
+        "index_cold_build_ms_median": round(statistics.median(cold_ms), 1),
+        "index_warm_load_ms_median": round(statistics.median(warm_ms), 1),
+        "index_cold_build_ms": [round(v, 1) for v in cold_ms],
+        "index_warm_load_ms": [round(v, 1) for v in warm_ms],
         "search_ms_p50": round(statistics.median(latencies), 3),
         "search_ms_p95": round(percentile(latencies, 0.95), 3),
         "search_ms_max": round(max(latencies), 3),
@@ -91,8 +107,9 @@ def main(argv: list[str] | None = None) -> int:
         "| measure | value |",
         "|---|---|",
         f"| products indexed | {len(items)} |",
-        f"| catalog load (both files) | {report['catalog_load_ms']} ms |",
-        f"| index build | {report['index_build_ms']} ms |",
+        f"| index cold: load files + build + write cache (median of 3) | "
+        f"{report['index_cold_build_ms_median']} ms |",
+        f"| index warm: load prebuilt cache (median of 3) | {report['index_warm_load_ms_median']} ms |",
         f"| search p50 ({len(latencies)} searches) | {report['search_ms_p50']} ms |",
         f"| search p95 | {report['search_ms_p95']} ms |",
     ]

@@ -56,6 +56,7 @@ QUERY_INDEXES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (VOICE_SESSIONS, (("userId", "ASCENDING"), ("status", "ASCENDING"), ("startTime", "DESCENDING"))),
     (CONVERSATION_LOGS, (("sessionId", "ASCENDING"), ("userId", "ASCENDING"), ("timestamp", "ASCENDING"))),
     (QUERIES, (("userId", "ASCENDING"), ("createdAt", "DESCENDING"))),
+    (QUERIES, (("status", "ASCENDING"), ("updatedAt", "ASCENDING"))),
 )
 
 
@@ -224,6 +225,45 @@ class Repository:
         )
         return [(d.id, Query.model_validate(d.to_dict())) for d in docs]
 
+    def list_stale_queries(
+        self, status: QueryStatus, updated_before: int, limit: int = 200
+    ) -> list[tuple[str, Query]]:
+        """Queries in `status` not updated since `updated_before` (epoch ms), oldest first."""
+        docs = (
+            self._col(QUERIES)
+            .where(filter=_where("status", "==", status.value))
+            .where(filter=_where("updatedAt", "<", updated_before))
+            .order_by("updatedAt")
+            .limit(limit)
+            .stream()
+        )
+        return [(d.id, Query.model_validate(d.to_dict())) for d in docs]
+
+    def transition_query(
+        self, query_id: str, expected_status: QueryStatus, expected_updated_at: int, **fields: Any
+    ) -> bool:
+        """Update the query only if it is still in `expected_status` with `expected_updated_at`
+        (nobody touched it since it was read); True when the update happened."""
+        ref = self._col(QUERIES).document(query_id)
+        doc = {k: (v.value if isinstance(v, QueryStatus) else v) for k, v in fields.items()}
+        transaction = self.client.transaction()
+
+        @firestore.transactional
+        def compare_and_set(txn: firestore.Transaction) -> bool:
+            snap = ref.get(transaction=txn)
+            if not snap.exists:
+                return False
+            current = snap.to_dict()
+            if (
+                current.get("status") != expected_status.value
+                or current.get("updatedAt") != expected_updated_at
+            ):
+                return False
+            txn.update(ref, doc)
+            return True
+
+        return compare_and_set(transaction)
+
     # ------------------------------------------------------------ products
 
     def write_products(self, products: Sequence[tuple[str, Product]]) -> None:
@@ -233,6 +273,34 @@ class Repository:
             for product_id, product in products[start : start + 450]:
                 batch.set(self._col(PRODUCTS).document(product_id), to_document(product))
             batch.commit()
+
+    def replace_products(self, query_id: str, user_id: str, products: Sequence[tuple[str, Product]]) -> int:
+        """Make `products` the query's whole result set: write them and delete the query's
+        other product documents (an earlier run's) in the same batch (one batch for up to
+        450 writes + deletes). Returns how many earlier documents were deleted."""
+        keep = {product_id for product_id, _ in products}
+        earlier = (
+            self._col(PRODUCTS)
+            .where(filter=_where("queryId", "==", query_id))
+            .where(filter=_where("userId", "==", user_id))
+            .select([])
+            .stream()
+        )
+        stale = [d.reference for d in earlier if d.id not in keep]
+        operations: list[tuple[Any, dict[str, Any] | None]] = [
+            (self._col(PRODUCTS).document(product_id), to_document(product))
+            for product_id, product in products
+        ]
+        operations += [(ref, None) for ref in stale]
+        for start in range(0, len(operations), 450):
+            batch = self.client.batch()
+            for ref, doc in operations[start : start + 450]:
+                if doc is None:
+                    batch.delete(ref)
+                else:
+                    batch.set(ref, doc)
+            batch.commit()
+        return len(stale)
 
     def get_product(self, product_id: str) -> Product | None:
         snap = self._col(PRODUCTS).document(product_id).get()

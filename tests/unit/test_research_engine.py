@@ -129,3 +129,52 @@ def test_no_match_and_empty_query(engine: SearchEngine) -> None:
     assert engine.search("") == []
     browse = engine.search(ParsedQuery(text="", filters=SearchFilters(brand="Apple")), limit=5)
     assert browse and all(h.item.brand == "Apple" for h in browse)
+
+
+# ------------------------------------------------------------------ prebuilt index
+
+
+def test_a_saved_index_loads_and_searches_the_same(engine: SearchEngine, tmp_path) -> None:
+    path = tmp_path / "index.pkl"
+    engine.save(path, "hash-1")
+    loaded = SearchEngine.load(path, "hash-1")
+    assert loaded is not None and len(loaded.items) == len(engine.items)
+    for text in ("head set", "lenovo notebook", "toner cartridge black", "phone"):
+        assert [(h.item, h.score) for h in loaded.search(text)] == [
+            (h.item, h.score) for h in engine.search(text)
+        ]
+    assert SearchEngine.load(path, "hash-2") is None  # catalog or code changed
+    (tmp_path / "junk.pkl").write_bytes(b"not a pickle")
+    assert SearchEngine.load(tmp_path / "junk.pkl", "hash-1") is None
+    assert SearchEngine.load(tmp_path / "missing.pkl", "hash-1") is None
+
+
+def test_load_or_build_caches_and_rebuilds_when_the_catalog_changes(tmp_path) -> None:
+    import gzip
+    import json
+    import shutil
+
+    from shopper.research.catalog_data import DEFAULT_CATALOG_DIR, DUMMYJSON_FILE, ICECAT_FILE
+    from shopper.research.providers.catalog import load_or_build
+
+    catalog, cache = tmp_path / "catalog", tmp_path / "cache"
+    catalog.mkdir()
+    shutil.copy(DEFAULT_CATALOG_DIR / DUMMYJSON_FILE, catalog / DUMMYJSON_FILE)
+    with gzip.open(DEFAULT_CATALOG_DIR / ICECAT_FILE, "rt", encoding="utf-8") as handle:
+        rows = [json.loads(next(handle)) for _ in range(40)]
+
+    def write_icecat(count: int) -> None:
+        with gzip.open(catalog / ICECAT_FILE, "wt", encoding="utf-8") as out:
+            out.writelines(json.dumps(row) + "\n" for row in rows[:count])
+
+    write_icecat(30)
+    first, how = load_or_build(catalog, cache)
+    assert how == "built" and len(first.items) == 30 + 194
+    again, how = load_or_build(catalog, cache)
+    assert how == "loaded" and [h.item.id for h in again.search("phone")] == [
+        h.item.id for h in first.search("phone")
+    ]
+    write_icecat(40)
+    changed, how = load_or_build(catalog, cache)
+    assert how == "built" and len(changed.items) == 40 + 194
+    assert len(list(cache.glob("catalog-index-*.pkl"))) == 1  # the stale file is removed

@@ -174,6 +174,7 @@ _NOT_A_TYPE = frozenset(
         "buttons",
         "plug",
         "kit",
+        "digital",
     ]
 )
 
@@ -192,7 +193,7 @@ _TYPE_NOUNS = (
     # accessories: when one follows a product noun it is what the item is ("Monitor Arm")
     "arm", "mount", "holder", "pillow", "pad", "mat", "dock", "quickdock", "docking station",
     "station", "filter", "lock", "converter", "extender", "splitter", "cover", "skin", "strap",
-    "protector", "enclosure", "bracket", "tray", "kit", "lamp", "bulb", "pen", "stylus",
+    "protector", "enclosure", "bracket", "tray", "kit", "lamp", "bulb", "pen", "stylus", "cooler",
 )  # fmt: skip
 _TYPE_NOUN_RE = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(n) for n in _TYPE_NOUNS) + r")(?![a-z0-9])")
 _LOWER_RUN_RE = re.compile(r"(?<![A-Za-z0-9®™])([a-z][a-z/\-']*(?: [a-z][a-z/\-']*)*)(?![A-Za-z0-9])")
@@ -263,8 +264,11 @@ def derive_category(title: str, product_type: str | None = None) -> str | None:
         if words and len(words) <= 5 and any(len(w) > 2 for w in words):
             return " ".join(words)
     # What the item is comes before what it fits: "Sleeve for iPad", "Charger - 15W, USB-C".
+    # A noun only after "for" names what the item fits ("FireWire for Laptop"): no type.
     head = _FITS_SPLIT_RE.split(title.lower(), maxsplit=1)[0]
-    nouns = _TYPE_NOUN_RE.findall(head) or _TYPE_NOUN_RE.findall(title.lower())
+    nouns = _TYPE_NOUN_RE.findall(head)
+    if not nouns and not re.search(r"\sfor\s", title.lower()):
+        nouns = _TYPE_NOUN_RE.findall(title.lower())
     return nouns[-1] if nouns else None
 
 

@@ -3,7 +3,12 @@
 Scoring of a document d for query terms q1..qn:
 
     bm25f(d) = sum_i qw_i * idf(q_i) * tf~(q_i, d) * (k1 + 1) / (tf~(q_i, d) + k1)
-    tf~(t, d) = sum_field  weight_field * tf_field(t, d) / (1 - b_field + b_field * len_field / avglen_field)
+    tf~(t, d) = sum_f  weight_f * tf_f(t, d) / (1 - b_f + b_f * len_f / avglen_f,r)
+
+`avglen_f,r` is the average length of that field among the products of the
+document's retailer r: each source writes titles and descriptions its own way (Icecat
+titles are long model strings, DummyJSON titles three words), and a short title should
+only earn a bonus against titles written the same way.
 
 `tf~` does not depend on the query, so each posting stores its finished term score and
 search is a sum over postings. On top of it, multiplicative signals a shopper expects:
@@ -12,16 +17,27 @@ search is a sum over postings. On top of it, multiplicative signals a shopper ex
 - brand: the query names a brand and the product is that brand (not "for Lenovo");
 - product type: the query's head noun ("notebook") is the product's type, not a
   modifier of an accessory ("notebook case"), unless the query asks for that accessory.
+
+The index is a handful of numpy arrays (postings in CSR form: term -> documents and
+scores), so a search is a few vector operations and the whole index can be written to
+a cache file and loaded in a few tens of milliseconds (`save` / `load`,
+`python -m shopper.research.engine --build`).
 """
 
 from __future__ import annotations
 
+import argparse
+import hashlib
 import itertools
 import math
+import pickle
+import sys
 import time
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, fields
+from pathlib import Path
+
+import numpy as np
 
 from shopper.research.catalog_data import CatalogItem, normalise_color
 from shopper.research.text import STOPWORDS, analyze, expansions
@@ -50,6 +66,11 @@ ACCESSORY_TERMS = frozenset(
 # "for X" / "compatible with X": X names what the product fits, not what it is.
 FITS_MARKERS = frozenset({"for", "compat", "fit", "fits"})
 
+# Bump when the index layout or the scoring-time fields change (invalidates cache files).
+INDEX_FORMAT = 3
+_SOURCE_FILES = ("engine.py", "text.py", "catalog_data.py")
+_ITEM_FIELDS = tuple(f.name for f in fields(CatalogItem))
+
 
 @dataclass(slots=True)
 class SearchHit:
@@ -57,14 +78,59 @@ class SearchHit:
     score: float
 
 
-@dataclass(slots=True)
-class _DocMeta:
-    type_terms: frozenset[str]
-    type_head: str | None
-    modifier_terms: frozenset[str]
-    brand_terms: tuple[str, ...]
-    colors: frozenset[str]
-    brand_lower: str
+@dataclass(frozen=True, slots=True)
+class _Csr:
+    """key id -> documents (ascending) and, optionally, one value per document."""
+
+    indptr: np.ndarray
+    docs: np.ndarray
+    values: np.ndarray | None = None
+
+    def docs_of(self, key: int) -> np.ndarray:
+        return self.docs[self.indptr[key] : self.indptr[key + 1]]
+
+    def values_of(self, key: int) -> np.ndarray:
+        assert self.values is not None
+        return self.values[self.indptr[key] : self.indptr[key + 1]]
+
+    @classmethod
+    def from_pairs(
+        cls, keys: list[int], docs: list[int], n_keys: int, values: list[float] | None = None
+    ) -> _Csr:
+        key_arr = np.asarray(keys, dtype=np.int64)
+        doc_arr = np.asarray(docs, dtype=np.int64)
+        order = np.lexsort((doc_arr, key_arr))
+        key_arr, doc_arr = key_arr[order], doc_arr[order]
+        val_arr = None if values is None else np.asarray(values, dtype=np.float64)[order]
+        if len(key_arr):  # merge duplicate (key, doc) pairs
+            first = np.ones(len(key_arr), dtype=bool)
+            first[1:] = (key_arr[1:] != key_arr[:-1]) | (doc_arr[1:] != doc_arr[:-1])
+            starts = np.flatnonzero(first)
+            if val_arr is not None:
+                val_arr = np.add.reduceat(val_arr, starts)
+            key_arr, doc_arr = key_arr[starts], doc_arr[starts]
+        indptr = np.zeros(n_keys + 1, dtype=np.int64)
+        np.cumsum(np.bincount(key_arr, minlength=n_keys), out=indptr[1:])
+        return cls(indptr, doc_arr.astype(np.int32), val_arr)
+
+
+class _LazyItems(Sequence[CatalogItem]):
+    """Items of a loaded index, made into CatalogItem records only when a search returns them."""
+
+    def __init__(self, rows: list[tuple]) -> None:
+        self._rows = rows
+        self._made: list[CatalogItem | None] = [None] * len(rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        item = self._made[index]
+        if item is None:
+            item = self._made[index] = CatalogItem(*self._rows[index])
+        return item
 
 
 def _type_terms(item: CatalogItem) -> list[str]:
@@ -72,15 +138,11 @@ def _type_terms(item: CatalogItem) -> list[str]:
 
 
 class SearchEngine:
-    """Build once per process (`SearchEngine.build(items)`), then `search` many times."""
+    """Build once per process (`SearchEngine(items)`, or `load` a saved index), then `search`."""
 
     def __init__(self, items: Sequence[CatalogItem]) -> None:
         started = time.perf_counter()
-        self.items = list(items)
-        self._meta: list[_DocMeta] = []
-        self._postings: dict[str, dict[int, float]] = {}
-        self._title_bigrams: dict[str, set[int]] = defaultdict(set)
-        self._brands: dict[tuple[str, ...], str] = {}
+        self.items: Sequence[CatalogItem] = list(items)
         self._build()
         self.build_seconds = time.perf_counter() - started
 
@@ -91,58 +153,160 @@ class SearchEngine:
     # ------------------------------------------------------------------ indexing
 
     def _build(self) -> None:
-        field_terms: dict[str, list[list[str]]] = {f: [] for f in FIELD_WEIGHTS}
+        n_docs = len(self.items)
+        vocab: dict[str, int] = {}
+        bigrams: dict[tuple[int, int], int] = {}
+        colors: dict[str, int] = {}
+        brands: dict[str, int] = {"": 0}
+        retailers: dict[str, int] = {}
+        self._brands: dict[tuple[str, ...], str] = {}
+
+        def tid(term: str) -> int:
+            return vocab.setdefault(term, len(vocab))
+
+        retailer_of = np.empty(n_docs, dtype=np.int32)
+        per_field: dict[str, list[list[str]]] = {f: [] for f in FIELD_WEIGHTS}
+        type_head = np.full(n_docs, -1, dtype=np.int64)
+        brand_of = np.zeros(n_docs, dtype=np.int32)
+        pair_keys: dict[str, tuple[list[int], list[int]]] = {
+            n: ([], []) for n in ("bigram", "mod", "type", "color")
+        }
         for doc, item in enumerate(self.items):
             title = analyze(item.title)
             brand = analyze(item.brand or "")
             category = _type_terms(item)
             description = analyze(item.description) if item.description != item.title else []
-            field_terms["title"].append(title)
-            field_terms["brand"].append(brand)
-            field_terms["category"].append(category)
-            field_terms["description"].append(description)
-            for left, right in itertools.pairwise(title):
-                self._title_bigrams[f"{left} {right}"].add(doc)
+            per_field["title"].append(title)
+            per_field["brand"].append(brand)
+            per_field["category"].append(category)
+            per_field["description"].append(description)
+            retailer_of[doc] = retailers.setdefault(item.retailer, len(retailers))
+            brand_lower = (item.brand or "").lower()
+            brand_of[doc] = brands.setdefault(brand_lower, len(brands))
             if brand and len(brand) <= 3:
-                self._brands.setdefault(tuple(brand), (item.brand or "").lower())
-            self._meta.append(
-                _DocMeta(
-                    type_terms=frozenset(category),
-                    type_head=category[-1] if category else None,
-                    modifier_terms=frozenset(_modifier_terms(title)),
-                    brand_terms=tuple(brand),
-                    colors=frozenset(item.colors),
-                    brand_lower=(item.brand or "").lower(),
-                )
-            )
-        n_docs = max(len(self.items), 1)
-        avg_len = {f: (sum(len(t) for t in terms) / n_docs) or 1.0 for f, terms in field_terms.items()}
-        pseudo_tf: dict[str, dict[int, float]] = defaultdict(dict)
-        for field, per_doc in field_terms.items():
-            weight, b, avg = FIELD_WEIGHTS[field], FIELD_B[field], avg_len[field]
+                self._brands.setdefault(tuple(brand), brand_lower)
+            if category:
+                type_head[doc] = tid(category[-1])
+            for key, terms in (
+                (
+                    "bigram",
+                    [
+                        bigrams.setdefault((tid(a), tid(b)), len(bigrams))
+                        for a, b in itertools.pairwise(title)
+                    ],
+                ),
+                ("mod", [tid(t) for t in _modifier_terms(title, category)]),
+                ("type", [tid(t) for t in category]),
+                ("color", [colors.setdefault(c, len(colors)) for c in item.colors]),
+            ):
+                pair_keys[key][0].extend(terms)
+                pair_keys[key][1].extend([doc] * len(terms))
+
+        post_terms: list[int] = []
+        post_docs: list[int] = []
+        post_tf: list[float] = []
+        n_retailers = max(len(retailers), 1)
+        for name, per_doc in per_field.items():
+            weight, b = FIELD_WEIGHTS[name], FIELD_B[name]
+            lengths = np.fromiter((len(t) for t in per_doc), dtype=np.float64, count=n_docs)
+            totals = np.bincount(retailer_of, weights=lengths, minlength=n_retailers)
+            counts = np.bincount(retailer_of, minlength=n_retailers)
+            avg = np.where(totals > 0, totals / np.maximum(counts, 1), 1.0)
+            scale = weight / (1.0 - b + b * lengths / avg[retailer_of])
             for doc, terms in enumerate(per_doc):
                 if not terms:
                     continue
-                norm = 1.0 - b + b * len(terms) / avg
-                counts: dict[str, int] = {}
+                factor = float(scale[doc])
                 for term in terms:
-                    counts[term] = counts.get(term, 0) + 1
-                for term, tf in counts.items():
-                    postings = pseudo_tf[term]
-                    postings[doc] = postings.get(doc, 0.0) + weight * tf / norm
-        for term, postings in pseudo_tf.items():
-            df = len(postings)
-            idf = math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
-            self._postings[term] = {doc: idf * tf * (K1 + 1) / (tf + K1) for doc, tf in postings.items()}
+                    post_terms.append(tid(term))
+                    post_docs.append(doc)
+                    post_tf.append(factor)
+        n_terms = len(vocab)
+        postings = _Csr.from_pairs(post_terms, post_docs, n_terms, post_tf)
+        df = np.diff(postings.indptr).astype(np.float64)
+        idf = np.log(1.0 + (max(n_docs, 1) - df + 0.5) / (df + 0.5))
+        tf = postings.values
+        assert tf is not None
+        term_of_posting = np.repeat(np.arange(n_terms), np.diff(postings.indptr))
+        scores = idf[term_of_posting] * tf * (K1 + 1) / (tf + K1)
+
+        self._vocab = vocab
+        # title bigram (left id, right id) as one sortable int key -> its row in _bigram_docs
+        keys = np.fromiter((a * n_terms + b for a, b in bigrams), dtype=np.int64, count=len(bigrams))
+        self._bigram_keys = keys[np.argsort(keys)]
+        bigram_rank = np.empty(len(bigrams), dtype=np.int64)
+        bigram_rank[np.argsort(keys)] = np.arange(len(bigrams))
+        self._colors = colors
+        self._brand_ids = brands
+        self._retailer_ids = retailers
+        self._idf = idf
+        self._postings = _Csr(postings.indptr, postings.docs, scores)
+        self._bigram_docs = _Csr.from_pairs(
+            bigram_rank[np.asarray(pair_keys["bigram"][0], dtype=np.int64)].tolist(),
+            pair_keys["bigram"][1],
+            len(bigrams),
+        )
+        self._modifier_docs = _Csr.from_pairs(*pair_keys["mod"], n_terms)
+        self._type_docs = _Csr.from_pairs(*pair_keys["type"], n_terms)
+        self._color_docs = _Csr.from_pairs(*pair_keys["color"], len(colors))
+        self._type_head = type_head
+        self._brand_of = brand_of
+        self._retailer_of = retailer_of
+        self._price = np.fromiter((i.price for i in self.items), dtype=np.float64, count=n_docs)
+        self._rating = np.fromiter(
+            (math.nan if i.rating is None else i.rating for i in self.items), dtype=np.float64, count=n_docs
+        )
+
+    # ------------------------------------------------------------------ persistence
+
+    _STATE = (
+        *("_vocab", "_bigram_keys", "_colors", "_brand_ids", "_retailer_ids", "_brands", "_idf", "_postings"),
+        *("_bigram_docs", "_modifier_docs", "_type_docs", "_color_docs"),
+        *("_type_head", "_brand_of", "_retailer_of", "_price", "_rating"),
+    )
+
+    def save(self, path: Path, source_hash: str) -> None:
+        """Write the built index (atomically) for `load` with the same `source_hash`."""
+        state = {name: getattr(self, name) for name in self._STATE}
+        state["items"] = [astuple(item) for item in self.items]
+        state["source_hash"] = source_hash
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(path.suffix + f".{time.monotonic_ns()}.tmp")
+        partial.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+        partial.replace(path)
+
+    @classmethod
+    def load(cls, path: Path, source_hash: str) -> SearchEngine | None:
+        """The index saved at `path`, or None when it is missing, unreadable or stale.
+
+        Only ever load files this process family wrote (pickle)."""
+        started = time.perf_counter()
+        try:
+            state = pickle.loads(path.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            return None
+        if not isinstance(state, dict) or state.get("source_hash") != source_hash:
+            return None
+        engine = cls.__new__(cls)
+        engine.items = _LazyItems(state.pop("items"))
+        for name in cls._STATE:
+            setattr(engine, name, state[name])
+        engine.build_seconds = time.perf_counter() - started
+        return engine
 
     # ------------------------------------------------------------------ querying
 
     def idf_weight(self, term: str) -> float:
-        postings = self._postings.get(term)
-        if not postings:
-            return 0.0
-        n_docs = max(len(self.items), 1)
-        return math.log(1.0 + (n_docs - len(postings) + 0.5) / (len(postings) + 0.5))
+        term_id = self._vocab.get(term)
+        return float(self._idf[term_id]) if term_id is not None else 0.0
+
+    def _bigram_row(self, left: str, right: str) -> int | None:
+        a, b = self._vocab.get(left), self._vocab.get(right)
+        if a is None or b is None:
+            return None
+        key = a * len(self._vocab) + b
+        row = int(np.searchsorted(self._bigram_keys, key))
+        return row if row < len(self._bigram_keys) and self._bigram_keys[row] == key else None
 
     def detect_brand(self, terms: Sequence[str]) -> tuple[str | None, list[str]]:
         """The brand named in the query (longest match) and the remaining terms."""
@@ -158,89 +322,130 @@ class SearchEngine:
         terms = [t for t in analyze(parsed.text) if t not in STOPWORDS]
         if not terms:
             return self._browse(parsed.filters, parsed.sort, limit)
-        terms = list(dict.fromkeys(terms))
+        terms = list(dict.fromkeys(terms))[:62]
         brand, rest = self.detect_brand(terms)
         head = rest[-1] if rest else None
 
-        scores: dict[int, float] = defaultdict(float)
-        matched: dict[int, int] = defaultdict(int)
+        n_docs = len(self.items)
+        scores = np.zeros(n_docs, dtype=np.float64)
+        matched = np.zeros(n_docs, dtype=np.int64)
+        postings = self._postings
         concept_weight = [self.idf_weight(t) or 1.0 for t in terms]
-        total_weight = sum(concept_weight)
         for index, term in enumerate(terms):
-            bit = 1 << index
             for related, qw in ((term, 1.0), *expansions(term)):
-                postings = self._postings.get(related)
-                if not postings:
+                term_id = self._vocab.get(related)
+                if term_id is None:
                     continue
-                for doc, weight in postings.items():
-                    scores[doc] += qw * weight
-                    matched[doc] |= bit
+                docs = postings.docs_of(term_id)
+                scores[docs] += qw * postings.values_of(term_id)
+                matched[docs] |= 1 << index
+        candidates = np.flatnonzero(scores)
+        if not len(candidates):
+            return []
+        candidates = candidates[self._passes(candidates, parsed.filters)]
+        score = scores[candidates]
+        mask = matched[candidates]
 
-        phrase_docs: set[int] = set()
+        covered = np.zeros(len(candidates), dtype=np.float64)
+        for index, weight in enumerate(concept_weight):
+            covered += weight * ((mask >> index) & 1)
+        score *= (covered / sum(concept_weight)) ** COORDINATION_POWER
+
+        boost = np.ones(n_docs, dtype=np.float64)
+        phrase = np.zeros(n_docs, dtype=bool)
         for left, right in itertools.pairwise(terms):
-            phrase_docs |= self._title_bigrams.get(f"{left} {right}", set())
+            bigram = self._bigram_row(left, right)
+            if bigram is not None:
+                phrase[self._bigram_docs.docs_of(bigram)] = True
+        boost[phrase] *= 1.0 + PHRASE_BOOST
+        if brand:
+            boost[self._brand_of == self._brand_ids.get(brand, -1)] *= 1.0 + BRAND_BOOST
+        if head:
+            related_ids = [
+                self._vocab[t]
+                for t in {head, *(r for r, w in expansions(head) if w >= 0.5)}
+                if t in self._vocab
+            ]
+            is_type = np.isin(self._type_head, related_ids) if related_ids else np.zeros(n_docs, dtype=bool)
+            boost[is_type] *= 1.0 + TYPE_BOOST
+            head_id = self._vocab.get(head)
+            if head_id is not None:
+                fits = np.zeros(n_docs, dtype=bool)
+                fits[self._modifier_docs.docs_of(head_id)] = True
+                fits[self._type_docs.docs_of(head_id)] = True
+                term_ids = [self._vocab[t] for t in terms if t in self._vocab]
+                fits &= ~is_type & ~np.isin(self._type_head, term_ids)
+                boost[fits] *= 1.0 - MODIFIER_PENALTY
+        score *= boost[candidates]
 
-        head_related = {head, *(r for r, w in expansions(head) if w >= 0.5)} if head else set()
-        filters = parsed.filters
-        hits: list[tuple[float, int]] = []
-        for doc, score in scores.items():
-            item = self.items[doc]
-            if not _passes(item, self._meta[doc], filters):
-                continue
-            mask = matched[doc]
-            covered = sum(w for i, w in enumerate(concept_weight) if mask >> i & 1)
-            score *= (covered / total_weight) ** COORDINATION_POWER
-            if doc in phrase_docs:
-                score *= 1.0 + PHRASE_BOOST
-            meta = self._meta[doc]
-            if brand and meta.brand_lower == brand:
-                score *= 1.0 + BRAND_BOOST
-            if head:
-                if meta.type_head in head_related:
-                    score *= 1.0 + TYPE_BOOST
-                elif (head in meta.modifier_terms or head in meta.type_terms) and meta.type_head not in terms:
-                    score *= 1.0 - MODIFIER_PENALTY
-            hits.append((score, doc))
-        hits.sort(key=lambda pair: (-pair[0], pair[1]))
+        order = _top(score, candidates, limit if parsed.sort == SortHint.relevance else max(limit * 3, 30))
+        hits = [(float(score[i]), int(candidates[i])) for i in order]
         if parsed.sort != SortHint.relevance:
-            hits = _resort(hits[: max(limit * 3, 30)], self.items, parsed.sort)
-        return [SearchHit(self.items[doc], score) for score, doc in hits[:limit]]
+            hits = _resort(hits, self.items, parsed.sort)
+        return [SearchHit(self.items[doc], s) for s, doc in hits[:limit]]
+
+    def _passes(self, docs: np.ndarray, filters: SearchFilters) -> np.ndarray:
+        keep = np.ones(len(docs), dtype=bool)
+        if filters == SearchFilters():
+            return keep
+        if filters.min_price is not None:
+            keep &= self._price[docs] >= filters.min_price
+        if filters.max_price is not None:
+            keep &= self._price[docs] <= filters.max_price
+        if filters.min_rating is not None:
+            keep &= self._rating[docs] >= filters.min_rating  # NaN (no rating) compares False
+        if filters.retailers:
+            ids = [self._retailer_ids[r] for r in filters.retailers if r in self._retailer_ids]
+            keep &= np.isin(self._retailer_of[docs], ids)
+        if filters.brand:
+            keep &= self._brand_of[docs] == self._brand_ids.get(filters.brand.lower(), -1)
+        if filters.color:
+            color = self._colors.get(normalise_color(filters.color))
+            in_color = np.zeros(len(self.items), dtype=bool)
+            if color is not None:
+                in_color[self._color_docs.docs_of(color)] = True
+            keep &= in_color[docs]
+        return keep
 
     def _browse(self, filters: SearchFilters, sort: SortHint, limit: int) -> list[SearchHit]:
         """No search words (e.g. "anything from Sony under $50"): filtered, best rated first."""
-        docs = [d for d, item in enumerate(self.items) if _passes(item, self._meta[d], filters)]
-        if not docs or (filters == SearchFilters()):
+        if filters == SearchFilters():
             return []
-        hits = [(float(self.items[d].rating or 0.0), d) for d in docs]
+        docs = np.arange(len(self.items))
+        docs = docs[self._passes(docs, filters)]
+        hits = [(float(self.items[d].rating or 0.0), int(d)) for d in docs]
         hits.sort(key=lambda pair: (-pair[0], pair[1]))
         if sort != SortHint.relevance:
             hits = _resort(hits, self.items, sort)
         return [SearchHit(self.items[d], s) for s, d in hits[:limit]]
 
 
-def _modifier_terms(title: list[str]) -> list[str]:
-    """Title terms that describe what a product fits rather than what it is."""
+def _top(score: np.ndarray, docs: np.ndarray, limit: int) -> np.ndarray:
+    """Positions of the `limit` best scores, best first, ties by document order."""
+    if len(score) > limit:
+        kth = np.partition(score, len(score) - limit)[len(score) - limit]
+        keep = np.flatnonzero(score >= kth)
+    else:
+        keep = np.arange(len(score))
+    return keep[np.lexsort((docs[keep], -score[keep]))][:limit]
+
+
+def _modifier_terms(title: list[str], category: Sequence[str] = ()) -> list[str]:
+    """Title terms that describe what a product fits rather than what it is: the word
+    before an accessory noun, after "for", or before the product's own type phrase when
+    that type is an accessory ("iPod audio cable")."""
     out = []
+    if category and category[-1] in ACCESSORY_TERMS:
+        size = len(category)
+        for i in range(1, len(title) - size + 1):
+            if title[i : i + size] == list(category):
+                out.append(title[i - 1])
     for i, term in enumerate(title):
         if i + 1 < len(title) and title[i + 1] in ACCESSORY_TERMS and term not in ACCESSORY_TERMS:
             out.append(term)
         if i > 0 and title[i - 1] in FITS_MARKERS:
             out.append(term)
     return out
-
-
-def _passes(item: CatalogItem, meta: _DocMeta, filters: SearchFilters) -> bool:
-    if filters.min_price is not None and item.price < filters.min_price:
-        return False
-    if filters.max_price is not None and item.price > filters.max_price:
-        return False
-    if filters.min_rating is not None and (item.rating is None or item.rating < filters.min_rating):
-        return False
-    if filters.retailers and item.retailer not in filters.retailers:
-        return False
-    if filters.brand and meta.brand_lower != filters.brand.lower():
-        return False
-    return not (filters.color and normalise_color(filters.color) not in meta.colors)
 
 
 def _resort(
@@ -251,3 +456,36 @@ def _resort(
     if sort == SortHint.rating_high:
         return sorted(hits, key=lambda pair: (-(items[pair[1]].rating or 0.0), -pair[0]))
     return hits
+
+
+# ---------------------------------------------------------------------- prebuilt index
+
+
+def source_hash(catalog_dir: Path) -> str:
+    """What an index depends on: the catalog files and the code that analyses and scores them."""
+    digest = hashlib.sha256(f"format {INDEX_FORMAT}".encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(catalog_dir.glob("*.json*")) + [package / name for name in _SOURCE_FILES]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m shopper.research.engine --build [--cache-dir DIR]`: prebuild the catalog index."""
+    from shopper.research.providers.catalog import DEFAULT_CACHE_DIR, load_or_build
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--build", action="store_true", help="build (or verify) the cached index")
+    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
+    args = parser.parse_args(argv)
+    if not args.build:
+        parser.print_help()
+        return 2
+    engine, how = load_or_build(cache_dir=args.cache_dir)
+    sys.stdout.write(f"{how}: {len(engine.items)} products in {engine.build_seconds * 1000:.0f} ms\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -8,6 +8,12 @@
         normalise, dedupe, filter, rank by the user's preferences, write the products in
         one batch with deterministic ids, mark `completed` (or `failed` with a reason).
 
+    sweep_stale_queries(repo, now_ms, settings) -> int
+        No query stays `pending`/`searching` forever: one not updated for
+        settings.research_stale_after_s is re-enqueued once (back to `pending`), and
+        failed with a readable error once it has outlived two stale periods.
+        `recover_if_stale` does the same for one query (for a waiting caller).
+
 Waiting for results (POST /pipecat/trigger-research) is shopper.services.queries.wait_for_results.
 """
 
@@ -194,7 +200,7 @@ def _search_and_store(
         active = list(providers) if providers is not None else build_providers(settings)
         parsed = parsed_for(query)
     except ValueError as exc:
-        return _fail(repo, query_id, f"the search could not run: {exc}")
+        return _fail(repo, query_id, query.userId, f"the search could not run: {exc}")
     preferences = repo.get_preferences(query.userId)
     try:
         outcome = asyncio.run(
@@ -207,10 +213,10 @@ def _search_and_store(
             )
         )
     except NoResultsError as exc:
-        return _fail(repo, query_id, str(exc))
+        return _fail(repo, query_id, query.userId, str(exc))
     created = now_ms()
     products = [to_product(query_id, query, ranked, created) for ranked in outcome.ranked]
-    repo.write_products(products)
+    removed = repo.replace_products(query_id, query.userId, products)
     repo.update_query(query_id, status=QueryStatus.completed, error=None, updatedAt=now_ms())
     log_event(
         logger,
@@ -218,13 +224,104 @@ def _search_and_store(
         queryId=query_id,
         userId=query.userId,
         products=len(products),
+        earlier_products_removed=removed or None,
         provider_errors=outcome.errors or None,
         latency_ms=round((time.perf_counter() - started) * 1000, 1),
     )
     return ResearchResult(query_id, "completed", len(products), partial_errors=outcome.errors or None)
 
 
-def _fail(repo: Repository, query_id: str, reason: str) -> ResearchResult:
+def _fail(repo: Repository, query_id: str, user_id: str, reason: str) -> ResearchResult:
+    """Mark the query failed; products an earlier run of it stored are removed."""
+    repo.replace_products(query_id, user_id, [])
     repo.update_query(query_id, status=QueryStatus.failed, error=reason[:500], updatedAt=now_ms())
     log_event(logger, "research failed", queryId=query_id, error=reason)
     return ResearchResult(query_id, "failed", error=reason)
+
+
+# ---------------------------------------------------------------- stale queries
+
+STALE_ERROR = "the search did not finish in time; please try again"
+RETRY_TASK_SUFFIX = "-retry"
+
+
+def stale_action(query: Query, now: int, stale_after_ms: int) -> str | None:
+    """What to do with a query nobody has advanced lately: None (it is done, or recent),
+    "requeue" (stale once: run it again) or "fail" (it has outlived two stale periods,
+    so it was already given its second chance)."""
+    if query.status not in (QueryStatus.pending, QueryStatus.searching):
+        return None
+    if now - query.updatedAt <= stale_after_ms:
+        return None
+    return "fail" if now - query.createdAt > 2 * stale_after_ms else "requeue"
+
+
+def _recover(
+    repo: Repository,
+    query_id: str,
+    query: Query,
+    now: int,
+    settings: Settings,
+    enqueue: Callable[..., bool],
+) -> str | None:
+    action = stale_action(query, now, settings.research_stale_after_s * 1000)
+    if action is None:
+        return None
+    if action == "fail":
+        if not repo.transition_query(
+            query_id,
+            query.status,
+            query.updatedAt,
+            status=QueryStatus.failed,
+            error=STALE_ERROR,
+            updatedAt=now,
+        ):
+            return None  # someone advanced it meanwhile
+        repo.replace_products(query_id, query.userId, [])
+    else:
+        if not repo.transition_query(
+            query_id, query.status, query.updatedAt, status=QueryStatus.pending, updatedAt=now
+        ):
+            return None
+        try:
+            enqueue(query_id, settings, task_id=query_id + RETRY_TASK_SUFFIX)
+        except Exception as exc:  # the next sweep fails it after the second stale period
+            log_event(logger, "stale query requeue failed", queryId=query_id, error=str(exc))
+    log_event(logger, f"stale query {action}", queryId=query_id, was=query.status.value, userId=query.userId)
+    return action
+
+
+def recover_if_stale(
+    repo: Repository,
+    query_id: str,
+    now: int,
+    settings: Settings | None = None,
+    enqueue: Callable[..., bool] = enqueue_research,
+) -> str | None:
+    """The stale rule for one query (e.g. a caller whose wait ran out): "requeue", "fail" or None."""
+    query = repo.get_query(query_id)
+    if query is None:
+        return None
+    return _recover(repo, query_id, query, now, settings or get_settings(), enqueue)
+
+
+def sweep_stale_queries(
+    repo: Repository,
+    now: int,
+    settings: Settings | None = None,
+    enqueue: Callable[..., bool] = enqueue_research,
+    limit: int = 200,
+) -> int:
+    """Re-enqueue or fail every query stuck in `pending`/`searching` (see `stale_action`);
+    returns how many were changed. Safe to run concurrently with workers and with itself:
+    each change is a compare-and-set on the status and updatedAt it read."""
+    settings = settings or get_settings()
+    cutoff = now - settings.research_stale_after_s * 1000
+    changed = 0
+    for status in (QueryStatus.searching, QueryStatus.pending):
+        for query_id, query in repo.list_stale_queries(status, cutoff, limit):
+            if _recover(repo, query_id, query, now, settings, enqueue) is not None:
+                changed += 1
+    if changed:
+        log_event(logger, "stale queries swept", changed=changed)
+    return changed

@@ -42,8 +42,11 @@ def tasks_client(settings: Settings | None = None) -> tasks_v2.CloudTasksClient:
     return client
 
 
-def research_task(query_id: str, settings: Settings, client: tasks_v2.CloudTasksClient) -> dict:
-    """The task as Cloud Tasks receives it (exposed for tests)."""
+def research_task(
+    query_id: str, settings: Settings, client: tasks_v2.CloudTasksClient, task_id: str | None = None
+) -> dict:
+    """The task as Cloud Tasks receives it (exposed for tests); named `task_id`, by default
+    the query id."""
     http_request: dict = {
         "http_method": tasks_v2.HttpMethod.POST,
         "url": settings.research_worker_url,
@@ -57,26 +60,37 @@ def research_task(query_id: str, settings: Settings, client: tasks_v2.CloudTasks
         }
     return {
         "name": client.task_path(
-            settings.project_id, settings.tasks_location, settings.tasks_queue, query_id
+            settings.project_id, settings.tasks_location, settings.tasks_queue, task_id or query_id
         ),
         "http_request": http_request,
     }
 
 
 def enqueue_research(
-    query_id: str, settings: Settings | None = None, client: tasks_v2.CloudTasksClient | None = None
+    query_id: str,
+    settings: Settings | None = None,
+    client: tasks_v2.CloudTasksClient | None = None,
+    task_id: str | None = None,
 ) -> bool:
-    """Enqueue the research job of `query_id`; False when it was already enqueued.
+    """Enqueue the research job of `query_id`; False when a task of that name already exists.
 
-    Other errors (queue unreachable, permission) propagate to the caller.
+    `task_id` names the task (default: the query id; a retry of a stalled query uses its
+    own name, since Cloud Tasks keeps a used name reserved for a while). Other errors
+    (queue unreachable, permission) propagate to the caller.
     """
     settings = settings or get_settings()
     client = client or tasks_client(settings)
     parent = client.queue_path(settings.project_id, settings.tasks_location, settings.tasks_queue)
     try:
-        client.create_task(parent=parent, task=research_task(query_id, settings, client), timeout=10)
+        client.create_task(parent=parent, task=research_task(query_id, settings, client, task_id), timeout=10)
     except AlreadyExists:
-        log_event(logger, "research task already enqueued", queryId=query_id)
+        log_event(logger, "research task already enqueued", queryId=query_id, task=task_id or query_id)
         return False
-    log_event(logger, "research task enqueued", queryId=query_id, queue=settings.tasks_queue)
+    log_event(
+        logger,
+        "research task enqueued",
+        queryId=query_id,
+        task=task_id or query_id,
+        queue=settings.tasks_queue,
+    )
     return True
