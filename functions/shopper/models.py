@@ -25,7 +25,19 @@ from pydantic import (
 
 # ---------------------------------------------------------------- shared types
 
-Id = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+
+def _document_id(value: str) -> str:
+    # Firestore reserves "." and ".." and ids of the form __x__.
+    if value in (".", "..") or (value.startswith("__") and value.endswith("__")):
+        raise ValueError("is not a valid id")
+    return value
+
+
+Id = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:\-]+$"),
+    AfterValidator(_document_id),
+]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]

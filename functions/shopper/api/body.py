@@ -13,14 +13,15 @@ import re
 from typing import Any, TypeVar
 
 from flask import Request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from shopper.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
+from shopper.models import Id
 
 M = TypeVar("M", bound=BaseModel)
 
 # Firestore document ids: no "/", not "." or "..", not __reserved__; we also keep them printable.
-_DOC_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,128}$")
+_ID: TypeAdapter[str] = TypeAdapter(Id)
 _MAX_DEPTH = 32
 
 
@@ -116,11 +117,10 @@ def validate(model: type[M], data: Any) -> M:
 
 def doc_id(value: Any, field: str) -> str:
     """A value usable as a Firestore document id (what the API hands out), or Invalid."""
-    if not isinstance(value, str) or not _DOC_ID.match(value):
-        raise Invalid(field, "must be an id of 1-128 letters, digits or _.:-")
-    if value in (".", "..") or (value.startswith("__") and value.endswith("__")):
-        raise Invalid(field, "is not a valid id")
-    return value
+    try:
+        return _ID.validate_python(value, strict=True)
+    except ValidationError as exc:
+        raise Invalid(field, "must be an id of 1-128 letters, digits or _.:- (not . .. or __x__)") from exc
 
 
 def query_param(request: Request, name: str, *, required: bool = True) -> str | None:

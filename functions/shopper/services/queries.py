@@ -8,15 +8,13 @@ can wait a bounded time for the ranked products so it can speak about them.
 
 from __future__ import annotations
 
-import importlib
 import time
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
-from shopper.errors import Unavailable
-from shopper.models import Product, QueryCreate, QueryStatus
+from shopper.models import Product, QueryCreate, QueryStatus, now_ms
 from shopper.repository import Repository
+from shopper.research.service import recover_if_stale, submit_query
 from shopper.services.sessions import active_session
 
 POLL_INTERVAL_S = 0.1
@@ -32,20 +30,11 @@ class ResearchOutcome:
     error: str | None = None
 
 
-def _research_service() -> ModuleType:
-    try:
-        return importlib.import_module("shopper.research.service")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("shopper.research", "shopper.research.service"):
-            raise
-        raise Unavailable("research is not available") from exc
-
-
 def submit(repo: Repository, user_id: str, create: QueryCreate) -> str:
     """Store the query `pending` and enqueue its research job; returns the query id."""
     if create.sessionId is not None:
         active_session(repo, create.sessionId, user_id)
-    return str(_research_service().submit_query(repo, user_id, create))
+    return str(submit_query(repo, user_id, create))
 
 
 def compact_product(product_id: str, product: Product) -> dict[str, Any]:
@@ -80,5 +69,8 @@ def wait_for_results(
         if status in _DONE or time.monotonic() >= deadline:
             break
         time.sleep(min(POLL_INTERVAL_S, max(0.0, deadline - time.monotonic())))
+    if status not in _DONE:
+        # A job whose worker died is re-enqueued (or failed) here rather than waiting for the sweep.
+        recover_if_stale(repo, query_id, now_ms())
     products = [compact_product(pid, p) for pid, p in repo.list_products(query_id, user_id, limit)]
     return ResearchOutcome(query_id, status, products, query.error if query is not None else None)
