@@ -1,0 +1,337 @@
+"""STT word error rate and latency on spoken shopping utterances (offline Whisper base int8).
+
+Utterances are synthesised at bench time, deterministically, by several voices
+(Piper en_US-joe-medium and espeak-ng en-us / en-gb-x-rp), resampled to 16 kHz,
+and transcribed by three recipes:
+
+- ``stock``: pipecat's WhisperSTTService recipe (model.transcribe defaults,
+  beam 5, 30 s window, 0.5 s trailing silence) over the whole utterance;
+- ``tuned_full``: greedy, no timestamps, shopping prompt, 30 s window;
+- ``tuned_tight``: the same with the encoder window cut to the utterance
+  (what IncrementalWhisperSTTService runs).
+
+Latency: ``stock`` is the time from VAD stop to transcript of the stock path
+(its whole inference runs after the stop). ``incremental`` drives the real
+IncrementalWhisperSTTService through a pipecat pipeline in real time (20 ms
+audio frames, VAD stop after ``--vad-stop-secs`` of silence) on the first
+``--realtime`` utterances per voice and reads the stop-to-transcript time it
+measured.
+
+Run: ``.venv/bin/python -m bench.voice_wer`` (writes bench/results/voice_wer.json and .md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+import re
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SAMPLE_RATE = 16000
+
+UTTERANCES = [
+    "Find me a bluetooth speaker under 50 dollars.",
+    "Show me cheaper ones in black.",
+    "Save the second one.",
+    "What do I usually like?",
+    "I'm looking for noise cancelling headphones from Sony.",
+    "Find running shoes under 100 dollars.",
+    "Do you have a laptop backpack in grey?",
+    "Save the last one.",
+    "Show me more expensive ones.",
+    "Find me a coffee maker under 80 dollars.",
+    "I need a winter jacket in navy blue.",
+    "Are there any wireless earbuds from Apple?",
+    "Show me ones in red.",
+    "Save that one.",
+    "Find a gaming mouse from Logitech.",
+    "I want a yoga mat under 30 dollars.",
+    "Show me smart watches with at least four stars.",
+    "Find me a mechanical keyboard.",
+    "Cheaper please.",
+    "Save number three.",
+    "Find a standing desk under 300 dollars.",
+    "Show me white sneakers from Nike.",
+    "I'm looking for a portable charger.",
+    "Find me a water bottle in green.",
+    "What can you do?",
+    "Find a kids bike under 150 dollars.",
+    "Show me only Samsung ones.",
+    "I'd like a robot vacuum.",
+    "Find an electric toothbrush under 60 dollars.",
+    "Save the first one.",
+    "Find me a desk lamp in black.",
+    "Show me travel suitcases.",
+    "Find a blender under 100 dollars.",
+    "Do you have wireless headphones from Bose?",
+    "Find a phone case for an iPhone.",
+    "Show me hiking boots in brown.",
+    "I need a computer monitor under 200 dollars.",
+    "Find me a rain jacket.",
+    "Save the fourth one.",
+    "Find a tablet under 400 dollars.",
+    "Show me dresses in blue.",
+    "Find a webcam for video calls.",
+    "I want a sleeping bag.",
+    "Find me sunglasses from Ray-Ban.",
+    "Show me kitchen knives.",
+    "Find an air fryer under 120 dollars.",
+    "Thank you, goodbye.",
+    "Find me a microphone for podcasts.",
+    "Show me office chairs under 250 dollars.",
+    "Find a camera bag in black.",
+    "Hello, what's new today?",
+    "Find me a projector under 500 dollars.",
+    "Show me wool socks.",
+    "Find me a soundbar from JBL.",
+]
+
+VOICES = ["piper:joe", "espeak:en-us"]
+
+
+# --- synthesis ---------------------------------------------------------------------------
+
+
+def _resample(pcm: bytes, rate: int, target: int = SAMPLE_RATE) -> bytes:
+    import soxr
+
+    samples = np.frombuffer(pcm, dtype=np.int16)
+    if rate == target:
+        return samples.tobytes()
+    return soxr.resample(samples, rate, target).astype(np.int16).tobytes()
+
+
+def synthesize(text: str, voice: str) -> bytes:
+    """16 kHz mono 16-bit PCM of ``text`` spoken by ``voice`` ('piper:joe' or 'espeak:<voice>')."""
+    engine, _, name = voice.partition(":")
+    if engine == "piper":
+        from voice_runtime.models import get_piper_voice
+        from voice_runtime.services.piper_tts import synthesize_pcm
+
+        pcm, rate = synthesize_pcm(get_piper_voice(), text)
+    elif engine == "espeak":
+        from voice_runtime.services.espeak_tts import synthesize_espeak
+
+        pcm, rate = synthesize_espeak(text, voice=name, words_per_minute=165)
+    else:
+        raise ValueError(f"unknown voice {voice!r}")
+    return _resample(pcm, rate)
+
+
+def write_wav(path: Path, pcm: bytes, rate: int = SAMPLE_RATE) -> None:
+    import wave
+
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(pcm)
+
+
+# --- scoring -----------------------------------------------------------------------------
+
+_NUMBER_WORDS = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+    "eight": "8", "nine": "9", "ten": "10", "first": "1st", "second": "2nd", "third": "3rd",
+    "fourth": "4th",
+}  # fmt: skip
+
+
+def normalize_words(text: str) -> list[str]:
+    """Lower case, '$50' -> '50 dollars', no punctuation, hyphens split, small numbers as digits."""
+    text = text.lower().replace("$", " $")
+    text = re.sub(r"\$\s*(\d+)", r"\1 dollars", text)
+    text = text.replace("-", " ").replace("'", "")
+    text = re.sub(r"[^a-z0-9 ]", " ", text)
+    words = [_NUMBER_WORDS.get(w, w) for w in text.split()]
+    return [{"cancelling": "canceling", "grey": "gray"}.get(w, w) for w in words]
+
+
+def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
+    """(edit distance in words, reference length)."""
+    ref, hyp = normalize_words(reference), normalize_words(hypothesis)
+    previous = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, start=1):
+        current = [i] + [0] * len(hyp)
+        for j, h in enumerate(hyp, start=1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (r != h))
+        previous = current
+    return previous[-1], len(ref)
+
+
+# --- transcription recipes ---------------------------------------------------------------
+
+
+def transcribe_stock(model: Any, pcm: bytes) -> tuple[str, float]:
+    audio = np.frombuffer(pcm + bytes(SAMPLE_RATE), dtype=np.int16).astype(np.float32) / 32768.0
+    started = time.perf_counter()
+    segments, _ = model.transcribe(audio, language="en")
+    text = " ".join(s.text for s in segments if s.no_speech_prob < 0.4)
+    return text.strip(), 1000 * (time.perf_counter() - started)
+
+
+def transcribe_engine(engine: Any, pcm: bytes) -> tuple[str, float]:
+    from voice_runtime.services.whisper_stt import pcm16_to_float
+
+    started = time.perf_counter()
+    result = engine.transcribe(pcm16_to_float(pcm + bytes(int(0.3 * SAMPLE_RATE) * 2)))
+    return result.text, 1000 * (time.perf_counter() - started)
+
+
+async def incremental_latency(engine: Any, pcm: bytes, vad_stop_secs: float) -> tuple[str, float, bool]:
+    """Drive the real service in real time; return (text, stop->transcript ms, speculative hit)."""
+    from pipecat.frames.frames import (
+        InputAudioRawFrame,
+        VADUserStartedSpeakingFrame,
+        VADUserStoppedSpeakingFrame,
+    )
+    from pipecat.pipeline.pipeline import Pipeline
+    from pipecat.pipeline.worker import PipelineParams
+    from pipecat.tests.utils import SleepFrame, run_test
+
+    from voice_runtime.services.whisper_stt import IncrementalWhisperSTTService
+
+    service = IncrementalWhisperSTTService(engine=engine)
+    chunk = SAMPLE_RATE // 50 * 2  # 20 ms
+    silence = bytes(int(vad_stop_secs * SAMPLE_RATE) * 2)
+    audio = pcm + silence
+    frames: list[Any] = [VADUserStartedSpeakingFrame(start_secs=0.2)]
+    for offset in range(0, len(audio), chunk):
+        frames.append(
+            InputAudioRawFrame(audio=audio[offset : offset + chunk], sample_rate=SAMPLE_RATE, num_channels=1)
+        )
+        frames.append(SleepFrame(0.02))
+    frames.append(VADUserStoppedSpeakingFrame(stop_secs=vad_stop_secs))
+    frames.append(SleepFrame(1.5))
+    await run_test(
+        Pipeline([service]),
+        frames_to_send=frames,
+        pipeline_params=PipelineParams(audio_in_sample_rate=SAMPLE_RATE),
+    )
+    stats = service.last_utterance
+    if stats is None:
+        return "", float("nan"), False
+    return stats.text, stats.stop_to_transcript_ms, stats.speculative_hit
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--voices", nargs="+", default=VOICES)
+    parser.add_argument("--limit", type=int, default=len(UTTERANCES))
+    parser.add_argument("--realtime", type=int, default=8, help="utterances per voice driven in real time")
+    parser.add_argument("--vad-stop-secs", type=float, default=0.3)
+    args = parser.parse_args(argv)
+
+    from voice_runtime.models import get_whisper_model
+    from voice_runtime.services.whisper_stt import WhisperEngine
+
+    model = get_whisper_model()
+    tight = WhisperEngine(model, tight_window=True)
+    full = WhisperEngine(model, tight_window=False)
+    utterances = UTTERANCES[: args.limit]
+    rows: list[dict[str, Any]] = []
+    for voice in args.voices:
+        for index, text in enumerate(utterances):
+            pcm = synthesize(text, voice)
+            row: dict[str, Any] = {"voice": voice, "reference": text, "audio_ms": round(len(pcm) / 32, 1)}
+            for recipe, run in (
+                ("stock", lambda p: transcribe_stock(model, p)),
+                ("tuned_full", lambda p: transcribe_engine(full, p)),
+                ("tuned_tight", lambda p: transcribe_engine(tight, p)),
+            ):
+                hypothesis, ms = run(pcm)
+                errors, length = word_errors(text, hypothesis)
+                row[recipe] = {"text": hypothesis, "errors": errors, "words": length, "ms": round(ms, 1)}
+            if index < args.realtime:
+                hyp, ms, hit = asyncio.run(incremental_latency(tight, pcm, args.vad_stop_secs))
+                row["incremental"] = {
+                    "text": hyp,
+                    "stop_to_transcript_ms": round(ms, 1),
+                    "speculative_hit": hit,
+                }
+            rows.append(row)
+
+    summary: dict[str, Any] = {"recipes": {}, "voices": args.voices, "utterances": len(utterances)}
+    for recipe in ("stock", "tuned_full", "tuned_tight"):
+        errors = sum(r[recipe]["errors"] for r in rows)
+        words = sum(r[recipe]["words"] for r in rows)
+        per_voice = {}
+        for voice in args.voices:
+            vr = [r for r in rows if r["voice"] == voice]
+            per_voice[voice] = round(
+                sum(r[recipe]["errors"] for r in vr) / max(1, sum(r[recipe]["words"] for r in vr)), 4
+            )
+        times = [r[recipe]["ms"] for r in rows]
+        summary["recipes"][recipe] = {
+            "wer": round(errors / max(1, words), 4),
+            "wer_by_voice": per_voice,
+            "inference_ms_p50": round(statistics.median(times), 1),
+            "inference_ms_p95": round(percentile(times, 0.95), 1),
+        }
+    live = [r["incremental"] for r in rows if "incremental" in r]
+    live_ms = [
+        x["stop_to_transcript_ms"] for x in live if x["stop_to_transcript_ms"] == x["stop_to_transcript_ms"]
+    ]
+    summary["stop_to_transcript_ms"] = {
+        "stock_p50": summary["recipes"]["stock"]["inference_ms_p50"],
+        "stock_p95": summary["recipes"]["stock"]["inference_ms_p95"],
+        "incremental_p50": round(statistics.median(live_ms), 1) if live_ms else None,
+        "incremental_p95": round(percentile(live_ms, 0.95), 1) if live_ms else None,
+        "incremental_samples": len(live_ms),
+        "speculative_hit_rate": round(sum(x["speculative_hit"] for x in live) / max(1, len(live)), 3),
+        "vad_stop_secs": args.vad_stop_secs,
+    }
+    summary["machine"] = {"cpus": __import__("os").cpu_count(), "python": platform.python_version()}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "voice_wer.json").write_text(json.dumps({"summary": summary, "rows": rows}, indent=2) + "\n")
+    lines = [
+        "# STT word error rate and latency (Whisper base int8, offline)",
+        "",
+        f"{len(utterances)} shopping utterances x {len(args.voices)} voices ({', '.join(args.voices)}); "
+        f"{summary['machine']['cpus']} CPUs. Command: `.venv/bin/python -m bench.voice_wer`.",
+        "",
+        "| recipe | WER | " + " | ".join(f"WER {v}" for v in args.voices) + " | inference p50 ms | p95 ms |",
+        "|---|---|" + "---|" * len(args.voices) + "---|---|",
+    ]
+    for recipe, data in summary["recipes"].items():
+        lines.append(
+            f"| {recipe} | {data['wer']:.3f} | "
+            + " | ".join(f"{data['wer_by_voice'][v]:.3f}" for v in args.voices)
+            + f" | {data['inference_ms_p50']} | {data['inference_ms_p95']} |"
+        )
+    lat = summary["stop_to_transcript_ms"]
+    lines += [
+        "",
+        f"VAD stop to final transcript (VAD stop_secs {lat['vad_stop_secs']}):",
+        "",
+        "| path | p50 ms | p95 ms |",
+        "|---|---|---|",
+        f"| stock (whole utterance after stop) | {lat['stock_p50']} | {lat['stock_p95']} |",
+        f"| incremental (real service, real time, n={lat['incremental_samples']}, "
+        f"speculative hits {lat['speculative_hit_rate']:.0%}) | "
+        f"{lat['incremental_p50']} | {lat['incremental_p95']} |",
+        "",
+    ]
+    (RESULTS / "voice_wer.md").write_text("\n".join(lines))
+    print("\n".join(lines))  # noqa: T201 - a bench prints its table
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

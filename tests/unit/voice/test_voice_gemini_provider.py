@@ -1,0 +1,137 @@
+"""Gemini (GoogleLLMService via google-genai) against a local fake speaking the real wire format.
+
+The fake answers ``POST /v1beta/models/{model}:streamGenerateContent?alt=sse``
+with Server-Sent Events carrying GenerateContentResponse JSON, as Gemini does:
+first a ``functionCall`` part, then (once the tool result comes back as a
+``functionResponse``) a text answer. The real google-genai client and
+pipecat's function-calling path run unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+
+import pytest
+from pipecat.frames.frames import LLMMessagesAppendFrame
+from pipecat.pipeline.pipeline import Pipeline
+from pipecat.processors.aggregators.llm_context import LLMContext
+from pipecat.processors.aggregators.llm_response_universal import LLMContextAggregatorPair
+from pipecat.services.llm_service import FunctionCallParams
+from pipecat.tests.utils import SleepFrame, run_test
+
+from voice_runtime.services import create_llm
+from voice_runtime.services.tool_schemas import SHOPPING_TOOLS
+
+
+def sse(payload: dict[str, Any]) -> bytes:
+    return f"data: {json.dumps(payload)}\r\n\r\n".encode()
+
+
+def candidate(parts: list[dict[str, Any]], finish: str | None = "STOP") -> dict[str, Any]:
+    body: dict[str, Any] = {"content": {"role": "model", "parts": parts}, "index": 0}
+    if finish:
+        body["finishReason"] = finish
+    return {
+        "candidates": [body],
+        "usageMetadata": {"promptTokenCount": 120, "candidatesTokenCount": 12, "totalTokenCount": 132},
+        "modelVersion": "gemini-2.5-flash",
+    }
+
+
+class FakeGemini(BaseHTTPRequestHandler):
+    requests: ClassVar[list[tuple[str, dict[str, Any]]]] = []
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        FakeGemini.requests.append((self.path, body))
+        last_parts = body["contents"][-1]["parts"]
+        if any("functionResponse" in part for part in last_parts):
+            chunks = [
+                candidate([{"text": "I found the JBL Go 3 "}], finish=None),
+                candidate([{"text": "for 39 dollars 95."}]),
+            ]
+        else:
+            chunks = [
+                candidate(
+                    [
+                        {
+                            "functionCall": {
+                                "id": "fc-1",
+                                "name": "search_products",
+                                "args": {"query": "bluetooth speaker", "max_price": 50},
+                            }
+                        }
+                    ]
+                )
+            ]
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        for chunk in chunks:
+            self.wfile.write(sse(chunk))
+            self.wfile.flush()
+
+
+@pytest.fixture
+def fake_gemini() -> Iterator[str]:
+    FakeGemini.requests = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeGemini)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+async def test_gemini_calls_search_products_and_speaks_the_result(fake_gemini):
+    class Production:
+        llm_provider = "gemini"
+        gemini_api_key = "test-key"
+        gemini_model = "gemini-2.5-flash"
+        google_api_base = fake_gemini
+
+    llm = create_llm(Production())
+    calls: list[dict[str, Any]] = []
+
+    async def search_products(params: FunctionCallParams) -> None:
+        calls.append(dict(params.arguments))
+        await params.result_callback(
+            {
+                "queryId": "q1",
+                "status": "completed",
+                "products": [{"id": "p1", "title": "JBL Go 3", "price": 39.95}],
+            }
+        )
+
+    llm.register_function("search_products", search_products)
+    context = LLMContext(tools=SHOPPING_TOOLS)
+    aggregators = LLMContextAggregatorPair(context)
+    await run_test(
+        Pipeline([aggregators.user(), llm, aggregators.assistant()]),
+        frames_to_send=[
+            LLMMessagesAppendFrame(
+                [{"role": "user", "content": "find me a bluetooth speaker under 50 dollars"}], run_llm=True
+            ),
+            SleepFrame(1.5),
+        ],
+    )
+    assert calls == [{"query": "bluetooth speaker", "max_price": 50}]
+    assert len(FakeGemini.requests) == 2
+    path, first = FakeGemini.requests[0]
+    assert path.startswith("/v1beta/models/gemini-2.5-flash:streamGenerateContent")
+    declared = {f["name"] for tool in first["tools"] for f in tool["functionDeclarations"]}
+    assert declared == {"search_products", "save_item", "get_user_preferences", "end_session"}
+    assert "voice shopping assistant" in first["systemInstruction"]["parts"][0]["text"]
+    response_part = FakeGemini.requests[1][1]["contents"][-1]["parts"][0]["functionResponse"]
+    assert response_part["name"] == "search_products"
+    spoken = [m.get("content") for m in context.get_messages() if m.get("role") == "assistant"]
+    assert "I found the JBL Go 3 for 39 dollars 95." in spoken

@@ -1,0 +1,130 @@
+"""Offline STT and TTS on real audio: Whisper hears Piper/espeak-ng speech; Piper/espeak speak.
+
+The WAVs in tests/fixtures/audio were made by Piper (en_US-joe-medium) and
+espeak-ng (tests/fixtures/audio/make_fixtures.py). The STT test drives the
+real IncrementalWhisperSTTService with 20 ms audio frames and VAD frames, as
+the transport would.
+"""
+
+from __future__ import annotations
+
+import shutil
+import wave
+from pathlib import Path
+
+import pytest
+from pipecat.frames.frames import (
+    InputAudioRawFrame,
+    TranscriptionFrame,
+    TTSAudioRawFrame,
+    TTSSpeakFrame,
+    VADUserStartedSpeakingFrame,
+    VADUserStoppedSpeakingFrame,
+)
+from pipecat.pipeline.worker import PipelineParams
+from pipecat.tests.utils import SleepFrame, run_test
+
+from voice_runtime.services import create_stt, create_tts
+from voice_runtime.services.dialogue_grammar import understand
+
+AUDIO = Path(__file__).resolve().parents[2] / "fixtures" / "audio"
+
+
+def read_pcm(name: str) -> bytes:
+    with wave.open(str(AUDIO / name)) as reader:
+        assert reader.getframerate() == 16000 and reader.getnchannels() == 1
+        return reader.readframes(reader.getnframes())
+
+
+def utterance_frames(pcm: bytes, *, realtime: bool) -> list:
+    chunk = 640  # 20 ms at 16 kHz
+    audio = pcm + bytes(int(0.3 * 16000) * 2)
+    frames: list = [VADUserStartedSpeakingFrame(start_secs=0.2)]
+    for offset in range(0, len(audio), chunk):
+        frames.append(
+            InputAudioRawFrame(audio=audio[offset : offset + chunk], sample_rate=16000, num_channels=1)
+        )
+        if realtime:
+            frames.append(SleepFrame(0.02))
+    frames += [VADUserStoppedSpeakingFrame(stop_secs=0.3), SleepFrame(3.0)]
+    return frames
+
+
+class Offline:
+    stt_provider = "whisper"
+    tts_provider = "piper"
+    llm_provider = "dialogue"
+    whisper_model_dir = None
+    piper_voice_dir = None
+
+
+@pytest.mark.parametrize("name", ["find_speaker_under_50_joe.wav", "find_speaker_under_50_espeak.wav"])
+async def test_whisper_transcribes_a_spoken_search_that_the_engine_understands(name):
+    stt = create_stt(Offline())
+    down, _ = await run_test(
+        stt,
+        frames_to_send=utterance_frames(read_pcm(name), realtime=False),
+        pipeline_params=PipelineParams(audio_in_sample_rate=16000),
+    )
+    transcripts = [f for f in down if isinstance(f, TranscriptionFrame)]
+    assert len(transcripts) == 1 and transcripts[0].finalized
+    text = transcripts[0].text.lower()
+    for word in ("find", "bluetooth", "speaker", "under", "50"):
+        assert word in text
+    intent = understand(transcripts[0].text)
+    assert intent.kind == "search" and intent.search is not None
+    assert intent.search.query == "bluetooth speaker" and intent.search.max_price == 50.0
+
+
+async def test_whisper_in_real_time_finishes_from_its_speculation():
+    stt = create_stt(Offline())
+    down, _ = await run_test(
+        stt,
+        frames_to_send=utterance_frames(read_pcm("save_second_one_joe.wav"), realtime=True),
+        pipeline_params=PipelineParams(audio_in_sample_rate=16000),
+    )
+    transcripts = [f.text for f in down if isinstance(f, TranscriptionFrame)]
+    assert transcripts and "second one" in transcripts[0].lower()
+    assert stt.last_utterance is not None and stt.last_utterance.speculative_hit
+
+
+async def test_silence_gives_no_transcript():
+    stt = create_stt(Offline())
+    down, _ = await run_test(
+        stt,
+        frames_to_send=utterance_frames(bytes(16000 * 2), realtime=False),
+        pipeline_params=PipelineParams(audio_in_sample_rate=16000),
+    )
+    assert not [f for f in down if isinstance(f, TranscriptionFrame)]
+
+
+@pytest.mark.parametrize("provider", ["piper", "espeak"])
+async def test_tts_speaks_24khz_audio(provider):
+    if provider == "espeak" and not shutil.which("espeak-ng"):
+        pytest.skip("espeak-ng not installed")
+
+    class Settings(Offline):
+        tts_provider = provider
+
+    tts = create_tts(Settings())
+    down, _ = await run_test(
+        tts,
+        frames_to_send=[TTSSpeakFrame("I found three speakers. The top one is the JBL Go 3.")],
+        pipeline_params=PipelineParams(audio_out_sample_rate=24000),
+    )
+    audio = [f for f in down if isinstance(f, TTSAudioRawFrame)]
+    assert audio and all(f.sample_rate == 24000 for f in audio)
+    seconds = sum(len(f.audio) for f in audio) / 2 / 24000
+    assert 1.5 < seconds < 8.0
+
+
+def test_piper_falls_back_to_espeak_when_the_voice_is_missing(tmp_path):
+    if not shutil.which("espeak-ng"):
+        pytest.skip("espeak-ng not installed")
+
+    class Broken(Offline):
+        piper_voice_dir = str(tmp_path)
+
+    from voice_runtime.services.espeak_tts import EspeakTTSService
+
+    assert isinstance(create_tts(Broken()), EspeakTTSService)

