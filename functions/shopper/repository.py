@@ -8,8 +8,8 @@ makes; firestore.indexes.json holds the composite index each ordered query needs
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
@@ -36,6 +36,8 @@ PRODUCTS = "products"
 USER_PREFERENCES = "user_preferences"
 INTERACTION_SIGNALS = "interaction_signals"
 RATE_LIMITS = "rate_limits"
+_GET_ALL_CHUNK = 300
+T = TypeVar("T")
 
 COLLECTIONS = (
     VOICE_SESSIONS,
@@ -326,6 +328,40 @@ class Repository:
     def put_preferences(self, prefs: UserPreferences) -> None:
         self._col(USER_PREFERENCES).document(prefs.userId).set(to_document(prefs))
 
+    def update_preferences(
+        self, user_id: str, change: Callable[[UserPreferences | None], tuple[UserPreferences | None, T]]
+    ) -> T:
+        """Read-change-write of one user's preferences in a transaction.
+
+        `change` gets the stored document (None if there is none) and returns the document
+        to write (None: write nothing) and a result handed back to the caller. A PATCH and a
+        learning pass landing together are serialised, so neither undoes the other.
+        """
+        ref = self._col(USER_PREFERENCES).document(user_id)
+
+        @firestore.transactional
+        def run(txn: firestore.Transaction) -> T:
+            snap = ref.get(transaction=txn)
+            current = UserPreferences.model_validate(snap.to_dict()) if snap.exists else None
+            to_write, result = change(current)
+            if to_write is not None:
+                txn.set(ref, to_document(to_write))
+            return result
+
+        return run(self.client.transaction())
+
+    def learned_through_by_user(self, user_ids: Iterable[str]) -> dict[str, int]:
+        """userId -> learnedThrough of their stored preferences (batched reads; absent users omitted)."""
+        ids = list(user_ids)
+        through: dict[str, int] = {}
+        for start in range(0, len(ids), _GET_ALL_CHUNK):
+            refs = [self._col(USER_PREFERENCES).document(u) for u in ids[start : start + _GET_ALL_CHUNK]]
+            for snap in self.client.get_all(refs, field_paths=["learnedThrough"]):
+                if snap.exists:
+                    value = (snap.to_dict() or {}).get("learnedThrough")
+                    through[snap.id] = value if isinstance(value, int) else 0
+        return through
+
     # ------------------------------------------------------------ interaction_signals
 
     def add_signal(self, signal: InteractionSignal, signal_id: str | None = None) -> str:
@@ -348,12 +384,17 @@ class Repository:
         )
         return [InteractionSignal.model_validate(d.to_dict()) for d in docs]
 
-    def users_with_signals_since(self, since_ms: int) -> set[str]:
-        """Users who produced any signal at or after `since_ms` (single-field index on timestamp)."""
+    def newest_signal_by_user(self, since_ms: int) -> dict[str, int]:
+        """userId -> newest signal timestamp, over signals at or after `since_ms` (one query)."""
+        newest: dict[str, int] = {}
         docs = (
             self._col(INTERACTION_SIGNALS)
             .where(filter=_where("timestamp", ">=", since_ms))
-            .select(["userId"])
+            .select(["userId", "timestamp"])
             .stream()
         )
-        return {d.get("userId") for d in docs}
+        for doc in docs:
+            user, ts = doc.get("userId"), doc.get("timestamp")
+            if isinstance(user, str) and isinstance(ts, int) and ts > newest.get(user, -1):
+                newest[user] = ts
+        return newest

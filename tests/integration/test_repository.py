@@ -134,8 +134,8 @@ def test_preferences_round_trip(repo: Repository) -> None:
     assert repo.get_preferences("alice") == prefs
 
 
-def test_signals_of_the_last_days_and_users_with_new_signals(repo: Repository) -> None:
+def test_signals_of_the_last_days_and_each_users_newest_signal(repo: Repository) -> None:
     for ts, user in [(100, "alice"), (200, "alice"), (300, "alice"), (250, "bob"), (50, "carol")]:
         repo.add_signal(InteractionSignal(userId=user, type=SignalType.click, itemId="p", timestamp=ts))
     assert [s.timestamp for s in repo.list_signals("alice", since_ms=150)] == [200, 300]
-    assert repo.users_with_signals_since(150) == {"alice", "bob"}
+    assert repo.newest_signal_by_user(150) == {"alice": 300, "bob": 250}

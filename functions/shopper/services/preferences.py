@@ -6,14 +6,13 @@ overwrites it. Setting a field to null clears it and hands it back to learning.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-from google.cloud import firestore
-
 from shopper.errors import Invalid, Unavailable
-from shopper.models import PREFERENCE_FIELDS, PreferencesUpdate, UserPreferences, to_document
-from shopper.repository import USER_PREFERENCES, Repository
+from shopper.learning.learners import LearnerUnavailable
+from shopper.learning.service import learn_for_user
+from shopper.models import PREFERENCE_FIELDS, PreferencesUpdate, UserPreferences
+from shopper.repository import Repository
 
 
 def empty(user_id: str) -> UserPreferences:
@@ -55,32 +54,20 @@ def _dedupe(values: list[str]) -> list[str]:
 
 def update(repo: Repository, user_id: str, patch: PreferencesUpdate, now_ms: int) -> UserPreferences:
     """Apply a PATCH in a transaction, so a learning pass running at the same time cannot undo it."""
-    ref = repo.client.collection(USER_PREFERENCES).document(user_id)
 
-    @firestore.transactional
-    def run(txn: firestore.Transaction) -> UserPreferences:
-        snap = ref.get(transaction=txn)
-        current = UserPreferences.model_validate(snap.to_dict()) if snap.exists else empty(user_id)
-        updated = apply_update(current, patch, now_ms)
-        txn.set(ref, to_document(updated))
-        return updated
+    def change(current: UserPreferences | None) -> tuple[UserPreferences, UserPreferences]:
+        updated = apply_update(current or empty(user_id), patch, now_ms)
+        return updated, updated
 
-    return run(repo.client.transaction())
+    return repo.update_preferences(user_id, change)
 
 
 def learn(repo: Repository, user_id: str, now_ms: int) -> tuple[UserPreferences, bool]:
     """Run the learner for this user now; returns (preferences, whether this run changed them)."""
-    try:
-        service = importlib.import_module("shopper.learning.service")
-        learners = importlib.import_module("shopper.learning.learners")
-    except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith("shopper.learning"):
-            raise
-        raise Unavailable("preference learning is not available") from exc
     before = repo.get_preferences(user_id)
     try:
-        learned = service.learn_for_user(repo, user_id, now_ms)
-    except learners.LearnerUnavailable as exc:
+        learned = learn_for_user(repo, user_id, now_ms)
+    except LearnerUnavailable as exc:
         raise Unavailable("the preference learner is unavailable; try again later") from exc
     if learned is None:
         return before or empty(user_id), False
