@@ -1,8 +1,7 @@
 """Production STT: Google Cloud Speech-to-Text v2 streaming (pipecat's GoogleSTTService).
 
 Streaming recognition with interim results; Google's endpointing finalises
-each utterance, so the STT adds no wait after the VAD stop. Shopping words are
-boosted through speech adaptation phrases. Credentials come from the Cloud Run
+each utterance, so the STT adds no wait after the VAD stop. Credentials come from the Cloud Run
 service account (application default credentials) unless a path is given;
 ``api_endpoint`` swaps the gRPC endpoint (plain-text on 127.0.0.1, for fakes).
 """
