@@ -88,6 +88,7 @@ lint: install-python install-node
 	terraform fmt -check -recursive terraform
 	npm --prefix web run typecheck --silent
 	npm --prefix web run lint --silent
+	npm --prefix web test --silent
 
 test-unit: install-python
 	.venv/bin/pytest tests/unit -q
