@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "functions"))
 
+from bench.common import percentile  # noqa: E402
 from devstack.stack import LocalStack, Ports  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -147,12 +148,6 @@ def seed(user_id: str) -> None:
             )
         ]
     )
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def drive(

@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 
+from bench.common import percentile  # noqa: E402
 from devstack.stack import LocalStack, Ports  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -39,11 +40,6 @@ CATEGORIES = ["mice", "headphones", "keyboards", "laptops", "shoes", "phones", "
 COLORS = ["black", "white", "silver", "blue", "red", "gray", "green"]
 WORDS = ["Wireless", "Ergonomic", "Compact", "Pro", "Slim", "Gaming", "Classic", "XL", "13 inch", "256GB"]
 TYPES = ["view"] * 10 + ["click"] * 6 + ["save"] * 3 + ["purchase"] + ["dislike"] + ["voice_query"] * 2
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
 def seed(client, users: int, signals: int, now: int, rng: random.Random) -> float:

@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
+from bench.common import percentile  # noqa: E402
 from devstack.stack import LocalStack, Ports  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -33,11 +34,6 @@ QUERIES = [
     "bluetooth headphones", "usb hub", "wireless mouse", "phone case", "external hard drive",
     "memory card", "digital camera", "projector", "calculator", "backpack",
 ]  # fmt: skip
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
 def measure(stack: LocalStack, count: int) -> list[float]:

@@ -27,7 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "functions"))
+sys.path.insert(0, str(ROOT))
 
+from bench.common import percentile  # noqa: E402
 from shopper.research.pipeline import search_products  # noqa: E402
 from shopper.research.providers import catalog as catalog_module  # noqa: E402
 from shopper.research.providers.catalog import catalog_providers, load_or_build  # noqa: E402
@@ -39,12 +41,6 @@ EXTRA = [
     "wireless mouse with at least 4 stars",
     "laptop from Lenovo between 300 and 900",
 ]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def main(argv: list[str] | None = None) -> int:

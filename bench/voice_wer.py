@@ -34,6 +34,8 @@ from typing import Any
 
 import numpy as np
 
+from bench.common import percentile
+
 RESULTS = Path(__file__).resolve().parent / "results"
 SAMPLE_RATE = 16000
 
@@ -220,14 +222,6 @@ async def incremental_latency(engine: Any, pcm: bytes, vad_stop_secs: float) -> 
     if stats is None:
         return "", float("nan"), False
     return stats.text, stats.stop_to_transcript_ms, stats.speculative_hit
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def main(argv: list[str] | None = None) -> int:

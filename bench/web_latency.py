@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "functions"))
 sys.path.insert(0, str(ROOT))
 
+from bench.common import percentile  # noqa: E402
 from devstack.stack import LocalStack, Ports  # noqa: E402
 from tests.e2e import web_helpers as wh  # noqa: E402
 
@@ -81,11 +82,6 @@ MIC_HOOK = """
   };
 })();
 """
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
 def summary(values: list[float]) -> dict[str, Any]:
