@@ -11,7 +11,7 @@ from shopper.research.catalog_data import (
     split_colors,
 )
 from shopper.research.engine import SearchEngine
-from shopper.research.text import analyze
+from shopper.research.text import analyze, replaced_stems
 from shopper.research.types import ParsedQuery, SearchFilters, SortHint
 
 
@@ -77,6 +77,45 @@ def test_synonyms_meet_in_the_middle() -> None:
     assert analyze("Television") == analyze("TV")
     assert analyze("laptops") == analyze("notebook")
     assert analyze("Bluetooth speakers") == ["bluetooth", "speaker"]
+
+
+def test_gaming_is_not_a_game() -> None:
+    assert analyze("gaming mouse") == ["gaming", "mous"]
+    assert analyze("board games") == ["board", "game"]
+    engine = SearchEngine(
+        [
+            item("1", "Spin Master Games Perplexus Beast, 3D Maze Game", category="game"),
+            item("2", "ASUS ROG STRIX Z490-A Gaming LGA 1200 ATX", category=None),
+        ]
+    )
+    assert [h.item.id for h in engine.search("gaming pc")] == ["2"]
+
+
+def test_replaced_stems_are_the_words_a_synonym_swallowed() -> None:
+    assert replaced_stems("smart watch") == ["smart", "watch"]
+    assert replaced_stems("head set for the car") == ["head", "set"]
+    assert replaced_stems("smartwatch") == [] and replaced_stems("bluetooth speaker") == []
+
+
+def test_the_query_s_own_spelling_breaks_synonym_ties() -> None:
+    engine = SearchEngine(
+        [
+            item("1", "Denver SW-350 smartwatch Black", category="smartwatch"),
+            item("2", "Huawei WATCH GT 2e smartwatch Black", category="smartwatch"),
+        ]
+    )
+    assert [h.item.id for h in engine.search("smart watch")] == ["2", "1"]
+    assert [h.item.id for h in engine.search("smartwatch")] == ["1", "2"]  # shorter title
+
+
+def test_mobile_is_a_phone_word() -> None:
+    engine = SearchEngine(
+        [
+            item("1", "Canon CB-2LAE Battery Charger", category="charger"),
+            item("2", "Manhattan 130554 mobile device charger Black", category="mobile device charger"),
+        ]
+    )
+    assert next(h.item.id for h in engine.search("phone charger")) == "2"
 
 
 def test_product_type_beats_accessory() -> None:

@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from shopper.research.catalog_data import CatalogItem, normalise_color
-from shopper.research.text import STOPWORDS, analyze, expansions
+from shopper.research.text import STOPWORDS, analyze, expansions, replaced_stems
 from shopper.research.types import ParsedQuery, SearchFilters, SortHint
 
 FIELD_WEIGHTS = {"title": 3.0, "brand": 1.5, "category": 2.0, "description": 1.2}
@@ -51,7 +51,9 @@ COORDINATION_POWER = 2.0
 PHRASE_BOOST = 0.35
 BRAND_BOOST = 0.6
 TYPE_BOOST = 0.8
-MODIFIER_PENALTY = 0.3
+MODIFIER_PENALTY = 0.15
+# Query weight of the words a synonym replaced ("smart watch" -> smartwatch, and "watch").
+SURFACE_WEIGHT = 0.5
 
 # Nouns that turn the word before them into a modifier ("notebook case", "projector lamp").
 ACCESSORY_TERMS = frozenset(
@@ -67,7 +69,7 @@ ACCESSORY_TERMS = frozenset(
 FITS_MARKERS = frozenset({"for", "compat", "fit", "fits"})
 
 # Bump when the index layout or the scoring-time fields change (invalidates cache files).
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 _SOURCE_FILES = ("engine.py", "text.py", "catalog_data.py")
 _ITEM_FIELDS = tuple(f.name for f in fields(CatalogItem))
 
@@ -339,6 +341,10 @@ class SearchEngine:
                 docs = postings.docs_of(term_id)
                 scores[docs] += qw * postings.values_of(term_id)
                 matched[docs] |= 1 << index
+        for related in replaced_stems(parsed.text):  # the query's own spelling, before synonyms
+            term_id = self._vocab.get(related)
+            if term_id is not None:
+                scores[postings.docs_of(term_id)] += SURFACE_WEIGHT * postings.values_of(term_id)
         candidates = np.flatnonzero(scores)
         if not len(candidates):
             return []

@@ -93,7 +93,7 @@ _EXPANSIONS: dict[str, tuple[tuple[str, float], ...]] = {
     "headphon": (("headset", 0.6), ("earphon", 0.5), ("earbud", 0.4)),
     "headset": (("headphon", 0.6), ("earphon", 0.4)),
     "smartphon": (("phone", 0.5),),
-    "phone": (("smartphon", 0.6),),
+    "phone": (("smartphon", 0.6), ("mobil", 0.5)),
     "comput": (("pc", 0.6),),
     "pc": (("comput", 0.6),),
     "speaker": (("soundbar", 0.4),),
@@ -102,10 +102,18 @@ _EXPANSIONS: dict[str, tuple[tuple[str, float], ...]] = {
 }
 
 
+# Words the stemmer would merge with a different product: "gaming" (an attribute: gaming
+# mouse, gaming PC) is not "game" (board game, video game).
+_STEM_EXCEPTIONS = {"gaming": "gaming"}
+
+
 def stem(token: str) -> str:
     cached = _STEM_CACHE.get(token)
     if cached is None:
-        cached = _STEMMER.stemWord(token) if token.isalpha() and len(token) > 2 else token
+        if token in _STEM_EXCEPTIONS:
+            cached = _STEM_EXCEPTIONS[token]
+        else:
+            cached = _STEMMER.stemWord(token) if token.isalpha() and len(token) > 2 else token
         _STEM_CACHE[token] = cached
     return cached
 
@@ -139,6 +147,15 @@ def canonicalise(stems: list[str]) -> list[str]:
             out.append(stems[i])
             i += 1
     return out
+
+
+def replaced_stems(text: str) -> list[str]:
+    """The stems of `text` that canonicalisation replaced ("smart watch" -> smart, watch):
+    a product that spells the query's own words earns a little over one that only
+    matches the canonical form."""
+    stems = [stem(t) for t in tokenize(text)]
+    kept = set(canonicalise(stems))
+    return [s for s in dict.fromkeys(stems) if s not in kept and s not in STOPWORDS]
 
 
 def analyze(text: str, *, drop_stopwords: bool = False) -> list[str]:
