@@ -1,0 +1,343 @@
+"""Sessions per voice instance: the most concurrent sessions whose p95 stays within 1.5x one session's.
+
+    .venv/bin/python bench/voice_concurrency.py --mode offline   # whisper/piper/dialogue in-process
+    .venv/bin/python bench/voice_concurrency.py --mode cloud     # STT/LLM/TTS on fake cloud servers
+
+The voice runtime runs as its own uvicorn process (as on Cloud Run), so its
+resident memory is measured alone; the functions API is the local fake. For
+each level N, N clients connect at once (starts staggered over one second),
+wait for the greeting, and speak the same shopping turns in real time;
+voice-to-voice is timed at each client (last speech sample sent -> first bot
+audio). Levels grow until p95 exceeds 1.5x the one-session p95. Memory per
+session = (peak RSS during the level - idle RSS) / N.
+
+Writes bench/results/voice_concurrency_<mode>.json and .md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
+
+import httpx  # noqa: E402
+
+from shopper.tickets import mint_ticket  # noqa: E402
+from tests.integration.voice.fake_functions import SECRET, FakeFunctions  # noqa: E402
+from tests.integration.voice.harness import free_port  # noqa: E402
+from voice_runtime.ws_client import VoiceClient, synthesize_speech  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+TICKET_KEY = "bench-ticket-key"
+TURNS = (
+    "Find a bluetooth speaker under 50 dollars.",
+    "Save the second one.",
+    "What do I usually like?",
+    "Find running shoes in blue.",
+)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+def _group(pgid: int) -> list[int]:
+    """The processes of a process group (uvicorn's master and its workers)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid:
+                pids.append(int(entry.name))
+    return pids
+
+
+def cpu_seconds(pgid: int) -> float:
+    """User + system CPU time the process group has used (Linux /proc)."""
+    total = 0
+    for pid in _group(pgid):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pgid: int) -> float:
+    """Resident memory of the process group, in MB."""
+    total = 0
+    for pid in _group(pgid):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total / 1024
+
+
+class VoiceProcess:
+    """`uvicorn voice_runtime.server:app` in its own process group on a free port."""
+
+    def __init__(self, env: dict[str, str], workers: int = 1) -> None:
+        self.port = free_port()
+        self.log = open(RESULTS / "tmp" / f"voice-server-{self.port}.log", "wb")  # noqa: SIM115
+        self.popen = subprocess.Popen(
+            [
+                str(ROOT / ".venv" / "bin" / "uvicorn"),
+                "voice_runtime.server:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--ws",
+                "websockets-sansio",
+                "--log-level",
+                "warning",
+                "--workers",
+                str(workers),
+            ],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "PYTHONPATH": f"{ROOT}:{ROOT / 'functions'}",
+                "SESSION_TICKET_KEY": TICKET_KEY,
+                "PIPECAT_SERVER_SECRET": SECRET,
+                "LOG_LEVEL": "WARNING",
+                "MAX_SESSIONS": "1000",
+                **env,
+            },
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if self.popen.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"voice server did not start; see {self.log.name}")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            os.killpg(self.popen.pid, signal.SIGTERM)
+            try:
+                self.popen.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+                self.popen.wait(5)
+        self.log.close()
+
+
+async def one_session(port: int, index: int, speech: dict[str, bytes], stagger: float) -> list[float]:
+    await asyncio.sleep(stagger)
+    session_id, user_id = f"conc-{uuid.uuid4().hex[:10]}", f"user-{index}"
+    ticket = mint_ticket(TICKET_KEY, session_id, user_id, 3600)
+    client = VoiceClient(f"ws://127.0.0.1:{port}/ws?sessionId={session_id}&userId={user_id}&ticket={ticket}")
+    latencies = []
+    try:
+        await client.connect()
+        await client.wait_bot_audio(0.0, within=60)
+        await client.wait_quiet(0.8, within=60)
+        for text in TURNS:
+            utterance = await client.speak(speech[text], text)
+            first = await client.wait_bot_audio(utterance.ended_at, within=60)
+            latencies.append((first - utterance.ended_at) * 1000)
+            await client.wait_quiet(0.8, within=90)
+    finally:
+        await client.close()
+    return latencies
+
+
+async def run_level(
+    server: VoiceProcess,
+    sessions: int,
+    speech: dict[str, bytes],
+    warm_rss: float | None = None,
+    others: dict[str, int] | None = None,
+) -> dict[str, Any]:
+    idle = rss_mb(server.popen.pid)
+    pids = {"voice_server": server.popen.pid, **(others or {})}
+    cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    bench_before = sum(os.times()[:2])
+    peak = idle
+    done = asyncio.Event()
+
+    async def sample_memory() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, rss_mb(server.popen.pid))
+            await asyncio.sleep(0.25)
+
+    sampler = asyncio.create_task(sample_memory())
+    started = time.monotonic()
+    results = await asyncio.gather(
+        *(one_session(server.port, i, speech, i / max(1, sessions)) for i in range(sessions)),
+        return_exceptions=True,
+    )
+    done.set()
+    await sampler
+    wall = time.monotonic() - started
+    cpu = {name: (cpu_seconds(pid) - cpu_before[name]) / wall * 100 for name, pid in pids.items()}
+    cpu["bench_clients"] = (sum(os.times()[:2]) - bench_before) / wall * 100
+    latencies = [v for r in results if isinstance(r, list) for v in r]
+    failures = [repr(r) for r in results if isinstance(r, BaseException)]
+    return {
+        "sessions": sessions,
+        "turns": len(latencies),
+        "failed_sessions": len(failures),
+        "errors": failures[:3],
+        "p50_ms": round(percentile(latencies, 0.5), 1),
+        "p95_ms": round(percentile(latencies, 0.95), 1),
+        "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
+        "idle_rss_mb": round(idle, 1),
+        "peak_rss_mb": round(peak, 1),
+        "mb_per_session": round((peak - idle) / sessions, 1),
+        # Against the RSS right after warm-up, so memory kept from earlier levels still counts.
+        "mb_per_session_vs_warm": round((peak - (warm_rss or idle)) / sessions, 1),
+        "wall_s": round(wall, 1),
+        # Average CPU use over the level, percent of one core (200 = both cores of this machine).
+        "cpu_percent": {name: round(value, 1) for name, value in cpu.items()},
+    }
+
+
+def server_env(mode: str, fake_url: str, cloud: Any) -> dict[str, str]:
+    env = {"FUNCTIONS_BASE_URL": fake_url}
+    if mode == "cloud":
+        env.update(cloud.env)
+    return env
+
+
+COLUMNS = ("sessions", "turns", "failed_sessions", "p50_ms", "p95_ms", "idle_rss_mb", "peak_rss_mb")
+COLUMNS += ("mb_per_session", "mb_per_session_vs_warm", "server_cpu")
+
+
+def write_results(report: dict[str, Any], out: Path) -> None:
+    mode = report["mode"] + (f"_{report['workers']}workers" if report["workers"] > 1 else "")
+    (out / f"voice_concurrency_{mode}.json").write_text(json.dumps(report, indent=2) + "\n")
+    rows = [
+        f"# Concurrent voice sessions per instance ({report['mode']} providers, "
+        f"{report['workers']} uvicorn worker(s))",
+        "",
+        f"Command: `{report['command']}`  ",
+        f"Machine: {report['cpus']} CPUs; load average at start {report['load_average']}  ",
+        f"Limit: p95 voice-to-voice within 1.5x the 1-session p95 ({report['limit_ms']} ms).",
+        "",
+        "| sessions | turns | failed | p50 ms | p95 ms | idle RSS MB | peak RSS MB | MB / session "
+        "| MB / session vs warm-up RSS | voice server CPU % (of one core) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for level in report["levels"]:
+        level["server_cpu"] = level["cpu_percent"]["voice_server"]
+        rows.append("| " + " | ".join(str(level[key]) for key in COLUMNS) + " |")
+    rows += [
+        "",
+        f"**Sessions per instance within the limit: {report['max_sessions_within_limit']}**; "
+        f"memory per session at that level: {report['mb_per_session_at_max']} MB.",
+        "",
+        "CPU per level (percent of one core; the clients and fakes share this machine's 2 cores "
+        "with the voice server):",
+        "",
+    ]
+    for level in report["levels"]:
+        parts = ", ".join(f"{name} {value}" for name, value in level["cpu_percent"].items())
+        rows.append(f"- {level['sessions']} sessions: {parts}")
+    if report.get("server_cpu_per_session"):
+        rows += [
+            "",
+            f"Voice server CPU per session at the largest level within the limit: "
+            f"{report['server_cpu_per_session']}% of one core, so a dedicated 2-core instance "
+            f"(clients and fakes elsewhere) would use its CPU up at about "
+            f"{report['sessions_per_2_cores_estimate']} sessions (extrapolated, not measured).",
+        ]
+    rows.append("")
+    (out / f"voice_concurrency_{mode}.md").write_text("\n".join(rows))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--mode", choices=("offline", "cloud"), default="offline")
+    parser.add_argument("--levels", help="comma-separated session counts to try, in order")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    default_levels = "1,2,3,4,6,8" if args.mode == "offline" else "1,10,25,50,75,100"
+    levels = [int(v) for v in (args.levels or default_levels).split(",")]
+    (args.out / "tmp").mkdir(parents=True, exist_ok=True)
+    speech = {text: synthesize_speech(text) for text in TURNS}
+    load = [round(v, 2) for v in os.getloadavg()]
+    report: dict[str, Any] = {
+        "mode": args.mode,
+        "command": f"python bench/voice_concurrency.py {' '.join(argv or sys.argv[1:])}".strip(),
+        "cpus": os.cpu_count(),
+        "load_average": load,
+        "workers": args.workers,
+        "levels": [],
+    }
+    cloud = None
+    with FakeFunctions(SECRET) as fake:
+        if args.mode == "cloud":
+            from bench.voice_cloud_fakes import FakeCloud
+
+            cloud = FakeCloud().start()
+        server = VoiceProcess(server_env(args.mode, fake.url, cloud), args.workers)
+        try:
+            asyncio.run(run_level(server, 1, speech))  # warm-up: first-use costs out of the figures
+            warm_rss = rss_mb(server.popen.pid)
+            limit = None
+            for sessions in levels:
+                others = {"fake_cloud": cloud.popen.pid} if cloud is not None and cloud.popen else {}
+                level = asyncio.run(run_level(server, sessions, speech, warm_rss, others))
+                report["levels"].append(level)
+                sys.stdout.write(json.dumps(level) + "\n")
+                if limit is None:
+                    limit = 1.5 * level["p95_ms"]
+                    report["limit_ms"] = round(limit, 1)
+                elif level["p95_ms"] > limit or level["failed_sessions"]:
+                    break
+        finally:
+            server.stop()
+            if cloud is not None:
+                cloud.stop()
+    within = [
+        lvl for lvl in report["levels"] if lvl["p95_ms"] <= report["limit_ms"] and not lvl["failed_sessions"]
+    ]
+    best = max(within, key=lambda lvl: lvl["sessions"]) if within else None
+    report["max_sessions_within_limit"] = best["sessions"] if best else 0
+    report["mb_per_session_at_max"] = best["mb_per_session_vs_warm"] if best else None
+    # Average CPU predicts capacity only when the work is steady (network-bound cloud providers);
+    # offline inference comes in bursts that collide long before the average CPU is used up.
+    if best and args.mode == "cloud" and best["cpu_percent"]["voice_server"] > 0:
+        per_session = best["cpu_percent"]["voice_server"] / best["sessions"]
+        report["server_cpu_per_session"] = round(per_session, 2)
+        report["sessions_per_2_cores_estimate"] = int(200 / per_session)
+    write_results(report, args.out)
+    suffix = f"_{args.workers}workers" if args.workers > 1 else ""
+    sys.stdout.write((args.out / f"voice_concurrency_{args.mode}{suffix}.md").read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Voice Shopper's voice runtime: one Pipecat pipeline per WebSocket, on Cloud Run."""

@@ -1,0 +1,191 @@
+"""Per-turn latency of each stage, as one JSON log line per turn and Prometheus histograms.
+
+`TurnLatencyObserver` watches a session's pipeline (a pipecat observer, so no
+processor is added to the audio path) and times each user turn:
+
+- vad_stop: the silence the VAD waited out before calling the speech over
+  (the configured stop_secs, as reported on `VADUserStoppedSpeakingFrame`);
+- stt: VAD stop -> the final transcript;
+- llm_first_token: the user aggregator asking the LLM -> its first text or tool call;
+- tts_first_audio: the first text handed to speech -> the first synthesized audio;
+- voice_to_voice: the end of the user's speech (VAD stop minus stop_secs) ->
+  the bot's first audio leaving the output transport.
+
+Process-wide gauges and counters (sessions, tool calls, rejections) live here
+too so /metrics is one registry.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipecat.frames.frames import (
+    BotStartedSpeakingFrame,
+    BotStoppedSpeakingFrame,
+    FunctionCallInProgressFrame,
+    FunctionCallResultFrame,
+    InterruptionFrame,
+    LLMContextFrame,
+    LLMTextFrame,
+    TranscriptionFrame,
+    TTSAudioRawFrame,
+    TTSSpeakFrame,
+    TTSTextFrame,
+    VADUserStartedSpeakingFrame,
+    VADUserStoppedSpeakingFrame,
+)
+from pipecat.observers.base_observer import BaseObserver, FramePushed
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from voice_runtime.log import get_logger, log_event
+
+logger = get_logger(__name__)
+
+STAGES = ("vad_stop", "stt", "llm_first_token", "tts_first_audio", "voice_to_voice")
+_BUCKETS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
+
+REGISTRY = CollectorRegistry()
+STAGE_LATENCY = Histogram(
+    "voice_stage_latency_seconds",
+    "Per-turn latency of each voice pipeline stage.",
+    ["stage"],
+    buckets=_BUCKETS,
+    registry=REGISTRY,
+)
+ACTIVE_SESSIONS = Gauge("voice_sessions_active", "WebSocket voice sessions now running.", registry=REGISTRY)
+SESSIONS = Counter(
+    "voice_sessions_total", "Voice sessions ended, by final status.", ["status"], registry=REGISTRY
+)
+REJECTED = Counter(
+    "voice_ws_rejected_total",
+    "WebSocket connections refused before any audio.",
+    ["reason"],
+    registry=REGISTRY,
+)
+TURNS = Counter("voice_turns_total", "User turns answered by the bot.", registry=REGISTRY)
+INTERRUPTIONS = Counter("voice_interruptions_total", "Bot speech interrupted by the user.", registry=REGISTRY)
+TOOL_CALLS = Counter(
+    "voice_tool_calls_total", "Tool calls, by tool and outcome.", ["tool", "ok"], registry=REGISTRY
+)
+
+
+def ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 1)
+
+
+@dataclass
+class TurnTimes:
+    """Wall-clock moments of one user turn (seconds since the epoch)."""
+
+    vad_stopped_at: float
+    stop_secs: float
+    transcript_at: float | None = None
+    llm_request_at: float | None = None
+    llm_first_at: float | None = None
+    tts_request_at: float | None = None
+    tts_first_audio_at: float | None = None
+    bot_started_at: float | None = None
+    tool_calls: list[str] = field(default_factory=list)
+
+    @property
+    def speech_ended_at(self) -> float:
+        return self.vad_stopped_at - self.stop_secs
+
+    def stages(self) -> dict[str, float | None]:
+        """Seconds per stage; None for a stage this turn did not reach."""
+
+        def span(start: float | None, end: float | None) -> float | None:
+            if start is None or end is None:
+                return None
+            return max(0.0, end - start)
+
+        return {
+            "vad_stop": self.stop_secs,
+            "stt": span(self.vad_stopped_at, self.transcript_at),
+            "llm_first_token": span(self.llm_request_at, self.llm_first_at),
+            "tts_first_audio": span(self.tts_request_at, self.tts_first_audio_at),
+            "voice_to_voice": span(self.speech_ended_at, self.bot_started_at),
+        }
+
+
+TurnCallback = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class TurnLatencyObserver(BaseObserver):
+    """Times each user turn of one session; reports it when the bot's answer starts playing."""
+
+    def __init__(self, session_id: str, on_turn: TurnCallback | None = None, **kwargs: Any) -> None:
+        super().__init__(observe_every_push=False, **kwargs)
+        self._session_id = session_id
+        self._on_turn = on_turn
+        self._turn: TurnTimes | None = None
+        self._turn_index = 0
+        self._bot_speaking = False
+        self.turns: list[dict[str, Any]] = []
+
+    async def on_push_frame(self, data: FramePushed) -> None:
+        frame = data.frame
+        now = time.time()
+        turn = self._turn
+        if isinstance(frame, VADUserStartedSpeakingFrame):
+            self._turn = None
+        elif isinstance(frame, VADUserStoppedSpeakingFrame):
+            self._turn = TurnTimes(vad_stopped_at=frame.timestamp or now, stop_secs=frame.stop_secs)
+        elif isinstance(frame, InterruptionFrame):
+            if self._bot_speaking:
+                INTERRUPTIONS.inc()
+        elif isinstance(frame, BotStartedSpeakingFrame):
+            self._bot_speaking = True
+            if turn is not None and turn.bot_started_at is None:
+                turn.bot_started_at = now
+                await self._report(turn)
+                self._turn = None
+        elif isinstance(frame, BotStoppedSpeakingFrame):
+            self._bot_speaking = False
+        elif isinstance(frame, FunctionCallResultFrame):
+            result = frame.result if isinstance(frame.result, dict) else {}
+            TOOL_CALLS.labels(tool=frame.function_name, ok=str(bool(result.get("ok", True))).lower()).inc()
+        elif turn is None:
+            return
+        elif isinstance(frame, TranscriptionFrame):
+            if turn.transcript_at is None:
+                turn.transcript_at = now
+        elif isinstance(frame, LLMContextFrame):
+            if turn.llm_request_at is None:
+                turn.llm_request_at = now
+        elif isinstance(frame, LLMTextFrame | FunctionCallInProgressFrame):
+            if turn.llm_first_at is None and turn.llm_request_at is not None:
+                turn.llm_first_at = now
+            if isinstance(frame, FunctionCallInProgressFrame) and frame.function_name not in turn.tool_calls:
+                turn.tool_calls.append(frame.function_name)
+            elif turn.tts_request_at is None:
+                turn.tts_request_at = now
+        elif isinstance(frame, TTSSpeakFrame | TTSTextFrame):
+            if turn.tts_request_at is None:
+                turn.tts_request_at = now
+        elif isinstance(frame, TTSAudioRawFrame) and turn.tts_first_audio_at is None:
+            turn.tts_first_audio_at = now
+
+    async def _report(self, turn: TurnTimes) -> None:
+        self._turn_index += 1
+        stages = turn.stages()
+        for stage, seconds in stages.items():
+            if seconds is not None:
+                STAGE_LATENCY.labels(stage=stage).observe(seconds)
+        TURNS.inc()
+        record: dict[str, Any] = {
+            "session_id": self._session_id,
+            "turn": self._turn_index,
+            **{f"{stage}_ms": ms(seconds) for stage, seconds in stages.items()},
+            "tool_calls": turn.tool_calls,
+        }
+        self.turns.append(record)
+        log_event(logger, "turn latency", event="turn_latency", **record)
+        if self._on_turn is not None:
+            try:
+                await self._on_turn(record)
+            except Exception as exc:
+                log_event(logger, "turn callback failed", event="turn_callback_failed", error=str(exc))
