@@ -47,7 +47,7 @@ resource "google_cloud_run_v2_service" "voice" {
     session_affinity = true
 
     # Sessions per instance and instance count come from the voice benchmark
-    # (bench/results/voice_concurrency.json); see variables.tf.
+    # (bench/results/voice_concurrency_cloud.json); see variables.tf.
     max_instance_request_concurrency = var.voice_concurrency
 
     scaling {

@@ -158,13 +158,13 @@ variable "voice_image" {
   type        = string
 }
 
-# Sized by the voice benchmark (bench/results/voice_concurrency.json): the number
+# Sized by the voice benchmark (bench/results/voice_concurrency_cloud.json): the number
 # of simultaneous sessions one 2-CPU instance holds with voice-to-voice latency
 # still on target. Re-run the bench and update these when the pipeline changes.
 variable "voice_concurrency" {
-  description = "WebSocket sessions per voice instance (from bench/results/voice_concurrency.json)."
+  description = "WebSocket sessions per voice instance (bench/results/voice_concurrency_cloud.json: 25 within 1.5x the one-session p95)."
   type        = number
-  default     = 40
+  default     = 25
 
   validation {
     condition     = var.voice_concurrency >= 1 && var.voice_concurrency <= 1000
