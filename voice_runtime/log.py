@@ -9,32 +9,14 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import time
 from typing import Any
 
 from loguru import logger as loguru_logger
 
-_CONFIGURED = False
+from shopper.log import configure_logging as configure_json_logging
+from shopper.log import get_logger, iso_time, log_event
 
-
-class JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        event: dict[str, Any] = {
-            "severity": record.levelname,
-            "message": record.getMessage(),
-            "logger": record.name,
-            "time": _iso(record.created),
-        }
-        fields = getattr(record, "fields", None)
-        if isinstance(fields, dict):
-            event.update(fields)
-        if record.exc_info:
-            event["exception"] = self.formatException(record.exc_info)
-        return json.dumps(event, default=str)
-
-
-def _iso(created: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(created)) + f".{int(created * 1000) % 1000:03d}Z"
+_PIPECAT_ROUTED = False
 
 
 def _loguru_sink(message: Any) -> None:
@@ -43,7 +25,7 @@ def _loguru_sink(message: Any) -> None:
         "severity": record["level"].name,
         "message": record["message"],
         "logger": record["name"],
-        "time": _iso(record["time"].timestamp()),
+        "time": iso_time(record["time"].timestamp()),
     }
     if record["exception"] is not None:
         event["exception"] = str(record["exception"].value)
@@ -51,25 +33,15 @@ def _loguru_sink(message: Any) -> None:
 
 
 def configure_logging(level: str = "INFO", pipecat_level: str = "WARNING") -> None:
-    """Install the JSON handler on the root logger and route pipecat's loguru output through it."""
-    global _CONFIGURED
-    if _CONFIGURED:
+    """The functions' JSON logging, plus pipecat's loguru output routed into the same shape."""
+    global _PIPECAT_ROUTED
+    configure_json_logging(level)
+    if _PIPECAT_ROUTED:
         return
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     loguru_logger.remove()
     loguru_logger.add(_loguru_sink, level=pipecat_level)
-    _CONFIGURED = True
+    _PIPECAT_ROUTED = True
 
 
-def get_logger(name: str) -> logging.Logger:
-    return logging.getLogger(name)
-
-
-def log_event(logger: logging.Logger, message: str, level: int = logging.INFO, **fields: Any) -> None:
-    """Log one structured event; `fields` become top-level JSON keys."""
-    logger.log(level, message, extra={"fields": fields})
+__all__ = ["configure_logging", "get_logger", "log_event"]

@@ -16,14 +16,18 @@ from typing import Any
 _CONFIGURED = False
 
 
+def iso_time(created: float) -> str:
+    """Epoch seconds as the RFC 3339 UTC timestamp Cloud Logging reads, with milliseconds."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(created)) + f".{int(created * 1000) % 1000:03d}Z"
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         event: dict[str, Any] = {
             "severity": record.levelname,
             "message": record.getMessage(),
             "logger": record.name,
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-            + f".{int(record.msecs):03d}Z",
+            "time": iso_time(record.created),
         }
         fields = getattr(record, "fields", None)
         if isinstance(fields, dict):
