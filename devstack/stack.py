@@ -95,6 +95,21 @@ class _Process:
     log_path: Path
 
 
+def stop_process_group(popen: subprocess.Popen) -> None:
+    """SIGTERM the process group a child leads (it was started with start_new_session),
+    then SIGKILL it if it has not gone in 10 s."""
+    if popen.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(popen.pid, signal.SIGTERM)
+    try:
+        popen.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(popen.pid, signal.SIGKILL)
+        popen.wait(timeout=5)
+
+
 def _gcloud_root() -> Path:
     gcloud = shutil.which("gcloud")
     if not gcloud:
@@ -245,16 +260,7 @@ class LocalStack:
 
     @staticmethod
     def _terminate(proc: _Process) -> None:
-        if proc.popen.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.popen.pid, signal.SIGTERM)
-        try:
-            proc.popen.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.popen.pid, signal.SIGKILL)
-            proc.popen.wait(timeout=5)
+        stop_process_group(proc.popen)
 
     def pids(self) -> list[int]:
         return [p.popen.pid for p in self._processes]

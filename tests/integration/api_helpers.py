@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import socket
 import subprocess
 import time
@@ -24,6 +23,7 @@ import httpx
 import pytest
 from flask.testing import FlaskClient
 
+from devstack.stack import stop_process_group
 from shopper.repository import COLLECTIONS
 from shopper.settings import get_settings
 
@@ -102,13 +102,5 @@ class ApiServer:
         raise RuntimeError("api server did not become ready")
 
     def stop(self) -> None:
-        if self.popen.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.popen.pid, signal.SIGTERM)
-            try:
-                self.popen.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.popen.pid, signal.SIGKILL)
-                self.popen.wait(timeout=5)
+        stop_process_group(self.popen)
         self._log.close()
