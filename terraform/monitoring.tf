@@ -4,7 +4,7 @@
 # Log contract (Cloud Run turns each JSON stdout line into jsonPayload; `severity`
 # and `message` are Cloud Logging's own keys):
 #   api             one line per request with route, status, latency_ms
-#   research-worker one line per finished job with query_id and status "completed" | "failed"
+#   research-worker one line per finished job with queryId and status "completed" | "failed"
 #   voice           event="turn_latency" with vad_stop_ms, stt_ms, llm_first_token_ms,
 #                   tts_first_audio_ms, voice_to_voice_ms; event="session_started";
 #                   event="ws_rejected" reason="bad_ticket" when a ticket is refused
@@ -146,7 +146,7 @@ resource "google_logging_metric" "research_jobs" {
   filter = join(" AND ", [
     local.run_logs,
     "resource.labels.service_name=\"${local.worker_service}\"",
-    "jsonPayload.query_id:*",
+    "jsonPayload.queryId:*",
     "(jsonPayload.status=\"completed\" OR jsonPayload.status=\"failed\")",
   ])
   label_extractors = {

@@ -183,6 +183,23 @@ def test_no_provider_left_fails_with_a_reason(repo: Repository, serp: str) -> No
     assert repo.list_products(query_id, "u1") == []
 
 
+def test_each_finished_job_logs_the_fields_the_research_success_metric_reads(
+    repo: Repository, serp: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """terraform/monitoring.tf counts jobs by jsonPayload.queryId and jsonPayload.status."""
+    settings = get_settings().model_copy(update={"provider_timeout_s": 0.5})
+    done, failed = new_query(repo, "u1", "headphones"), new_query(repo, "u1", "headphones")
+    with caplog.at_level("INFO"):
+        run_research(done, repo, [CatalogProvider("icecat")], settings)
+        run_research(failed, repo, [serp_provider(serp, "slow")], settings)
+    finished = {
+        r.fields["queryId"]: r.fields["status"]
+        for r in caplog.records
+        if isinstance(getattr(r, "fields", None), dict) and "status" in r.fields and "queryId" in r.fields
+    }
+    assert finished == {done: "completed", failed: "failed"}
+
+
 def test_api_and_catalog_results_are_merged_and_filtered(repo: Repository, serp: str) -> None:
     query_id = new_query(repo, "u1", "wireless headphones", preferences=QueryPreferences(maxPrice=40))
     run_research(query_id, repo, [CatalogProvider("icecat"), serp_provider(serp, "ok")])

@@ -222,6 +222,7 @@ def _search_and_store(
         logger,
         "research completed",
         queryId=query_id,
+        status="completed",
         userId=query.userId,
         products=len(products),
         earlier_products_removed=removed or None,
@@ -235,7 +236,7 @@ def _fail(repo: Repository, query_id: str, user_id: str, reason: str) -> Researc
     """Mark the query failed; products an earlier run of it stored are removed."""
     repo.replace_products(query_id, user_id, [])
     repo.update_query(query_id, status=QueryStatus.failed, error=reason[:500], updatedAt=now_ms())
-    log_event(logger, "research failed", queryId=query_id, error=reason)
+    log_event(logger, "research failed", queryId=query_id, status="failed", error=reason)
     return ResearchResult(query_id, "failed", error=reason)
 
 
