@@ -224,6 +224,11 @@ def main(argv: list[str] | None = None) -> int:
     wavs = script_wavs(lines)
 
     if args.functions_url:
+        from devstack.stack import PROJECT_ID, Ports
+
+        # make dev's Firestore emulator, at its port (FIRESTORE_PORT overrides, as for make dev).
+        os.environ.setdefault("FIRESTORE_EMULATOR_HOST", f"127.0.0.1:{Ports.from_env().firestore}")
+        os.environ.setdefault("GOOGLE_CLOUD_PROJECT", PROJECT_ID)
         uid, token = sign_up(args.auth_url)
         session = start_session(args.functions_url, token)
         _say(f"user {uid}, session {session['sessionId']}\n")

@@ -78,8 +78,11 @@ def search_announcement(args: SearchArgs) -> str:
     return f"Looking for {summary}."
 
 
-def _product_phrase(product: Mapping[str, Any]) -> str:
+def _product_phrase(product: Mapping[str, Any], same_name_as_another: bool = False) -> str:
     name = short_name(str(product.get("title") or ""), product.get("brand"))
+    color = product.get("color")
+    if same_name_as_another and isinstance(color, str) and color:
+        name = f"{name} in {color.lower()}"  # colour variants would otherwise sound the same
     price = say_price(product.get("price"), product.get("currency"))
     return f"the {name} for {price}" if price else f"the {name}"
 
@@ -101,7 +104,9 @@ def search_reply(args: SearchArgs | None, result: Any, top: int = 3) -> str:
             f"I couldn't find any {what} {constraints}".rstrip()
             + ". Want to try a higher budget or something else?"
         )
-    picks = [_product_phrase(p) for p in products[:top]]
+    shown = products[:top]
+    names = [short_name(str(p.get("title") or ""), p.get("brand")) for p in shown]
+    picks = [_product_phrase(p, names.count(name) > 1) for p, name in zip(shown, names, strict=True)]
     listed = picks[0] if len(picks) == 1 else ", ".join(picks[:-1]) + f", and {picks[-1]}"
     count = len(products)
     first = f"I found {count} options." if count > 1 else "I found one option."

@@ -13,7 +13,7 @@ from voice_runtime.services.dialogue_grammar import (
     understand,
     words_to_number,
 )
-from voice_runtime.services.dialogue_replies import say_price, short_name
+from voice_runtime.services.dialogue_replies import say_price, search_reply, short_name
 from voice_runtime.services.whisper_stt import collapse_repeats, window_frames
 
 
@@ -104,3 +104,23 @@ def test_prepare_whisper_model_joins_parts_once(tmp_path):
     stamp = model_bin.stat().st_mtime_ns
     assert prepare_whisper_model(folder) == folder
     assert model_bin.stat().st_mtime_ns == stamp
+
+
+def test_colour_variants_with_the_same_name_are_told_apart_when_spoken() -> None:
+    def product(title: str, color: str | None) -> dict:
+        return {"title": title, "brand": "NGS", "price": 40.95, "currency": "USD", "color": color}
+
+    reply = search_reply(
+        None,
+        {
+            "status": "completed",
+            "products": [
+                product("Sony Portable Bluetooth Speaker MBS-100", "Black"),
+                product("NGS Roller Coaster 10 W Stereo portable speaker", "Red"),
+                product("NGS Roller Coaster 10 W Stereo portable speaker", "Blue"),
+            ],
+        },
+    )
+    assert "NGS Roller Coaster 10 W in red for" in reply
+    assert "NGS Roller Coaster 10 W in blue for" in reply
+    assert "Sony Portable Bluetooth Speaker MBS-100 for" in reply  # unique names stay as they were
