@@ -29,23 +29,12 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.fakes.fake_gemini import candidate, sse  # noqa: E402
+
 GEMINI_FIRST_TOKEN_S = 0.25  # a flash model's typical time to first token
 TMP = ROOT / "bench" / "results" / "tmp"
-
-
-def _sse(payload: dict[str, Any]) -> bytes:
-    return f"data: {json.dumps(payload)}\r\n\r\n".encode()
-
-
-def _candidate(parts: list[dict[str, Any]], finish: str | None = "STOP") -> dict[str, Any]:
-    body: dict[str, Any] = {"content": {"role": "model", "parts": parts}, "index": 0}
-    if finish:
-        body["finishReason"] = finish
-    return {
-        "candidates": [body],
-        "usageMetadata": {"promptTokenCount": 200, "candidatesTokenCount": 20, "totalTokenCount": 220},
-        "modelVersion": "gemini-2.5-flash",
-    }
 
 
 def gemini_reply(contents: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -72,8 +61,8 @@ def gemini_reply(contents: list[dict[str, Any]]) -> list[dict[str, Any]]:
         words = text.split(" ")
         half = len(words) // 2
         return [
-            _candidate([{"text": " ".join(words[:half]) + " "}], finish=None),
-            _candidate([{"text": " ".join(words[half:])}]),
+            candidate([{"text": " ".join(words[:half]) + " "}], finish=None),
+            candidate([{"text": " ".join(words[half:])}]),
         ]
     said = " ".join(p.get("text", "") for p in last).lower()
     if "save" in said:
@@ -84,8 +73,8 @@ def gemini_reply(contents: list[dict[str, Any]]) -> list[dict[str, Any]]:
         query = said.replace("find", "").replace(".", "").strip() or "speaker"
         call = {"name": "search_products", "args": {"query": query}}
     else:
-        return [_candidate([{"text": "Sure. What are you looking for?"}])]
-    return [_candidate([{"functionCall": {"id": f"fc-{time.monotonic_ns()}", **call}}])]
+        return [candidate([{"text": "Sure. What are you looking for?"}])]
+    return [candidate([{"functionCall": {"id": f"fc-{time.monotonic_ns()}", **call}}])]
 
 
 class _GeminiHandler(BaseHTTPRequestHandler):
@@ -102,7 +91,7 @@ class _GeminiHandler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         time.sleep(GEMINI_FIRST_TOKEN_S)
-        payload = b"".join(_sse(chunk) for chunk in gemini_reply(body.get("contents") or []))
+        payload = b"".join(sse(chunk) for chunk in gemini_reply(body.get("contents") or []))
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Content-Length", str(len(payload)))

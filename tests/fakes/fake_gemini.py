@@ -34,20 +34,28 @@ def usage(prompt_tokens: int = 120, answer_tokens: int = 40) -> dict[str, Any]:
     }
 
 
-def text_response(text: str, finish_reason: str = "STOP") -> dict[str, Any]:
-    """A normal answer whose single part is `text`."""
+def candidate(parts: list[dict[str, Any]], finish: str | None = "STOP") -> dict[str, Any]:
+    """A response (or one streamed chunk) with a single model candidate made of `parts`;
+    `finish=None` is a chunk in the middle of a stream."""
+    body: dict[str, Any] = {"content": {"parts": parts, "role": "model"}, "index": 0}
+    if finish:
+        body["finishReason"] = finish
     return {
-        "candidates": [
-            {
-                "content": {"parts": [{"text": text}], "role": "model"},
-                "finishReason": finish_reason,
-                "index": 0,
-            }
-        ],
+        "candidates": [body],
         "usageMetadata": usage(),
         "modelVersion": "gemini-2.5-flash",
         "responseId": "fake-response",
     }
+
+
+def sse(payload: dict[str, Any]) -> bytes:
+    """One server-sent event of streamGenerateContent (`?alt=sse`)."""
+    return f"data: {json.dumps(payload)}\r\n\r\n".encode()
+
+
+def text_response(text: str, finish_reason: str = "STOP") -> dict[str, Any]:
+    """A normal answer whose single part is `text`."""
+    return candidate([{"text": text}], finish_reason)
 
 
 def json_response(payload: Any) -> dict[str, Any]:

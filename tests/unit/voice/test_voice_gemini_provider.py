@@ -23,23 +23,9 @@ from pipecat.processors.aggregators.llm_response_universal import LLMContextAggr
 from pipecat.services.llm_service import FunctionCallParams
 from pipecat.tests.utils import SleepFrame, run_test
 
+from tests.fakes.fake_gemini import candidate, sse
 from voice_runtime.services import create_llm
 from voice_runtime.services.tool_schemas import SHOPPING_TOOLS
-
-
-def sse(payload: dict[str, Any]) -> bytes:
-    return f"data: {json.dumps(payload)}\r\n\r\n".encode()
-
-
-def candidate(parts: list[dict[str, Any]], finish: str | None = "STOP") -> dict[str, Any]:
-    body: dict[str, Any] = {"content": {"role": "model", "parts": parts}, "index": 0}
-    if finish:
-        body["finishReason"] = finish
-    return {
-        "candidates": [body],
-        "usageMetadata": {"promptTokenCount": 120, "candidatesTokenCount": 12, "totalTokenCount": 132},
-        "modelVersion": "gemini-2.5-flash",
-    }
 
 
 class FakeGemini(BaseHTTPRequestHandler):
