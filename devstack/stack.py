@@ -306,40 +306,27 @@ class LocalStack:
 
     # ---------------------------------------------------------------- parts
 
-    def _start_firestore(self) -> None:
-        port = self.ports.firestore
+    def _start_gcloud_emulator(self, name: str, group: list[str], flags: list[str], port: int) -> None:
+        """`gcloud <group> start <flags>` on 127.0.0.1:port, ready when its root answers."""
         proc = self._spawn(
-            "firestore",
-            [
-                "gcloud",
-                "emulators",
-                "firestore",
-                "start",
-                f"--host-port=127.0.0.1:{port}",
-                f"--rules={ROOT / 'firestore.rules'}",
-                "--quiet",
-            ],
+            name,
+            ["gcloud", *group, "start", f"--host-port=127.0.0.1:{port}", *flags, "--quiet"],
             env={"CLOUDSDK_CORE_DISABLE_PROMPTS": "1"},
         )
         self._wait(proc, lambda: _http_ok(f"http://127.0.0.1:{port}/"))
 
-    def _start_pubsub(self) -> None:
-        port = self.ports.pubsub
-        proc = self._spawn(
-            "pubsub",
-            [
-                "gcloud",
-                "beta",
-                "emulators",
-                "pubsub",
-                "start",
-                f"--project={PROJECT_ID}",
-                f"--host-port=127.0.0.1:{port}",
-                "--quiet",
-            ],
-            env={"CLOUDSDK_CORE_DISABLE_PROMPTS": "1"},
+    def _start_firestore(self) -> None:
+        self._start_gcloud_emulator(
+            "firestore",
+            ["emulators", "firestore"],
+            [f"--rules={ROOT / 'firestore.rules'}"],
+            self.ports.firestore,
         )
-        self._wait(proc, lambda: _http_ok(f"http://127.0.0.1:{port}/"))
+
+    def _start_pubsub(self) -> None:
+        self._start_gcloud_emulator(
+            "pubsub", ["beta", "emulators", "pubsub"], [f"--project={PROJECT_ID}"], self.ports.pubsub
+        )
 
     def _start_auth(self) -> None:
         p = self.ports
@@ -426,8 +413,7 @@ class LocalStack:
         from google.api_core.exceptions import AlreadyExists
         from google.cloud import pubsub_v1
 
-        os.environ.setdefault("PUBSUB_EMULATOR_HOST", self.env["PUBSUB_EMULATOR_HOST"])
-        previous = os.environ["PUBSUB_EMULATOR_HOST"]
+        previous = os.environ.get("PUBSUB_EMULATOR_HOST")
         os.environ["PUBSUB_EMULATOR_HOST"] = self.env["PUBSUB_EMULATOR_HOST"]
         try:
             publisher = pubsub_v1.PublisherClient()
@@ -453,7 +439,10 @@ class LocalStack:
                     )
             subscriber.close()
         finally:
-            os.environ["PUBSUB_EMULATOR_HOST"] = previous
+            if previous is None:
+                del os.environ["PUBSUB_EMULATOR_HOST"]
+            else:
+                os.environ["PUBSUB_EMULATOR_HOST"] = previous
 
     def _start_voice(self) -> None:
         port = self.ports.voice
