@@ -449,8 +449,9 @@ class LocalStack:
         proc = self._spawn(
             "voice",
             [
-                str(VENV_BIN / "uvicorn"),
-                "voice_runtime.server:app",
+                str(VENV_BIN / "python"),
+                "-m",
+                "voice_runtime.server",
                 "--host",
                 "127.0.0.1",
                 "--port",

@@ -1,6 +1,6 @@
 """The voice runtime's HTTP entry point (Cloud Run): /healthz, /metrics and the /ws voice socket.
 
-    uvicorn voice_runtime.server:app --host 0.0.0.0 --port ${PORT:-8080}
+    python -m voice_runtime.server --host 0.0.0.0 --port ${PORT:-8080}
 
 A WebSocket is accepted, its `sessionId`/`userId`/`ticket` query checked, and
 only then handed to `bot.run_session`; anything wrong closes it with 1008
@@ -175,12 +175,33 @@ def _warm_up_services(deps: BotDeps) -> None:
 
 app = create_app()
 
+# How uvicorn serves the app, wherever it runs (container, `make dev`, tests, benchmarks).
+# Per-message deflate is off: the socket carries PCM audio, which compression barely
+# shrinks, and deflating 50 frames a second per session costs CPU on both ends.
+UVICORN_OPTIONS = {"ws": "websockets-sansio", "ws_per_message_deflate": False}
 
-def main() -> None:
-    """`python -m voice_runtime.server`: serve on $PORT (default 8000) on all interfaces."""
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m voice_runtime.server`: serve the app (on $PORT, all interfaces, by default)."""
+    import argparse
+
     import uvicorn
 
-    uvicorn.run(app, host="0.0.0.0", port=get_settings().port, ws="websockets-sansio")
+    parser = argparse.ArgumentParser(description="Serve the voice runtime.")
+    parser.add_argument("--host", default="0.0.0.0")
+    parser.add_argument("--port", type=int, default=get_settings().port)
+    parser.add_argument("--workers", type=int, default=1, help="processes, each with its own sessions")
+    parser.add_argument("--log-level", default="info")
+    args = parser.parse_args(argv)
+    uvicorn.run(
+        "voice_runtime.server:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        timeout_graceful_shutdown=10,
+        **UVICORN_OPTIONS,
+    )
 
 
 if __name__ == "__main__":

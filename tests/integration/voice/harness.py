@@ -8,6 +8,8 @@ import time
 
 import uvicorn
 
+from voice_runtime.server import UVICORN_OPTIONS
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -21,7 +23,7 @@ class ServerThread:
     def __init__(self, app: object, port: int) -> None:
         self.port = port
         self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio")
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **UVICORN_OPTIONS)
         )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
