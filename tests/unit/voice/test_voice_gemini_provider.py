@@ -78,14 +78,18 @@ def fake_gemini() -> Iterator[str]:
         server.server_close()
 
 
-async def test_gemini_calls_search_products_and_speaks_the_result(fake_gemini):
+def production(base_url: str) -> Any:
     class Production:
         llm_provider = "gemini"
         gemini_api_key = "test-key"
         gemini_model = "gemini-2.5-flash"
-        google_api_base = fake_gemini
+        google_api_base = base_url
 
-    llm = create_llm(Production())
+    return Production()
+
+
+async def converse(llm: Any) -> tuple[list[dict[str, Any]], LLMContext]:
+    """One spoken search through the LLM with a search tool answering; the tool calls and context."""
     calls: list[dict[str, Any]] = []
 
     async def search_products(params: FunctionCallParams) -> None:
@@ -110,6 +114,15 @@ async def test_gemini_calls_search_products_and_speaks_the_result(fake_gemini):
             SleepFrame(1.5),
         ],
     )
+    return calls, context
+
+
+def spoken(context: LLMContext) -> list[str | None]:
+    return [m.get("content") for m in context.get_messages() if m.get("role") == "assistant"]
+
+
+async def test_gemini_calls_search_products_and_speaks_the_result(fake_gemini):
+    calls, context = await converse(create_llm(production(fake_gemini)))
     assert calls == [{"query": "bluetooth speaker", "max_price": 50}]
     assert len(FakeGemini.requests) == 2
     path, first = FakeGemini.requests[0]
@@ -119,5 +132,20 @@ async def test_gemini_calls_search_products_and_speaks_the_result(fake_gemini):
     assert "voice shopping assistant" in first["systemInstruction"]["parts"][0]["text"]
     response_part = FakeGemini.requests[1][1]["contents"][-1]["parts"][0]["functionResponse"]
     assert response_part["name"] == "search_products"
-    spoken = [m.get("content") for m in context.get_messages() if m.get("role") == "assistant"]
-    assert "I found the JBL Go 3 for 39 dollars 95." in spoken
+    assert "I found the JBL Go 3 for 39 dollars 95." in spoken(context)
+
+
+async def test_sessions_share_one_client_and_one_ending_leaves_it_open_for_the_others(fake_gemini):
+    first, second = create_llm(production(fake_gemini)), create_llm(production(fake_gemini))
+    shared = first._client
+    assert shared is not None and second._client is shared
+
+    await converse(first)  # the pipeline ends: the first session's service is cleaned up
+    assert first._client is None
+
+    calls, context = await converse(second)
+    assert calls == [{"query": "bluetooth speaker", "max_price": 50}]
+    assert "I found the JBL Go 3 for 39 dollars 95." in spoken(context)
+    assert create_llm(production(fake_gemini))._client is shared
+    other_endpoint = create_llm(production(fake_gemini + "/"))._client
+    assert other_endpoint is not shared
