@@ -36,7 +36,6 @@ from pipecat.processors.aggregators.llm_response_universal import (
     LLMUserAggregatorParams,
 )
 from pipecat.processors.audio.vad_processor import VADProcessor
-from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from pipecat.processors.frameworks.rtvi import RTVIObserverParams
 from pipecat.serializers.protobuf import ProtobufFrameSerializer
 from pipecat.transports.websocket.fastapi import FastAPIWebsocketParams, FastAPIWebsocketTransport
@@ -160,20 +159,6 @@ class InboundFrameSerializer(ProtobufFrameSerializer):
         return None
 
 
-class UserAudioSink(FrameProcessor):
-    """Ends the microphone audio's trip once the STT has it.
-
-    Nothing after the STT reads raw user audio (VAD runs before it), so letting
-    every 20 ms frame hop through the aggregators, LLM, TTS and output transport
-    only costs CPU: five queue hops per frame per session.
-    """
-
-    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
-        await super().process_frame(frame, direction)
-        if not isinstance(frame, InputAudioRawFrame):
-            await self.push_frame(frame, direction)
-
-
 class ConversationLog:
     """Ordered, non-blocking writes of turns to /pipecat/log-conversation."""
 
@@ -217,14 +202,14 @@ class ConversationLog:
             log_event(logger, "conversation log flush timed out", event="conversation_log_timeout")
 
 
-ServiceFactory = Callable[[VoiceSettings], Any]
+ServiceFactory = Callable[..., Any]  # (settings, **service kwargs) -> a pipecat service
 
 
 def _default_factory(name: str) -> ServiceFactory:
-    def create(settings: VoiceSettings) -> Any:
+    def create(settings: VoiceSettings, **kwargs: Any) -> Any:
         from voice_runtime import services
 
-        return getattr(services, name)(settings)
+        return getattr(services, name)(settings, **kwargs)
 
     return create
 
@@ -317,7 +302,6 @@ async def run_session(
         context = LLMContext(
             messages=[{"role": "system", "content": system_prompt}, *messages], tools=tools_schema
         )
-        stt = deps.create_stt(settings)
         llm = deps.create_llm(settings)
         tts = deps.create_tts(settings)
 
@@ -345,10 +329,13 @@ async def run_session(
         )
         vad = VADProcessor(vad_analyzer=SharedSileroVADAnalyzer(params=vad_params))
         strategies = deps.turn_strategies() if deps.turn_strategies else tuned_turn_strategies(settings)
-        # A turn analyzer (smart-turn) reads the user's audio in the aggregator.
+        # Nothing after the STT reads the microphone audio unless a turn analyzer (smart-turn)
+        # does, in the user aggregator. Otherwise the STT keeps it: every audio frame that
+        # went on through the aggregators, LLM, TTS and output would cost CPU at each hop.
         turn_reads_audio = any(
             isinstance(strategy, TurnAnalyzerUserTurnStopStrategy) for strategy in strategies.stop or []
         )
+        stt = deps.create_stt(settings, audio_passthrough=turn_reads_audio)
         user_aggregator, assistant_aggregator = LLMContextAggregatorPair(
             context, user_params=LLMUserAggregatorParams(user_turn_strategies=strategies)
         )
@@ -358,7 +345,6 @@ async def run_session(
                 transport.input(),
                 vad,
                 stt,
-                *([] if turn_reads_audio else [UserAudioSink()]),
                 user_aggregator,
                 llm,
                 tts,
@@ -378,6 +364,9 @@ async def run_session(
             idle_timeout_secs=settings.idle_timeout_s,
             conversation_id=session_id,
             check_dangling_tasks=True,
+            # Every observer sees every frame at every hop; turns are timed by turn_observer
+            # and tracing is off, so pipecat's own turn tracker would only cost CPU.
+            enable_turn_tracking=False,
         )
 
         async def send_hint(data: dict[str, Any]) -> None:
