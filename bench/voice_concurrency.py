@@ -5,11 +5,19 @@
 
 The voice runtime runs as its own uvicorn process (as on Cloud Run), so its
 resident memory is measured alone; the functions API is the local fake. For
-each level N, N clients connect at once (starts staggered over one second),
-wait for the greeting, and speak the same shopping turns in real time;
+each level N, N clients connect, wait for the greeting, and speak the same
+shopping turns in real time (--rounds times over). Independent users are not in
+step, so the starts are spread evenly over one turn's length (--spread-s, about
+7 s: speech, answer and the bot's reply); --spread-s 1 puts every session in
+step, the worst case;
 voice-to-voice is timed at each client (last speech sample sent -> first bot
 audio). Levels grow until p95 exceeds 1.5x the one-session p95. Memory per
 session = (peak RSS during the level - idle RSS) / N.
+
+The clients' microphones are not digitally silent: white noise at --noise-dbfs
+is mixed into everything they send (default -80 dBFS, a browser microphone with
+its noise suppression on in a quiet room; -60 is a noisy room, loud enough that
+the VAD analyses every window with the model).
 
 Writes bench/results/voice_concurrency_<mode>.json and .md.
 """
@@ -95,21 +103,20 @@ def rss_mb(pgid: int) -> float:
 
 
 class VoiceProcess:
-    """`uvicorn voice_runtime.server:app` in its own process group on a free port."""
+    """`python -m voice_runtime.server` in its own process group on a free port."""
 
-    def __init__(self, env: dict[str, str], workers: int = 1) -> None:
+    def __init__(self, env: dict[str, str], workers: int = 1, cpus: set[int] | None = None) -> None:
         self.port = free_port()
         self.log = open(RESULTS / "tmp" / f"voice-server-{self.port}.log", "wb")  # noqa: SIM115
         self.popen = subprocess.Popen(
             [
-                str(ROOT / ".venv" / "bin" / "uvicorn"),
-                "voice_runtime.server:app",
+                str(ROOT / ".venv" / "bin" / "python"),
+                "-m",
+                "voice_runtime.server",
                 "--host",
                 "127.0.0.1",
                 "--port",
                 str(self.port),
-                "--ws",
-                "websockets-sansio",
                 "--log-level",
                 "warning",
                 "--workers",
@@ -128,6 +135,7 @@ class VoiceProcess:
             stdout=self.log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
         )
         deadline = time.monotonic() + 180
         while True:
@@ -151,17 +159,22 @@ class VoiceProcess:
         self.log.close()
 
 
-async def one_session(port: int, index: int, speech: dict[str, bytes], stagger: float) -> list[float]:
+async def one_session(
+    port: int, index: int, speech: dict[str, bytes], stagger: float, noise_dbfs: float | None, rounds: int
+) -> list[float]:
     await asyncio.sleep(stagger)
     session_id, user_id = f"conc-{uuid.uuid4().hex[:10]}", f"user-{index}"
     ticket = mint_ticket(TICKET_KEY, session_id, user_id, 3600)
-    client = VoiceClient(f"ws://127.0.0.1:{port}/ws?sessionId={session_id}&userId={user_id}&ticket={ticket}")
+    client = VoiceClient(
+        f"ws://127.0.0.1:{port}/ws?sessionId={session_id}&userId={user_id}&ticket={ticket}",
+        noise_dbfs=noise_dbfs,
+    )
     latencies = []
     try:
         await client.connect()
         await client.wait_bot_audio(0.0, within=60)
         await client.wait_quiet(0.8, within=60)
-        for text in TURNS:
+        for text in TURNS * rounds:
             utterance = await client.speak(speech[text], text)
             first = await client.wait_bot_audio(utterance.ended_at, within=60)
             latencies.append((first - utterance.ended_at) * 1000)
@@ -177,6 +190,9 @@ async def run_level(
     speech: dict[str, bytes],
     warm_rss: float | None = None,
     others: dict[str, int] | None = None,
+    noise_dbfs: float | None = None,
+    spread_s: float = 1.0,
+    rounds: int = 1,
 ) -> dict[str, Any]:
     idle = rss_mb(server.popen.pid)
     pids = {"voice_server": server.popen.pid, **(others or {})}
@@ -194,7 +210,10 @@ async def run_level(
     sampler = asyncio.create_task(sample_memory())
     started = time.monotonic()
     results = await asyncio.gather(
-        *(one_session(server.port, i, speech, i / max(1, sessions)) for i in range(sessions)),
+        *(
+            one_session(server.port, i, speech, i * spread_s / sessions, noise_dbfs, rounds)
+            for i in range(sessions)
+        ),
         return_exceptions=True,
     )
     done.set()
@@ -243,6 +262,8 @@ def write_results(report: dict[str, Any], out: Path) -> None:
         "",
         f"Command: `{report['command']}`  ",
         f"Machine: {report['cpus']} CPUs; load average at start {report['load_average']}  ",
+        f"Client microphones' noise floor: {report['noise_dbfs']} dBFS; each session speaks "
+        f"{len(TURNS) * report['rounds']} turns; starts spread over {report['spread_s']} s  ",
         f"Limit: p95 voice-to-voice within 1.5x the 1-session p95 ({report['limit_ms']} ms).",
         "",
         "| sessions | turns | failed | p50 ms | p95 ms | idle RSS MB | peak RSS MB | MB / session "
@@ -281,8 +302,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=("offline", "cloud"), default="offline")
     parser.add_argument("--levels", help="comma-separated session counts to try, in order")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument(
+        "--pin", action="store_true", help="the server alone on one CPU, clients and fakes on the rest"
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="times each session speaks the turns")
+    parser.add_argument("--spread-s", type=float, default=7.0, help="session starts spread over this")
+    parser.add_argument("--noise-dbfs", type=float, default=-80.0, help="the clients' microphone noise floor")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
+    server_cpus: set[int] | None = None
+    if args.pin:
+        if args.workers != 1 or len(os.sched_getaffinity(0)) < 2:
+            parser.error("--pin needs one worker and at least two CPUs")
+        # The server gets CPU 0 to itself; this process, its clients and the fakes (started
+        # below, so they inherit it) share the others.
+        server_cpus = {min(os.sched_getaffinity(0))}
+        os.sched_setaffinity(0, os.sched_getaffinity(0) - server_cpus)
     default_levels = "1,2,3,4,6,8" if args.mode == "offline" else "1,10,25,50,75,100"
     levels = [int(v) for v in (args.levels or default_levels).split(",")]
     (args.out / "tmp").mkdir(parents=True, exist_ok=True)
@@ -294,6 +329,10 @@ def main(argv: list[str] | None = None) -> int:
         "cpus": os.cpu_count(),
         "load_average": load,
         "workers": args.workers,
+        "noise_dbfs": args.noise_dbfs,
+        "pinned": args.pin,
+        "rounds": args.rounds,
+        "spread_s": args.spread_s,
         "levels": [],
     }
     cloud = None
@@ -302,14 +341,16 @@ def main(argv: list[str] | None = None) -> int:
             from bench.voice_cloud_fakes import FakeCloud
 
             cloud = FakeCloud().start()
-        server = VoiceProcess(server_env(args.mode, fake.url, cloud), args.workers)
+        server = VoiceProcess(server_env(args.mode, fake.url, cloud), args.workers, server_cpus)
         try:
-            asyncio.run(run_level(server, 1, speech))  # warm-up: first-use costs out of the figures
+            # Warm-up: first-use costs stay out of the figures.
+            asyncio.run(run_level(server, 1, speech, noise_dbfs=args.noise_dbfs))
             warm_rss = rss_mb(server.popen.pid)
             limit = None
             for sessions in levels:
                 others = {"fake_cloud": cloud.popen.pid} if cloud is not None and cloud.popen else {}
-                level = asyncio.run(run_level(server, sessions, speech, warm_rss, others))
+                workload = {"noise_dbfs": args.noise_dbfs, "spread_s": args.spread_s, "rounds": args.rounds}
+                level = asyncio.run(run_level(server, sessions, speech, warm_rss, others, **workload))
                 report["levels"].append(level)
                 sys.stdout.write(json.dumps(level) + "\n")
                 if limit is None:

@@ -1,7 +1,7 @@
 """A Python client that speaks the browser's protocol: Pipecat protobuf frames and RTVI messages.
 
 It behaves like @pipecat-ai/client-js with the websocket transport: it sends
-`client-ready`, streams the microphone as 16 kHz PCM16 in 20 ms frames at real
+`client-ready`, streams the microphone as 16 kHz PCM16 in 32 ms frames at real
 time (silence between utterances, as a live mic does), and records every bot
 audio frame, interruption and RTVI message with its arrival time. The demo,
 the benchmarks and the end-to-end tests drive the real server through it.
@@ -23,7 +23,7 @@ import pipecat.frames.protobufs.frames_pb2 as frame_protos
 import websockets
 
 MIC_RATE = 16000
-CHUNK_MS = 20
+CHUNK_MS = 32  # what the web client sends: one Silero VAD window per message
 CHUNK_BYTES = MIC_RATE * 2 * CHUNK_MS // 1000
 SILENCE = bytes(CHUNK_BYTES)
 
@@ -92,9 +92,16 @@ def synthesize_speech(text: str, *, sample_rate: int = MIC_RATE) -> bytes:
     return (np.clip(resampled, -1, 1) * 32767).astype(np.int16).tobytes()
 
 
+def noise_floor(level_dbfs: float, seconds: float = 5.0, seed: int = 0) -> np.ndarray:
+    """A loop of white noise at `level_dbfs` RMS: a real microphone is never digitally silent."""
+    rng = np.random.default_rng(seed)
+    return rng.normal(0.0, 32768 * 10 ** (level_dbfs / 20), int(MIC_RATE * seconds)).astype(np.float32)
+
+
 @dataclass
 class VoiceClient:
     url: str
+    noise_dbfs: float | None = None  # a microphone noise floor mixed into everything sent
     events: list[Received] = field(default_factory=list)
     closed_code: int | None = None
     closed_reason: str = ""
@@ -107,6 +114,8 @@ class VoiceClient:
     _closed: asyncio.Event = field(default_factory=asyncio.Event)
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
     on_event: Callable[[Received], None] | None = None
+    _noise: np.ndarray | None = None
+    _noise_at: int = 0
 
     async def connect(self, *, ready: bool = True, stream_mic: bool = True) -> None:
         self._ws = await websockets.connect(self.url, max_size=None, open_timeout=10)
@@ -114,6 +123,8 @@ class VoiceClient:
         if ready:
             await self.send_message(client_ready_message())
         if stream_mic:
+            if self.noise_dbfs is not None:
+                self._noise = noise_floor(self.noise_dbfs)
             self._tasks.append(asyncio.create_task(self._stream_mic()))
 
     async def send_message(self, message: dict[str, Any]) -> None:
@@ -162,7 +173,7 @@ class VoiceClient:
             self._arrived.set()
 
     async def _stream_mic(self) -> None:
-        """Send one 20 ms frame every 20 ms: queued speech, else silence."""
+        """Send one frame every CHUNK_MS: queued speech, else silence."""
         next_at = time.monotonic()
         while not self._closed.is_set():
             try:
@@ -171,7 +182,7 @@ class VoiceClient:
             except asyncio.QueueEmpty:
                 chunk, speech = SILENCE, False
             try:
-                await self._ws.send(audio_frame(chunk))
+                await self._ws.send(audio_frame(self._add_noise(chunk)))
             except websockets.ConnectionClosed:
                 return
             if speech:
@@ -181,6 +192,17 @@ class VoiceClient:
                     self._speech_sent.set()
             next_at += CHUNK_MS / 1000
             await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+
+    def _add_noise(self, chunk: bytes) -> bytes:
+        if self._noise is None:
+            return chunk
+        samples = len(chunk) // 2
+        if self._noise_at + samples > len(self._noise):
+            self._noise_at = 0
+        noise = self._noise[self._noise_at : self._noise_at + samples]
+        self._noise_at += samples
+        mixed = np.frombuffer(chunk, dtype=np.int16) + noise
+        return np.clip(mixed, -32768, 32767).astype(np.int16).tobytes()
 
     async def speak(self, pcm: bytes, text: str = "") -> Utterance:
         """Queue an utterance on the live mic stream; return once its last sample has been sent."""

@@ -15,7 +15,7 @@ type Manager = typeof WavMediaManager;
 /** A WavMediaManager that also calls `onLevel` (at most every `everyMs`) with the mic level. */
 export function meteredManager(
   Base: Manager,
-  chunkSamples: number,
+  chunkBytes: number,
   sampleRate: number,
   onLevel: (level: number) => void,
   everyMs = 100,
@@ -33,5 +33,5 @@ export function meteredManager(
       });
     }
   }
-  return new Metered(chunkSamples, sampleRate);
+  return new Metered(chunkBytes, sampleRate);
 }

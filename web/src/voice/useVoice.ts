@@ -11,8 +11,12 @@ import { meteredManager } from "./level";
 /** The agent takes 16 kHz PCM16 in and speaks 24 kHz PCM16 (WavMediaManager's player rate). */
 const RECORDER_SAMPLE_RATE = 16000;
 const PLAYER_SAMPLE_RATE = 24000;
-/** Samples per audio message: 32 ms at 16 kHz. */
-const RECORDER_CHUNK_SAMPLES = 512;
+/**
+ * Bytes of PCM16 per audio message (the recorder compares its chunk size with a byte length):
+ * 1024 bytes = 512 samples = 32 ms at 16 kHz, one Silero VAD window. Smaller messages add
+ * per-message work on the server for every session without hearing the user any sooner.
+ */
+const RECORDER_CHUNK_BYTES = 1024;
 
 export type MicState = "idle" | "connecting" | "listening" | "thinking" | "speaking";
 
@@ -106,7 +110,7 @@ export function useVoice(): Voice {
       ]);
       const transport = new WebSocketTransport({
         // The plain Web Audio media manager: the default one loads Daily's call bundle from a CDN.
-        mediaManager: meteredManager(WavMediaManager, RECORDER_CHUNK_SAMPLES, RECORDER_SAMPLE_RATE, setLevel),
+        mediaManager: meteredManager(WavMediaManager, RECORDER_CHUNK_BYTES, RECORDER_SAMPLE_RATE, setLevel),
         serializer: new ProtobufFrameSerializer(),
         recorderSampleRate: RECORDER_SAMPLE_RATE,
         playerSampleRate: PLAYER_SAMPLE_RATE,
