@@ -30,7 +30,8 @@ BENCHMARKS: dict[str, list[str]] = {
     "learning": ["bench/learning_bench.py"],
     "voice_wer": ["bench/voice_wer.py"],
     "voice_latency": ["bench/voice_latency.py"],
-    "voice_concurrency": ["bench/voice_concurrency.py"],
+    "voice_concurrency": ["bench/voice_concurrency.py", "--mode", "offline"],
+    "voice_concurrency_cloud": ["bench/voice_concurrency.py", "--mode", "cloud", "--pin"],
     "web_latency": ["bench/web_latency.py"],
 }
 

@@ -23,7 +23,9 @@ locals {
     LLM_PROVIDER         = "gemini"
     GEMINI_MODEL         = var.gemini_model
     ALLOWED_ORIGINS      = join(",", local.web_origins)
-    # The app refuses sessions beyond what Cloud Run routes to one instance.
+    # One server process per CPU (each runs its sessions on one asyncio loop).
+    WORKERS = var.voice_cpu
+    # A process refuses sessions beyond what Cloud Run routes to the whole instance.
     MAX_SESSIONS = tostring(var.voice_concurrency)
   }
 }

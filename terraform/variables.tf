@@ -159,12 +159,13 @@ variable "voice_image" {
 }
 
 # Sized by the voice benchmark (bench/results/voice_concurrency_cloud.json): the number
-# of simultaneous sessions one 2-CPU instance holds with voice-to-voice latency
-# still on target. Re-run the bench and update these when the pipeline changes.
+# of simultaneous sessions one server process holds on one CPU with voice-to-voice
+# latency still on target, times the instance's CPUs (one process each). Re-run the
+# bench and update these when the pipeline changes.
 variable "voice_concurrency" {
-  description = "WebSocket sessions per voice instance (bench/results/voice_concurrency_cloud.json: 25 within 1.5x the one-session p95)."
+  description = "WebSocket sessions per voice instance (bench/results/voice_concurrency_cloud.json: 25 per CPU within 1.5x the one-session p95, 2 CPUs)."
   type        = number
-  default     = 25
+  default     = 50
 
   validation {
     condition     = var.voice_concurrency >= 1 && var.voice_concurrency <= 1000
@@ -190,9 +191,14 @@ variable "voice_min_instances" {
 }
 
 variable "voice_cpu" {
-  description = "CPUs per voice instance."
+  description = "CPUs per voice instance; the runtime starts one server process per CPU."
   type        = string
   default     = "2"
+
+  validation {
+    condition     = can(regex("^[1-8]$", var.voice_cpu))
+    error_message = "voice_cpu must be a whole number of CPUs (1-8): the runtime runs one process per CPU."
+  }
 }
 
 variable "voice_memory" {

@@ -12,11 +12,16 @@ processor is added to the audio path) and times each user turn:
   the bot's first audio leaving the output transport.
 
 Process-wide gauges and counters (sessions, tool calls, rejections) live here
-too so /metrics is one registry.
+too so /metrics is one registry. With several server processes (`workers`),
+prometheus_client's multiprocess mode (PROMETHEUS_MULTIPROC_DIR, set by
+`python -m voice_runtime.server` before the workers start) writes every
+process's values to shared files, and /metrics adds them up, whichever
+process answers.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -38,7 +43,15 @@ from pipecat.frames.frames import (
     VADUserStoppedSpeakingFrame,
 )
 from pipecat.observers.base_observer import BaseObserver, FramePushed
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    ProcessCollector,
+    generate_latest,
+    multiprocess,
+)
 
 from voice_runtime.log import get_logger, log_event
 
@@ -48,6 +61,7 @@ STAGES = ("vad_stop", "stt", "llm_first_token", "tts_first_audio", "voice_to_voi
 _BUCKETS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
 
 REGISTRY = CollectorRegistry()
+MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 STAGE_LATENCY = Histogram(
     "voice_stage_latency_seconds",
     "Per-turn latency of each voice pipeline stage.",
@@ -55,7 +69,12 @@ STAGE_LATENCY = Histogram(
     buckets=_BUCKETS,
     registry=REGISTRY,
 )
-ACTIVE_SESSIONS = Gauge("voice_sessions_active", "WebSocket voice sessions now running.", registry=REGISTRY)
+ACTIVE_SESSIONS = Gauge(
+    "voice_sessions_active",
+    "WebSocket voice sessions now running.",
+    registry=REGISTRY,
+    multiprocess_mode="livesum",  # the sum over the live processes
+)
 SESSIONS = Counter(
     "voice_sessions_total", "Voice sessions ended, by final status.", ["status"], registry=REGISTRY
 )
@@ -70,6 +89,19 @@ INTERRUPTIONS = Counter("voice_interruptions_total", "Bot speech interrupted by 
 TOOL_CALLS = Counter(
     "voice_tool_calls_total", "Tool calls, by tool and outcome.", ["tool", "ok"], registry=REGISTRY
 )
+
+
+if not MULTIPROCESS:
+    ProcessCollector(registry=REGISTRY)  # one process: its CPU and memory too
+
+
+def exposition() -> bytes:
+    """The Prometheus text of every metric, summed over the server's processes."""
+    if not MULTIPROCESS:
+        return generate_latest(REGISTRY)
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return generate_latest(registry)
 
 
 def ms(seconds: float | None) -> float | None:

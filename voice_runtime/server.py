@@ -10,14 +10,16 @@ only then handed to `bot.run_session`; anything wrong closes it with 1008
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 
 from fastapi import FastAPI, WebSocket
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, ProcessCollector, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.websockets import WebSocketState
 
 from shopper.tickets import TicketError, verify_ticket
@@ -33,8 +35,6 @@ logger = get_logger(__name__)
 WS_POLICY_VIOLATION = 1008
 WS_TRY_AGAIN_LATER = 1013
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-
-ProcessCollector(registry=metrics.REGISTRY)
 
 
 class HandshakeRejected(Exception):
@@ -119,7 +119,7 @@ def create_app(deps: BotDeps | None = None) -> FastAPI:
 
     @app.get("/metrics")
     async def prometheus_metrics() -> Response:
-        return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     @app.websocket("/ws")
     async def voice_socket(websocket: WebSocket) -> None:
@@ -190,9 +190,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Serve the voice runtime.")
     parser.add_argument("--host", default="0.0.0.0")
     parser.add_argument("--port", type=int, default=get_settings().port)
-    parser.add_argument("--workers", type=int, default=1, help="processes, each with its own sessions")
+    parser.add_argument(
+        "--workers", type=int, default=get_settings().workers, help="processes, each with its own sessions"
+    )
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
+    if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Must be set before the workers import prometheus_client: they inherit it.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="voice-metrics-")
     uvicorn.run(
         "voice_runtime.server:app",
         host=args.host,

@@ -66,7 +66,10 @@ class VoiceSettings(BaseSettings):
 
     # WebSocket sessions.
     allowed_origins: list[str] = []
-    max_sessions: int = 60
+    # Server processes, one per CPU: a session's pipeline runs on one asyncio loop, and one
+    # Python process uses about one core.
+    workers: int = Field(default=1, ge=1, le=16)
+    max_sessions: int = 60  # per process
     session_timeout_s: int = 30 * 60
     idle_timeout_s: float = 5 * 60
     end_flush_timeout_s: float = 3.0

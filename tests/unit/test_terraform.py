@@ -410,9 +410,13 @@ def test_voice_service_keeps_websockets(config: Config) -> None:
     assert scaling["min_instance_count"] == "${var.voice_min_instances}"
     assert scaling["max_instance_count"] == "${var.voice_max_instances}"
     assert config.default("voice_min_instances") >= 1, "a cold start breaks the first answer"
-    # Sessions per instance come from the cloud-path concurrency benchmark, not a guess.
+    # Sessions per instance come from the cloud-path concurrency benchmark, not a guess:
+    # what one server process holds on one CPU, times the CPUs (one process each).
     bench = json.loads((ROOT / "bench" / "results" / "voice_concurrency_cloud.json").read_text())
-    assert config.default("voice_concurrency") == bench["max_sessions_within_limit"]
+    assert bench["pinned"] and bench["workers"] == 1, "the bench measures one process on one CPU"
+    per_cpu = bench["max_sessions_within_limit"]
+    assert config.default("voice_concurrency") == per_cpu * int(config.default("voice_cpu"))
+    assert config.locals["voice_env"]["WORKERS"] == "${var.voice_cpu}"
     container = one(template, "containers")
     resources = one(container, "resources")
     assert resources["cpu_idle"] is False, "CPU must stay allocated between WebSocket messages"
