@@ -40,11 +40,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 
-import httpx  # noqa: E402
 
 from shopper.tickets import mint_ticket  # noqa: E402
 from tests.integration.voice.fake_functions import SECRET, FakeFunctions  # noqa: E402
-from tests.integration.voice.harness import free_port  # noqa: E402
+from tests.integration.voice.harness import free_port, wait_healthy  # noqa: E402
 from voice_runtime.ws_client import VoiceClient, synthesize_speech  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -137,16 +136,7 @@ class VoiceProcess:
             start_new_session=True,
             preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
         )
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if self.popen.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"voice server did not start; see {self.log.name}")
-            time.sleep(0.2)
+        wait_healthy(f"http://127.0.0.1:{self.port}", self.popen, Path(self.log.name), timeout=180)
 
     def stop(self) -> None:
         if self.popen.poll() is None:

@@ -1,14 +1,31 @@
-"""Run the voice server in-process for tests and benchmarks: uvicorn in its own thread and loop."""
+"""Voice servers for tests and benchmarks: uvicorn in its own thread and loop, or a process to wait for."""
 
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 import time
+from pathlib import Path
 
+import httpx
 import uvicorn
 
 from voice_runtime.server import UVICORN_OPTIONS
+
+
+def wait_healthy(url: str, popen: subprocess.Popen, log: Path, timeout: float = 120.0) -> None:
+    """Wait until a voice server process answers GET {url}/healthz; raise if it dies or stalls."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if popen.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"voice server did not start; see {log}")
+        time.sleep(0.2)
 
 
 def free_port() -> int:

@@ -12,7 +12,6 @@ import asyncio
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import pytest
 import websockets
 
 from devstack.stack import stop_process_group
-from tests.integration.voice.harness import free_port
+from tests.integration.voice.harness import free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -53,16 +52,7 @@ def two_workers(tmp_path: Path) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert popen.poll() is None, (tmp_path / "server.log").read_text()
-            assert time.monotonic() < deadline, "the voice server did not start"
-            time.sleep(0.2)
+        wait_healthy(base, popen, tmp_path / "server.log")
         yield base
     finally:
         stop_process_group(popen)
