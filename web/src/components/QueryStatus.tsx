@@ -1,21 +1,41 @@
 import { STATUS_LABELS } from "../lib/format";
 import type { ResearchQuery } from "../lib/types";
 
-/** One line: what was searched, its live status, and the reason when it failed. */
-export function QueryStatusLine({ query, count }: { query: ResearchQuery | null; count: number }) {
+/**
+ * The status to show for a query whose products are read by a separate listener. The query
+ * document can say `completed` before that listener's first snapshot arrives; until then the
+ * results are still loading, not "0 products".
+ */
+export function shownStatus(query: ResearchQuery | null, productsLoading: boolean): string | null {
   if (!query) return null;
-  const failed = query.status === "failed";
+  return query.status === "completed" && productsLoading ? "loading" : query.status;
+}
+
+const BUSY = new Set(["pending", "searching", "loading"]);
+
+/** One line: what was searched, its live status, and the reason when it failed. */
+export function QueryStatusLine({
+  query,
+  count,
+  productsLoading,
+}: {
+  query: ResearchQuery | null;
+  count: number;
+  productsLoading: boolean;
+}) {
+  const status = shownStatus(query, productsLoading);
+  if (!query || !status) return null;
   return (
-    <div className={`query-status query-status--${query.status}`} data-testid="query-status" data-status={query.status}>
+    <div className={`query-status query-status--${status}`} data-testid="query-status" data-status={status}>
       <span className="query-status__text">
         Results for <strong>“{query.searchText}”</strong>
       </span>
       <span className="query-status__state" role="status">
-        {query.status === "searching" || query.status === "pending" ? <span className="spinner" aria-hidden="true" /> : null}
-        {STATUS_LABELS[query.status] ?? query.status}
-        {query.status === "completed" ? ` · ${count} ${count === 1 ? "product" : "products"}` : ""}
+        {BUSY.has(status) ? <span className="spinner" aria-hidden="true" /> : null}
+        {STATUS_LABELS[status] ?? status}
+        {status === "completed" ? ` · ${count} ${count === 1 ? "product" : "products"}` : ""}
       </span>
-      {failed && (
+      {status === "failed" && (
         <p className="error-text" data-testid="query-error">
           {query.error ?? "The search failed."}
         </p>

@@ -88,6 +88,7 @@ export function parseTagList(text: string): string[] {
 export const STATUS_LABELS: Record<string, string> = {
   pending: "Queued",
   searching: "Searching retailers…",
+  loading: "Loading results…",
   completed: "Done",
   failed: "Failed",
 };

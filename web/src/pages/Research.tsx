@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { PageHeader, Toast } from "../components/Layout";
 import { ProductGrid } from "../components/ProductGrid";
-import { QueryStatusLine } from "../components/QueryStatus";
+import { QueryStatusLine, shownStatus } from "../components/QueryStatus";
 import { useProductActions } from "../hooks/useActions";
 import { useProducts, useQueryDoc, useRecentQueries } from "../hooks/useFirestore";
 import { ApiError } from "../lib/api";
@@ -46,7 +46,8 @@ export function ResearchPage() {
   const [formError, setFormError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
 
-  const searching = queryDoc.data?.status === "pending" || queryDoc.data?.status === "searching" || submitting;
+  const status = shownStatus(queryDoc.data, products.loading);
+  const searching = status === "pending" || status === "searching" || status === "loading" || submitting;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -160,7 +161,7 @@ export function ResearchPage() {
       )}
 
       <section className="panel results" aria-label="Results">
-        <QueryStatusLine query={queryDoc.data} count={products.data.length} />
+        <QueryStatusLine query={queryDoc.data} count={products.data.length} productsLoading={products.loading} />
         {products.error && <p className="error-text">Could not load products: {products.error}</p>}
         <ProductGrid
           label="Search results"

@@ -3,7 +3,7 @@ import { Conversation } from "../components/Conversation";
 import { PageHeader, Toast } from "../components/Layout";
 import { MicButton } from "../components/MicButton";
 import { ProductGrid } from "../components/ProductGrid";
-import { QueryStatusLine } from "../components/QueryStatus";
+import { QueryStatusLine, shownStatus } from "../components/QueryStatus";
 import { StatusBadge } from "../components/StatusBadge";
 import { Tabs } from "../components/Tabs";
 import { useProductActions } from "../hooks/useActions";
@@ -32,7 +32,8 @@ export function VoiceShopperPage() {
   const [text, setText] = useState("");
   const [typed, setTyped] = useState<TypedTurn[]>([]);
 
-  const searching = queryDoc.data?.status === "pending" || queryDoc.data?.status === "searching";
+  const status = shownStatus(queryDoc.data, products.loading);
+  const searching = status === "pending" || status === "searching" || status === "loading";
 
   // Idle: start talking. Connected by typing, mic off: turn the mic on. Talking: stop.
   const toggleMic = () => {
@@ -109,7 +110,7 @@ export function VoiceShopperPage() {
           >
             {tab === "current" ? (
               <>
-                <QueryStatusLine query={queryDoc.data} count={products.data.length} />
+                <QueryStatusLine query={queryDoc.data} count={products.data.length} productsLoading={products.loading} />
                 {products.error && <p className="error-text">Could not load products: {products.error}</p>}
                 <ProductGrid
                   label="Current results"
