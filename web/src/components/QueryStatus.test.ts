@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ResearchQuery } from "../lib/types";
-import { shownStatus } from "./QueryStatus";
+import { isBusy, shownStatus } from "./QueryStatus";
 
 const query = (status: ResearchQuery["status"]): ResearchQuery =>
   ({ id: "q1", userId: "u", searchText: "headphones", status, preferences: {}, createdAt: 1, updatedAt: 1 });
@@ -18,5 +18,12 @@ describe("shownStatus", () => {
   });
   it("shows nothing without a query", () => {
     expect(shownStatus(null, false)).toBeNull();
+  });
+});
+
+describe("isBusy", () => {
+  it("is true while results may still arrive", () => {
+    expect(["pending", "searching", "loading"].map(isBusy)).toEqual([true, true, true]);
+    expect(["completed", "failed", null].map(isBusy)).toEqual([false, false, false]);
   });
 });

@@ -13,6 +13,11 @@ export function shownStatus(query: ResearchQuery | null, productsLoading: boolea
 
 const BUSY = new Set(["pending", "searching", "loading"]);
 
+/** Whether results for this shown status may still arrive. */
+export function isBusy(status: string | null): boolean {
+  return status !== null && BUSY.has(status);
+}
+
 /** One line: what was searched, its live status, and the reason when it failed. */
 export function QueryStatusLine({
   query,
@@ -31,7 +36,7 @@ export function QueryStatusLine({
         Results for <strong>“{query.searchText}”</strong>
       </span>
       <span className="query-status__state" role="status">
-        {BUSY.has(status) ? <span className="spinner" aria-hidden="true" /> : null}
+        {isBusy(status) ? <span className="spinner" aria-hidden="true" /> : null}
         {STATUS_LABELS[status] ?? status}
         {status === "completed" ? ` · ${count} ${count === 1 ? "product" : "products"}` : ""}
       </span>

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { PageHeader, Toast } from "../components/Layout";
 import { ProductGrid } from "../components/ProductGrid";
-import { QueryStatusLine, shownStatus } from "../components/QueryStatus";
+import { isBusy, QueryStatusLine, shownStatus } from "../components/QueryStatus";
 import { useProductActions } from "../hooks/useActions";
 import { useProducts, useQueryDoc, useRecentQueries } from "../hooks/useFirestore";
 import { ApiError } from "../lib/api";
@@ -47,7 +47,7 @@ export function ResearchPage() {
   const [submitting, setSubmitting] = useState(false);
 
   const status = shownStatus(queryDoc.data, products.loading);
-  const searching = status === "pending" || status === "searching" || status === "loading" || submitting;
+  const searching = isBusy(status) || submitting;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();

@@ -3,7 +3,7 @@ import { Conversation } from "../components/Conversation";
 import { PageHeader, Toast } from "../components/Layout";
 import { MicButton } from "../components/MicButton";
 import { ProductGrid } from "../components/ProductGrid";
-import { QueryStatusLine, shownStatus } from "../components/QueryStatus";
+import { isBusy, QueryStatusLine, shownStatus } from "../components/QueryStatus";
 import { StatusBadge } from "../components/StatusBadge";
 import { Tabs } from "../components/Tabs";
 import { useProductActions } from "../hooks/useActions";
@@ -33,7 +33,7 @@ export function VoiceShopperPage() {
   const [typed, setTyped] = useState<TypedTurn[]>([]);
 
   const status = shownStatus(queryDoc.data, products.loading);
-  const searching = status === "pending" || status === "searching" || status === "loading";
+  const searching = isBusy(status);
 
   // Idle: start talking. Connected by typing, mic off: turn the mic on. Talking: stop.
   const toggleMic = () => {
