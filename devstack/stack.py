@@ -150,6 +150,21 @@ def _http_ok(url: str) -> bool:
         return False
 
 
+def wait_ready(
+    popen: subprocess.Popen, ready: Callable[[], bool], name: str, details: Callable[[], str], timeout: float
+) -> None:
+    """Wait until `ready()` is true; raise StackError (with `details()`) if the process exits
+    first or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if popen.poll() is not None:
+            raise StackError(f"{name} exited with {popen.returncode}:\n{details()}")
+        if ready():
+            return
+        time.sleep(0.1)
+    raise StackError(f"{name} did not become ready in {timeout:.0f} s:\n{details()}")
+
+
 def _tcp_ok(port: int) -> bool:
     with contextlib.closing(socket.socket()) as s:
         s.settimeout(0.5)
@@ -289,14 +304,7 @@ class LocalStack:
         return proc
 
     def _wait(self, proc: _Process, ready: Callable[[], bool], timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if proc.popen.poll() is not None:
-                raise StackError(f"{proc.name} exited with {proc.popen.returncode}:\n{self.tail(proc.name)}")
-            if ready():
-                return
-            time.sleep(0.1)
-        raise StackError(f"{proc.name} did not become ready in {timeout:.0f} s:\n{self.tail(proc.name)}")
+        wait_ready(proc.popen, ready, proc.name, lambda: self.tail(proc.name), timeout)
 
     def tail(self, name: str, lines: int = 30) -> str:
         path = self.log_dir / f"{name}.log"

@@ -11,21 +11,20 @@ from pathlib import Path
 import httpx
 import uvicorn
 
+from devstack.stack import wait_ready
 from voice_runtime.server import UVICORN_OPTIONS
 
 
 def wait_healthy(url: str, popen: subprocess.Popen, log: Path, timeout: float = 120.0) -> None:
     """Wait until a voice server process answers GET {url}/healthz; raise if it dies or stalls."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def healthy() -> bool:
         try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
+            return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
         except httpx.HTTPError:
-            pass
-        if popen.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"voice server did not start; see {log}")
-        time.sleep(0.2)
+            return False
+
+    wait_ready(popen, healthy, "voice server", lambda: f"see {log}", timeout)
 
 
 def free_port() -> int:
