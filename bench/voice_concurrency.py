@@ -40,7 +40,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 
-
 from shopper.tickets import mint_ticket  # noqa: E402
 from tests.integration.voice.fake_functions import SECRET, FakeFunctions  # noqa: E402
 from tests.integration.voice.harness import free_port, wait_healthy  # noqa: E402
@@ -243,7 +242,8 @@ COLUMNS = ("sessions", "turns", "failed_sessions", "p50_ms", "p95_ms", "p95_ms_r
 COLUMNS += ("idle_rss_mb", "peak_rss_mb", "mb_per_session", "mb_per_session_vs_warm", "server_cpu")
 
 
-def write_results(report: dict[str, Any], out: Path) -> None:
+def write_results(report: dict[str, Any], out: Path) -> Path:
+    """Write the report as JSON and a Markdown table; return the Markdown file."""
     mode = report["mode"] + (f"_{report['workers']}workers" if report["workers"] > 1 else "")
     (out / f"voice_concurrency_{mode}.json").write_text(json.dumps(report, indent=2) + "\n")
     rows = [
@@ -295,7 +295,9 @@ def write_results(report: dict[str, Any], out: Path) -> None:
             f"{report['server_cpu_per_session']}% of one core.",
         ]
     rows.append("")
-    (out / f"voice_concurrency_{mode}.md").write_text("\n".join(rows))
+    markdown = out / f"voice_concurrency_{mode}.md"
+    markdown.write_text("\n".join(rows))
+    return markdown
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -383,9 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     if best and args.mode == "cloud" and best["cpu_percent"]["voice_server"] > 0:
         per_session = best["cpu_percent"]["voice_server"] / best["sessions"]
         report["server_cpu_per_session"] = round(per_session, 2)
-    write_results(report, args.out)
-    suffix = f"_{args.workers}workers" if args.workers > 1 else ""
-    sys.stdout.write((args.out / f"voice_concurrency_{args.mode}{suffix}.md").read_text())
+    sys.stdout.write(write_results(report, args.out).read_text())
     return 0
 
 
