@@ -40,7 +40,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 
-from shopper.tickets import mint_ticket  # noqa: E402
+from shopper_core.tickets import mint_ticket  # noqa: E402
 from tests.integration.voice.fake_functions import SECRET, FakeFunctions  # noqa: E402
 from tests.integration.voice.harness import free_port, wait_healthy  # noqa: E402
 from voice_runtime.ws_client import VoiceClient, synthesize_speech  # noqa: E402

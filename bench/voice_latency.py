@@ -38,7 +38,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 from pipecat.audio.vad.vad_analyzer import VADParams  # noqa: E402
 from pipecat.turns.user_turn_strategies import UserTurnStrategies  # noqa: E402
 
-from shopper.tickets import mint_ticket  # noqa: E402
+from shopper_core.tickets import mint_ticket  # noqa: E402
 from tests.integration.voice.fake_functions import SECRET, FakeFunctions  # noqa: E402
 from tests.integration.voice.harness import ServerThread, free_port  # noqa: E402
 from voice_runtime.bot import BotDeps  # noqa: E402

@@ -398,7 +398,7 @@ class LocalStack:
                 str(port),
             ],
             cwd=ROOT / "functions",
-            env={"PYTHONPATH": str(ROOT / "functions")},
+            env={"PYTHONPATH": f"{ROOT / 'core'}:{ROOT / 'functions'}"},
         )
 
     def _start_functions(self) -> None:
@@ -465,7 +465,7 @@ class LocalStack:
                 "--port",
                 str(port),
             ],
-            env={"PORT": str(port), "PYTHONPATH": f"{ROOT}:{ROOT / 'functions'}"},
+            env={"PORT": str(port), "PYTHONPATH": f"{ROOT / 'core'}:{ROOT}:{ROOT / 'functions'}"},
         )
         self._wait(proc, lambda: _http_ok(f"http://127.0.0.1:{port}/healthz"), timeout=180)
 

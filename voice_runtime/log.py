@@ -13,8 +13,8 @@ from typing import Any
 
 from loguru import logger as loguru_logger
 
-from shopper.log import configure_logging as configure_json_logging
-from shopper.log import get_logger, iso_time, log_event
+from shopper_core.log import configure_logging as configure_json_logging
+from shopper_core.log import get_logger, iso_time, log_event
 
 _PIPECAT_ROUTED = False
 

@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.websockets import WebSocketState
 
-from shopper.tickets import TicketError, verify_ticket
+from shopper_core.tickets import TicketError, verify_ticket
 from voice_runtime import metrics
 from voice_runtime.bot import BotDeps, SessionHandle, run_session
 from voice_runtime.functions_client import FunctionsClient

@@ -16,7 +16,7 @@ import pytest
 from shopper.models import Product, SessionStatus
 from shopper.repository import Repository
 from shopper.settings import get_settings
-from shopper.tickets import verify_ticket
+from shopper_core.tickets import verify_ticket
 from tests.integration.api_helpers import api_app_fixture, api_fixture  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.integration

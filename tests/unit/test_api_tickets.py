@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from shopper.tickets import TicketError, mint_ticket, verify_ticket
+from shopper_core.tickets import TicketError, mint_ticket, verify_ticket
 
 KEY = "test-key-0123456789"
 

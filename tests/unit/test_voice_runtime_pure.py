@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from shopper.tickets import mint_ticket
+from shopper_core.tickets import mint_ticket
 from voice_runtime.bot import history_to_messages
 from voice_runtime.metrics import TurnTimes
 from voice_runtime.server import HandshakeRejected, check_handshake

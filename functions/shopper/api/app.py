@@ -24,7 +24,7 @@ from shopper.api import auth, cors
 from shopper.api.ratelimit import RateLimiter
 from shopper.api.routes import ROUTES, Access, Call, Reply, Route
 from shopper.errors import DomainError, MethodNotAllowed, NotFound, Unauthenticated, Unavailable
-from shopper.log import configure_logging, get_logger, log_event
+from shopper_core.log import configure_logging, get_logger, log_event
 from shopper.repository import Repository, make_client
 from shopper.settings import Settings, get_settings
 

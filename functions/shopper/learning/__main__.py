@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 
-from shopper.log import configure_logging
+from shopper_core.log import configure_logging
 from shopper.models import now_ms, to_document
 from shopper.settings import get_settings
 

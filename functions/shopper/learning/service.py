@@ -22,7 +22,7 @@ from typing import Protocol
 from shopper.learning.aggregate import aggregate, window_start
 from shopper.learning.learners import Learner, LearnerRejected, make_learner
 from shopper.learning.merge import MergeResult, merge
-from shopper.log import get_logger, log_event
+from shopper_core.log import get_logger, log_event
 from shopper.models import UserPreferences
 from shopper.repository import Repository
 from shopper.settings import Settings, get_settings

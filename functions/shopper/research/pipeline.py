@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from shopper.log import get_logger, log_event
+from shopper_core.log import get_logger, log_event
 from shopper.models import UserPreferences
 from shopper.research.catalog_data import COLOR_WORDS, normalise_color
 from shopper.research.providers.base import Provider

@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from shopper.errors import Unavailable
-from shopper.log import get_logger, log_event
+from shopper_core.log import get_logger, log_event
 from shopper.models import Product, Query, QueryCreate, QueryPreferences, QueryStatus, now_ms
 from shopper.repository import Repository
 from shopper.research.pipeline import NoResultsError, run_search

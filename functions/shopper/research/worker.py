@@ -15,7 +15,7 @@ import threading
 
 import flask
 
-from shopper.log import configure_logging, get_logger, log_event
+from shopper_core.log import configure_logging, get_logger, log_event
 from shopper.repository import Repository, make_client
 from shopper.research.service import QueryBusy, run_research
 from shopper.settings import get_settings

@@ -10,7 +10,7 @@ from shopper.errors import Conflict, Forbidden, NotFound
 from shopper.models import SessionStatus, VoiceSession
 from shopper.repository import Repository
 from shopper.settings import Settings
-from shopper.tickets import mint_ticket
+from shopper_core.tickets import mint_ticket
 
 
 @dataclass(frozen=True)

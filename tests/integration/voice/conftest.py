@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from shopper.tickets import mint_ticket
+from shopper_core.tickets import mint_ticket
 from tests.integration.voice.fake_functions import SECRET, FakeFunctions
 from tests.integration.voice.harness import ServerThread, free_port
 from voice_runtime.bot import BotDeps

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from shopper.learning.aggregate import Aggregates
 from shopper.learning.learners.base import Learner, LearnerRejected, LearnerUnavailable
-from shopper.log import get_logger, log_event
+from shopper_core.log import get_logger, log_event
 from shopper.models import LearnedPreferences
 from shopper.settings import Settings
 

@@ -18,7 +18,7 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from shopper.log import get_logger, log_event
+from shopper_core.log import get_logger, log_event
 from shopper.research.catalog_data import (
     DEFAULT_CATALOG_DIR,
     RETAILER_DUMMYJSON,
