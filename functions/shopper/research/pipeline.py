@@ -15,12 +15,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from shopper_core.log import get_logger, log_event
 from shopper.models import UserPreferences
 from shopper.research.catalog_data import COLOR_WORDS, normalise_color
 from shopper.research.providers.base import Provider
 from shopper.research.query_parser import parse_query
 from shopper.research.types import Offer, ParsedQuery, RankedOffer, RawResult, SearchFilters, SortHint
+from shopper_core.log import get_logger, log_event
 
 logger = get_logger(__name__)
 
