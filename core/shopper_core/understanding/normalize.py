@@ -32,10 +32,17 @@ _NUMBER_RUN_RE = re.compile(rf"\b(?:a\s+)?(?:(?:{_NUMBER_WORDS})(?:[\s-]+(?:and[
 # "four stars"); alone it is a reference ("that one", "the first two").
 _AMOUNT_AFTER_RE = re.compile(r"\s*(?:dollars?|bucks?|euros?|pounds?|quid|usd|eur|gbp|stars?|k\b)")
 _HESITATION_RE = re.compile(r"\b(?:um+|uh+|uhm+|erm+|er|hmm+|mm+|ah+)\b[,.]?\s*")
-_LEADING_FILLER_RE = re.compile(r"^(?:(?:okay|ok|so|well|alright|all right|right|and|like|oh)\b[\s,]+)+(?=\S)")
+_LEADING_FILLER_RE = re.compile(
+    r"^(?:(?:okay|ok|so|well|alright|all right|right|and|like|oh)\b[\s,]+)+(?=\S)"
+)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
 
 # Words the reader acts on: a typo within one edit of one of these is read as it.
-COMMAND_WORDS = frozenset(
+COMMAND_WORDS = _words(
     """
     cheaper cheapest expensive pricier priciest compare comparison difference similar
     save saved remove delete list cart basket show find search looking search need want
@@ -44,11 +51,11 @@ COMMAND_WORDS = frozenset(
     number thanks thank goodbye hello help please items favourites favorites wishlist
     something another other brand under below above between around about dollars bucks
     affordable budget premium quality options results anything
-    """.split()
-)  # fmt: skip
+    """
+)
 
 # Ordinary words that are not typos of a command word even though one edit away.
-_COMMON_WORDS = frozenset(
+_COMMON_WORDS = _words(
     """
     the this that these those them they then than there their it its is are was were
     be been a an and or but for from with without of on in at to by into onto about
@@ -69,8 +76,8 @@ _COMMON_WORDS = frozenset(
     bye weather time today tomorrow news music movie song joke name
     first second third fourth fifth sixth seventh eighth ninth tenth last next
     remember forget cancel stop quit exit done bought sold store shop stores shops
-    """.split()
-)  # fmt: skip
+    """
+)
 
 
 def words_to_number(words: str) -> int | None:

@@ -185,8 +185,9 @@ def take_prices(text: str) -> tuple[Prices, str]:
         currency = _currency(m, "b_") or _currency(m, "a_")
         work = _cut(work, m)
     else:
-        for regex, side in ((_MAX_RE, "high"), (_AFTER_MAX_RE, "high"), (_MIN_RE, "low"), (_AFTER_MIN_RE, "low")):
-            if side == "high" and high is not None or side == "low" and low is not None:
+        cues = ((_MAX_RE, "high"), (_AFTER_MAX_RE, "high"), (_MIN_RE, "low"), (_AFTER_MIN_RE, "low"))
+        for regex, side in cues:
+            if (side == "high" and high is not None) or (side == "low" and low is not None):
                 continue
             m = regex.search(work)
             if m is None or _unit_follows(work, m):

@@ -127,7 +127,9 @@ class Understanding:
     intent: IntentKind
     search: Search | None = None  # for "search"
     refinement: Refinement | None = None  # for "refine"
-    reference: Reference | None = None  # for save/remove/add_to_cart/describe/price/retailer/compare/more_like
+    reference: Reference | None = (
+        None  # for save/remove/add_to_cart/describe/price/retailer/compare/more_like
+    )
     superlative: Superlative | None = None  # for "superlative"
     sort: SortKey | None = None  # for "sort"
     topic: str | None = None  # for "smalltalk": "how_are_you", "who_are_you", "joke"
