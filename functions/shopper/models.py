@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from shopper_core.dialogue import DialogueState
+
 # ---------------------------------------------------------------- shared types
 
 
@@ -125,6 +127,9 @@ class VoiceSession(StoredModel):
     startTime: EpochMs
     endTime: EpochMs | None = None
     status: SessionStatus = SessionStatus.active
+    # What the assistant showed, the product in focus and the current search (typed data,
+    # written by the voice runtime through /pipecat/dialogue-state; read back on reconnect).
+    dialogue: DialogueState | None = None
 
 
 # ---------------------------------------------------------------- conversation_logs
