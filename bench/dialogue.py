@@ -30,6 +30,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import itertools
 import json
 import os
 import re
@@ -128,9 +129,7 @@ def product_name_words(product: dict[str, Any]) -> list[str]:
     """The first two significant words of a product's title (no stopwords, numbers or brand)."""
     brand = set(_words(str(product.get("brand") or "")))
     title = str(product.get("title") or product.get("productName") or "")
-    significant = [
-        w for w in _words(title) if w not in STOPWORDS and w not in brand and len(w) > 1 and not w.isdigit()
-    ]
+    significant = [w for w in _words(title) if _significant(w) and w not in brand]
     return significant[:2]
 
 
@@ -176,22 +175,63 @@ def _top_prices(shown: list[dict[str, Any]]) -> list[float]:
     return [float(p["price"]) for p in shown[:3] if isinstance(p.get("price"), int | float)]
 
 
+def _text_words(text: str) -> list[str]:
+    return [w for w in (part.strip(".,;:!?\"'()[]") for part in text.lower().split()) if w]
+
+
+def has_word(text: str, word: str) -> bool:
+    """FORMAT.md's rule: each word of `word` is a prefix of some word of `text`, case-insensitive
+    ("phone" matches "phones", not "iphone"; "1.7" matches "1.7l")."""
+    words = _text_words(text)
+    wanted = _text_words(word)
+    return bool(wanted) and all(any(w.startswith(part) for w in words) for part in wanted)
+
+
+def _sort_of(query: dict[str, Any]) -> str | None:
+    """'low' / 'high' when the query document says its results are sorted by price that way."""
+    prefs = _prefs(query)
+    for value in (query.get("sort"), query.get("sortBy"), prefs.get("sort"), prefs.get("sortBy")):
+        text = str(value or "").lower()
+        if "price" in text:
+            if any(k in text for k in ("asc", "low", "cheap")):
+                return "low"
+            if any(k in text for k in ("desc", "high")):
+                return "high"
+    return None
+
+
+def in_order(products: list[dict[str, Any]], order: str) -> bool:
+    """Whether products are in `order`: price_asc / price_desc / rating_desc (unrated last)."""
+    if order in ("price_asc", "price_desc"):
+        prices = [float(p.get("price") or 0) for p in products]
+        pairs = list(itertools.pairwise(prices))
+        return all(a <= b for a, b in pairs) if order == "price_asc" else all(a >= b for a, b in pairs)
+    if order == "rating_desc":
+        ratings = [p.get("rating") for p in products]
+        rated = [r for r in ratings if isinstance(r, int | float)]
+        first_unrated = next(
+            (i for i, r in enumerate(ratings) if not isinstance(r, int | float)), len(ratings)
+        )
+        return len(rated) == first_unrated and all(a >= b for a, b in itertools.pairwise(rated))
+    raise ValueError(f"unknown order {order!r}")
+
+
 def judge_search(
     spec: dict[str, Any],
     query: dict[str, Any],
     previous: dict[str, Any] | None,
     shown_before: list[dict[str, Any]],
+    shown_after: list[dict[str, Any]] | None = None,
 ) -> list[str]:
     """Failures of one new search against the turn's `search` expectation."""
     failures: list[str] = []
     text = str(query.get("searchText") or "")
-    lower = text.lower()
     prefs, earlier = _prefs(query), _prefs(previous)
     for word in spec.get("query_has", []):
-        if word.lower() not in lower:
+        if not has_word(text, word):
             failures.append(f"search text {text!r} lacks {word!r}")
     for word in spec.get("query_lacks", []):
-        if re.search(rf"\b{re.escape(word.lower())}\b", lower):
+        if has_word(text, word):
             failures.append(f"search text {text!r} has {word!r}")
     allowed: set[str] = set()
     for key, field_name in PRICE_KEYS.items():
@@ -212,6 +252,34 @@ def judge_search(
             and _lower_set(prefs.get("targetRetailers")) != _lower_set(earlier.get("targetRetailers"))
         ):
             failures.append(f"retailers not kept: {prefs.get('targetRetailers')}")
+    low, high = prefs.get("minPrice"), prefs.get("maxPrice")
+    if "price_around" in spec:
+        allowed |= {"min_price", "max_price"}
+        n = float(spec["price_around"])
+        if not (isinstance(high, int | float) and n * (1 - TOL) <= high <= 1.5 * n * (1 + TOL)):
+            failures.append(f"price_around {n:g}: max_price {high} not in [{n:g}, {1.5 * n:g}]")
+        if low is not None and not (
+            isinstance(low, int | float) and 0.5 * n * (1 - TOL) <= low <= n * (1 + TOL)
+        ):
+            failures.append(f"price_around {n:g}: min_price {low} not in [{0.5 * n:g}, {n:g}]")
+    if "price_hint" in spec:
+        hint, sort = spec["price_hint"], _sort_of(query)
+        if sort is None and shown_after and len(shown_after) >= 2:
+            # The sort as the page shows it: results ranked by price.
+            sort = "low" if in_order(shown_after, "price_asc") else None
+            sort = sort or ("high" if in_order(shown_after, "price_desc") else None)
+        if hint == "low":
+            allowed.add("max_price")
+            if high is None and sort != "low":
+                failures.append("price_hint low: no max_price and not sorted by lowest price")
+            if low is not None:
+                failures.append(f"price_hint low: min_price set to {low}")
+        else:
+            allowed.add("min_price")
+            if low is None and sort != "high":
+                failures.append("price_hint high: no min_price and not sorted by highest price")
+            if high is not None:
+                failures.append(f"price_hint high: max_price set to {high}")
     top = _top_prices(shown_before)
     if spec.get("cheaper"):
         allowed.add("max_price")
@@ -235,6 +303,10 @@ def judge_search(
             failures.append("better_rated: min_rating unset")
         elif not (value >= 4 or (isinstance(was, int | float) and value > was)):
             failures.append(f"better_rated: min_rating {value} (earlier {was})")
+    if spec.get("price_hint") == "low":
+        allowed.add("min_price")  # reported above
+    if spec.get("price_hint") == "high":
+        allowed.add("max_price")
     for key, field_name in PRICE_KEYS.items():
         if key not in allowed and prefs.get(field_name) is not None:
             failures.append(f"{key} set to {prefs.get(field_name)} but not asked for")
@@ -265,7 +337,7 @@ def judge_turn(
     last read out); `reply` the bot's text for the turn.
     """
     memory = memory or Memory()
-    failures: list[str] = []
+    failures: list[str] = [f"cannot judge {key!r}" for key in unknown_keys(expect)]
     new_queries = [q for q in after.queries if q["id"] not in before.query_ids()]
     new_saved = after.saved_products() - before.saved_products()
     removed = before.saved_products() - after.saved_products()
@@ -277,7 +349,9 @@ def judge_turn(
         if len(new_queries) != 1:
             failures.append(f"search: {len(new_queries)} new searches, expected 1")
         else:
-            failures += judge_search(expect["search"] or {}, new_queries[0], before.latest_query(), shown)
+            failures += judge_search(
+                expect["search"] or {}, new_queries[0], before.latest_query(), shown, after.shown
+            )
     if expect.get("no_search") or expect.get("asks"):
         if new_queries:
             failures.append(f"searched: {[q.get('searchText') for q in new_queries]}")
@@ -355,11 +429,89 @@ def judge_turn(
             )
             if not names_product(reply, product):
                 failures.append(f"mentions_saved: reply does not name {product.get('title')!r}")
+    if "mentions_extreme" in expect:
+        failures += _judge_extreme(
+            str(expect["mentions_extreme"]), after.shown if new_queries else shown, reply
+        )
+    if "order" in expect:
+        if not after.shown:
+            failures.append(f"order {expect['order']}: nothing on screen")
+        elif not in_order(after.shown, str(expect["order"])):
+            failures.append(f"order {expect['order']}: results on screen are not in that order")
+    if "more_like" in expect:
+        failures += _judge_more_like(int(expect["more_like"]), shown, new_queries)
+    if "saved_brand" in expect:
+        brand = str(expect["saved_brand"]).lower()
+        by_id = {str(p["id"]): p for p in shown}
+        if len(new_saved) != 1:
+            failures.append(f"saved_brand: {len(new_saved)} products saved, expected 1")
+        else:
+            (pid,) = new_saved
+            product = by_id.get(pid)
+            if product is None:
+                failures.append("saved_brand: the saved product was not on screen")
+            elif str(product.get("brand") or "").lower() != brand:
+                failures.append(
+                    f"saved_brand: saved {product.get('title')!r} (brand {product.get('brand')!r})"
+                )
     if "reply_has_any" in expect:
         lower = reply.lower()
         if not any(str(w).lower() in lower for w in expect["reply_has_any"]):
             failures.append(f"reply has none of {expect['reply_has_any']}")
     return failures
+
+
+EXPECT_KEYS = frozenset(
+    {"search", "no_search", "no_write", "saved", "removed", "removed_saved", "cart", "mentions"}
+    | {"mentions_saved", "reply_has_any", "asks", "mentions_extreme", "order", "more_like", "saved_brand"}
+)
+SEARCH_KEYS = frozenset(
+    {"query_has", "query_lacks", "max_price", "min_price", "min_rating", "color", "brand", "retailers"}
+    | {"keep", "cheaper", "pricier", "better_rated", "price_around", "price_hint"}
+)
+
+
+def unknown_keys(expect: dict[str, Any]) -> list[str]:
+    """Expectation keys this judge does not know (such a turn cannot be judged)."""
+    unknown = sorted(set(expect) - EXPECT_KEYS)
+    unknown += [f"search.{k}" for k in sorted(set(expect.get("search") or {}) - SEARCH_KEYS)]
+    return unknown
+
+
+def _judge_extreme(which: str, on_screen: list[dict[str, Any]], reply: str) -> list[str]:
+    """The reply names a product with the lowest / highest price or the highest rating on screen."""
+    key = "rating" if which == "best_rated" else "price"
+    candidates = [p for p in on_screen if isinstance(p.get(key), int | float)]
+    if not candidates:
+        return [f"mentions_extreme {which}: no product on screen has a {key}"]
+    best = (min if which == "cheapest" else max)(float(p[key]) for p in candidates)
+    winners = [p for p in candidates if float(p[key]) == best]
+    if any(names_product(reply, p) for p in winners):
+        return []
+    return [f"mentions_extreme {which}: reply does not name {winners[0].get('title')!r} ({key} {best:g})"]
+
+
+def _judge_more_like(n: int, shown: list[dict[str, Any]], new_queries: list[dict[str, Any]]) -> list[str]:
+    target = _position(shown, n)
+    if target is None:
+        return [f"more_like: no product at position {n} ({len(shown)} shown)"]
+    if len(new_queries) != 1:
+        return [f"more_like: {len(new_queries)} new searches, expected 1"]
+    query = new_queries[0]
+
+    def stems(text: str, min_len: int = 1) -> set[str]:  # plural-blind words
+        return {w[:-1] if w.endswith("s") else w for w in _words(text) if _significant(w, min_len)}
+
+    shared = stems(str(target.get("title") or ""), 3) & stems(str(query.get("searchText") or ""))
+    brand = str(target.get("brand") or "").lower()
+    filters = _filter_texts(query)[1:]
+    if shared or (brand and brand in filters):
+        return []
+    return [f"more_like: search {query.get('searchText')!r} shares no word with {target.get('title')!r}"]
+
+
+def _significant(word: str, min_len: int = 2) -> bool:
+    return len(word) >= min_len and word not in STOPWORDS and not word.replace(".", "").isdigit()
 
 
 # ---------------------------------------------------------------------------- Firestore reads

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bench.dialogue import Memory, State, accuracy, judge_turn, names_product, reply_text
+from bench.dialogue import Memory, State, accuracy, has_word, in_order, judge_turn, names_product, reply_text
 
 SHOWN = [
     {"id": "p1", "title": "JBL Go 3 Portable Speaker", "brand": "JBL", "price": 39.95, "systemRank": 1},
@@ -69,10 +69,25 @@ def test_a_search_with_wrong_text_or_filters_fails(q: dict[str, Any], needle: st
     assert any(needle in f for f in failures), failures
 
 
-def test_prices_are_equal_within_one_percent_and_lacks_matches_whole_words() -> None:
-    spec = {"search": {"query_has": ["tv"], "query_lacks": ["to"], "min_price": 100, "max_price": 200}}
-    after = after_search(query("q2", "tvs tomorrow", 2, minPrice=100.5, maxPrice=199.0))
+def test_prices_are_equal_within_one_percent() -> None:
+    spec = {"search": {"query_has": ["tv"], "min_price": 100, "max_price": 200}}
+    after = after_search(query("q2", "tv", 2, minPrice=100.5, maxPrice=199.0))
     assert judge_turn(spec, BEFORE, after, "") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "has"),
+    [
+        ("phones", "phone", True),
+        ("iphone", "phone", False),
+        ("kettle 1.7l", "1.7", True),
+        ("Bluetooth speakers", "bluetooth speaker", True),
+        ("speaker", "bluetooth speaker", False),
+        ("tv tomorrow", "to", True),  # the prefix rule of FORMAT.md
+    ],
+)
+def test_query_words_match_as_prefixes_of_words(text: str, word: str, has: bool) -> None:
+    assert has_word(text, word) is has
 
 
 def test_no_search_or_two_searches_fail_a_search_turn() -> None:
@@ -138,6 +153,54 @@ def test_better_rated_needs_a_higher_or_a_four_star_minimum() -> None:
     assert judge_turn(spec, BEFORE, after_search(query("q2", "speaker", 2, minRating=4.0)), "") == []
     failures = judge_turn(spec, BEFORE, after_search(query("q2", "speaker", 2, minRating=3.0)), "")
     assert failures == ["better_rated: min_rating 3.0 (earlier None)"]
+
+
+def test_price_around_allows_a_band_around_the_target() -> None:
+    spec = {"search": {"query_has": ["tv"], "price_around": 500}}
+    assert judge_turn(spec, BEFORE, after_search(query("q2", "tv", 2, maxPrice=600.0)), "") == []
+    ok = after_search(query("q2", "tv", 2, minPrice=400.0, maxPrice=600.0))
+    assert judge_turn(spec, BEFORE, ok, "") == []
+    assert judge_turn(spec, BEFORE, after_search(query("q2", "tv", 2, maxPrice=800.0)), "") == [
+        "price_around 500: max_price 800.0 not in [500, 750]"
+    ]
+    low = after_search(query("q2", "tv", 2, minPrice=100.0, maxPrice=600.0))
+    assert judge_turn(spec, BEFORE, low, "") == ["price_around 500: min_price 100.0 not in [250, 500]"]
+
+
+def test_price_hint_low_wants_a_max_or_a_price_sort_and_no_min() -> None:
+    spec = {"search": {"query_has": ["laptop"], "query_lacks": ["cheap"], "price_hint": "low"}}
+    assert judge_turn(spec, BEFORE, after_search(query("q2", "laptop", 2, maxPrice=400.0)), "") == []
+    sorted_doc = {**query("q2", "laptop", 2), "sort": "price_low"}
+    assert judge_turn(spec, BEFORE, after_search(sorted_doc, [SHOWN[1], SHOWN[0]]), "") == []
+    by_page = after_search(query("q2", "laptop", 2), [SHOWN[0], SHOWN[2], SHOWN[1]])
+    assert judge_turn(spec, BEFORE, by_page, "") == []  # results ranked cheapest first
+    failures = judge_turn(spec, BEFORE, after_search(query("q2", "cheap laptop", 2, minPrice=10.0)), "")
+    assert failures == [
+        "search text 'cheap laptop' has 'cheap'",
+        "price_hint low: no max_price and not sorted by lowest price",
+        "price_hint low: min_price set to 10.0",
+    ]
+
+
+def test_price_hint_high() -> None:
+    spec = {"search": {"query_has": ["laptop"], "price_hint": "high"}}
+    assert judge_turn(spec, BEFORE, after_search(query("q2", "laptop", 2, minPrice=1000.0)), "") == []
+    assert judge_turn(spec, BEFORE, after_search(query("q2", "laptop", 2, maxPrice=1000.0)), "") == [
+        "price_hint high: no min_price and not sorted by highest price",
+        "price_hint high: max_price set to 1000.0",
+    ]
+
+
+def test_more_like_needs_one_search_sharing_a_title_word_or_the_brand() -> None:
+    assert judge_turn({"more_like": 3}, BEFORE, after_search(query("q2", "roller speakers", 2)), "") == []
+    by_brand = after_search(query("q2", "portable audio", 2, brand="NGS", maxPrice=10.0))
+    assert judge_turn({"more_like": 3}, BEFORE, by_brand, "") == []
+    # Any shared title word counts, even a colour (the set's rule: 3+ letters, not a stopword).
+    assert judge_turn({"more_like": 3}, BEFORE, after_search(query("q2", "blue lamp", 2)), "") == []
+    assert judge_turn({"more_like": 3}, BEFORE, after_search(query("q2", "desk lamp", 2)), "") == [
+        "more_like: search 'desk lamp' shares no word with 'NGS Roller Coaster speaker Blue'"
+    ]
+    assert judge_turn({"more_like": 3}, BEFORE, BEFORE, "") == ["more_like: 0 new searches, expected 1"]
 
 
 # ------------------------------------------------------------------ no_search / no_write / asks
@@ -254,6 +317,57 @@ def test_mentions_saved_uses_where_the_product_was_shown_when_saved() -> None:
     assert judge_turn({"mentions_saved": [1]}, later, later, "NGS", memory) == [
         "mentions_saved: nothing was saved from position 1"
     ]
+
+
+def test_mentions_last_and_extremes() -> None:
+    assert judge_turn({"mentions": -1}, BEFORE, BEFORE, "The Sony one.") == []
+    assert judge_turn({"mentions_extreme": "cheapest"}, BEFORE, BEFORE, "The JBL Go at 39.95.") == []
+    assert judge_turn({"mentions_extreme": "priciest"}, BEFORE, BEFORE, "The Sony, 48 dollars.") == []
+    failures = judge_turn({"mentions_extreme": "cheapest"}, BEFORE, BEFORE, "The NGS at 40.95.")
+    assert failures == [
+        "mentions_extreme cheapest: reply does not name 'JBL Go 3 Portable Speaker' (price 39.95)"
+    ]
+    rated = [{**SHOWN[0], "rating": 4.1}, {**SHOWN[1], "rating": 4.8}, SHOWN[2], {**SHOWN[3], "rating": 4.8}]
+    state = State(queries=[Q1], shown=rated)
+    assert judge_turn({"mentions_extreme": "best_rated"}, state, state, "The Sony has 4.8.") == []  # tie
+    assert judge_turn({"mentions_extreme": "best_rated"}, BEFORE, BEFORE, "") == [
+        "mentions_extreme best_rated: no product on screen has a rating"
+    ]
+
+
+def test_order_of_the_results_on_screen_after_the_turn() -> None:
+    by_price = sorted(SHOWN, key=lambda p: p["price"])
+    after = State(queries=[Q1], shown=by_price)
+    assert judge_turn({"order": "price_asc"}, BEFORE, after, "") == []
+    assert judge_turn({"order": "price_desc"}, BEFORE, after, "") == [
+        "order price_desc: results on screen are not in that order"
+    ]
+    assert in_order([{"rating": 5}, {"rating": 4.5}, {"rating": None}, {}], "rating_desc")
+    assert not in_order([{"rating": 4}, {"rating": None}, {"rating": 5}], "rating_desc")
+
+
+def test_saved_brand_is_one_save_of_a_shown_product_of_that_brand() -> None:
+    assert (
+        judge_turn({"saved_brand": "sony"}, BEFORE, State(queries=[Q1], saved=saved("p4"), shown=SHOWN), "")
+        == []
+    )
+    wrong = State(queries=[Q1], saved=saved("p1"), shown=SHOWN)
+    assert judge_turn({"saved_brand": "Sony"}, BEFORE, wrong, "") == [
+        "saved_brand: saved 'JBL Go 3 Portable Speaker' (brand 'JBL')"
+    ]
+    two = State(queries=[Q1], saved=saved("p4", "p1"), shown=SHOWN)
+    assert judge_turn({"saved_brand": "Sony"}, BEFORE, two, "") == [
+        "saved_brand: 2 products saved, expected 1"
+    ]
+
+
+def test_an_unknown_key_fails_the_turn_instead_of_passing_it() -> None:
+    assert judge_turn(
+        {"no_write": True, "sorted": 1, "search": {"query_has": ["tv"], "colour": "red"}},
+        BEFORE,
+        after_search(query("q2", "tv", 2)),
+        "",
+    ) == ["cannot judge 'sorted'", "cannot judge 'search.colour'"]
 
 
 def test_reply_has_any() -> None:
