@@ -575,6 +575,20 @@ class Observed:
     timed_out: bool = False
     elapsed_ms: float = 0.0
     trace: list[str] = field(default_factory=list)  # the turn's RTVI messages, for --trace
+    errors: list[str] = field(default_factory=list)  # RTVI error messages during the turn
+
+
+def observation_failures(observed: Observed, turn_timeout: float) -> list[str]:
+    """What is wrong with a turn whatever its expectation: it never ended, the server reported
+    an error, or the bot said nothing (a turn judged only by "nothing happened" must not pass
+    because the engine is down)."""
+    failures = []
+    if observed.timed_out:
+        failures.append(f"turn did not end within {turn_timeout:.0f} s")
+    failures += [f"server error: {error}" for error in observed.errors]
+    if not observed.reply.strip():
+        failures.append("no reply")
+    return failures
 
 
 def send_text_message(text: str) -> dict[str, Any]:
@@ -639,6 +653,8 @@ async def run_turn(client: Any, text: str, *, turn_timeout: float, quiet: float)
                 followup = not data.get("cancelled")
             elif kind == "server-message" and data.get("type") == "dialogue-turn":
                 hint = data
+            elif kind in ("error", "error-response"):
+                observed.errors.append(str(data.get("error") or data.get("message") or message)[:200])
             if kind in LLM_MESSAGES or kind == "server-message":
                 last_activity = event.at
             if kind not in QUIET_TYPES:
@@ -757,9 +773,8 @@ async def run_conversation(
             observed = await run_turn(client, turn["say"], turn_timeout=turn_timeout, quiet=quiet)
             remaining = max(1.0, turn_timeout - observed.elapsed_ms / 1000)
             after, settled = await _settled_state(reader, user_id, time.monotonic() + remaining)
-            failures = judge_turn(turn.get("expect") or {}, before, after, observed.reply, memory)
-            if observed.timed_out:
-                failures.insert(0, f"turn did not end within {turn_timeout:.0f} s")
+            failures = observation_failures(observed, turn_timeout)
+            failures += judge_turn(turn.get("expect") or {}, before, after, observed.reply, memory)
             if not settled:
                 failures.insert(0, "a search was still running at the end of the turn")
             memory.observe(before, after, turn.get("intent", ""))
@@ -897,10 +912,19 @@ def load(path: Path, split: str, limit: int | None) -> list[dict[str, Any]]:
 
 
 def _commit() -> str:
+    """HEAD's short hash, with "+changes" when the work tree differs from it (what actually ran)."""
     with contextlib.suppress(Exception):
-        return subprocess.run(
+        head = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
         ).stdout.strip()
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        return f"{head}+changes" if status else head
     return "unknown"
 
 

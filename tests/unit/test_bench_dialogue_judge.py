@@ -6,7 +6,18 @@ from typing import Any
 
 import pytest
 
-from bench.dialogue import Memory, State, accuracy, has_word, in_order, judge_turn, names_product, reply_text
+from bench.dialogue import (
+    Memory,
+    Observed,
+    State,
+    accuracy,
+    has_word,
+    in_order,
+    judge_turn,
+    names_product,
+    observation_failures,
+    reply_text,
+)
 
 SHOWN = [
     {"id": "p1", "title": "JBL Go 3 Portable Speaker", "brand": "JBL", "price": 39.95, "systemRank": 1},
@@ -411,3 +422,13 @@ def test_accuracy_per_intent() -> None:
     assert summary["accuracy"] == 0.667
     assert summary["per_intent"]["save"] == {"turns": 2, "right": 1, "accuracy": 0.5}
     assert summary["intent_agreement"] == 0.5
+
+
+def test_a_turn_without_a_reply_or_with_a_server_error_fails_whatever_it_expects() -> None:
+    assert observation_failures(Observed(reply="You're welcome!"), 20) == []
+    assert observation_failures(Observed(reply=""), 20) == ["no reply"]
+    failed = Observed(reply="Sorry.", errors=["dialogue engine failed"], timed_out=True)
+    assert observation_failures(failed, 20) == [
+        "turn did not end within 20 s",
+        "server error: dialogue engine failed",
+    ]
