@@ -93,6 +93,7 @@ def colour_words(items: Iterable[CatalogItem]) -> dict[str, str]:
     table = {c: c for c in colours}
     table.update({alias: canon for alias, canon in COLOR_ALIASES.items() if canon})
     table.update({"multicolored": "multicolour", "multicoloured": "multicolour", "aluminum": "aluminium"})
+    table.update({"rose gold": "rose gold", "space grey": "space grey", "space gray": "space grey"})
     return dict(sorted(table.items()))
 
 
