@@ -76,6 +76,7 @@ _COMMON_WORDS = _words(
     bye weather time today tomorrow news music movie song joke name
     first second third fourth fifth sixth seventh eighth ninth tenth last next
     remember forget cancel stop quit exit done bought sold store shop stores shops
+    later never always again maybe other another around still already
     """
 )
 
@@ -157,11 +158,11 @@ def _typo_tables(lexicon: Lexicon) -> tuple[frozenset[str], dict[tuple[str, int]
 def correct_word(word: str, lexicon: Lexicon) -> str:
     """A word the reader does not know, one edit from a word it acts on, is read as that word.
 
-    Five letters at least and the same first letter (or a dropped "h": "wat's"), so short or
+    Six letters at least (five with an apostrophe) and the same first letter (or a dropped "h": "wat's"), so short or
     ordinary words are left alone; words the catalog uses are never corrected.
     """
     known, by_start = _typo_tables(lexicon)
-    if len(word) < 5 or word in known or not word.isascii() or not word[0].isalpha():
+    if len(word) < (5 if "'" in word else 6) or word in known or not word.isascii() or not word[0].isalpha():
         return word
     if word.endswith("s") and word[:-1] in known:
         return word

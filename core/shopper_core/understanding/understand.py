@@ -31,6 +31,13 @@ from shopper_core.understanding.types import (
     Understanding,
 )
 
+# Words too plain to make a turn about products even though catalog titles use them.
+STOP_WORDS = frozenset(
+    "the a an and or of to in on for with from by at is are was it this that what who how when where "
+    "which why can you me my your i we our do does did be have has get go see new one two all any some "
+    "set game play music time day night last first next top best good great love like just more".split()
+)
+
 # The model's answer is taken when it is at least this sure (and surer than the rule).
 MODEL_MIN_PROBABILITY = 0.6
 MODEL_MIN_SIMILARITY = 0.35
@@ -49,13 +56,20 @@ _NOT_PRODUCT = re.compile(
 )
 
 
-def _knows(query: str, lexicon: Lexicon) -> bool:
-    """Whether the product words include one the catalog or the lexicon knows."""
+def _known(query: str, lexicon: Lexicon) -> int:
+    """2 when the words name a product type or brand the lexicon knows, 1 when the catalog
+    uses one of them (its titles), 0 otherwise ("asdf", "the weather")."""
     words = re.findall(r"[a-z0-9][\w'-]*", query)
-    return any(
-        w in lexicon.product_words or w in lexicon.vocabulary or w.rstrip("s") in lexicon.vocabulary
-        for w in words
-    )
+    singular = [w[:-1] if w.endswith("s") else w for w in words]
+    if any(w in lexicon.product_words or w in lexicon.brands for w in [*words, *singular]):
+        return 2
+    if any(w in lexicon.vocabulary and w not in STOP_WORDS for w in [*words, *singular]):
+        return 1
+    return 0
+
+
+def _knows(query: str, lexicon: Lexicon) -> bool:
+    return _known(query, lexicon) > 0
 
 
 def _content_intent(text: str, taken: Taken, query: str, context: Context, lexicon: Lexicon) -> RuleResult:
@@ -64,42 +78,28 @@ def _content_intent(text: str, taken: Taken, query: str, context: Context, lexic
     relatives = intents.relatives_of(text)
     refine_words = intents.has_refine_frame(text)
     product = _product_words(taken.rest, lexicon)
-    if intents.is_off_topic(text) and not _knows(query, lexicon):
+    known = _known(query, lexicon)
+    if intents.is_off_topic(text) and known < 2:
         return RuleResult("unknown", 0.9)
     if relatives:
         return RuleResult("refine", 0.9 if context.has_search else 0.65)
     if filters.any() and not product:
         return RuleResult("refine" if context.has_search else "search", 0.9 if context.has_search else 0.6)
-    if (
-        context.has_search
-        and refine_words
-        and filters.any()
-        and re.search(r"\b(?:instead|only|just)\b", text)
-    ):
+    if context.has_search and refine_words and filters.any() and re.search(r"\b(?:instead|only|just)\b", text):
         return RuleResult("refine", 0.85)
     reference = parse_reference(text)
-    if (
-        reference
-        and (reference.positions or reference.name)
-        and not filters.any()
-        and len(query.split()) <= 3
-    ):
-        if reference.positions and re.fullmatch(
-            r"(?:the |number |#|and |what about |how about )*[\w ]*", text
-        ):
-            return RuleResult("describe", 0.85 if context.has_results else 0.5)
+    if reference and reference.positions and not filters.any() and len(query.split()) <= 4:
+        return RuleResult("describe", 0.85 if context.has_results else 0.5)
     if not query:
         return RuleResult("unknown", 0.5)
-    known = _knows(query, lexicon)
     cue = intents.has_search_cue(text)
-    if intents.is_question(text) and not cue:
-        return RuleResult("search" if known else "unknown", 0.55 if known else 0.5)
-    if known and (cue or filters.any()):
-        return RuleResult("search", 0.95)
-    if known:
-        return RuleResult("search", 0.85)
+    question = intents.is_question(text) and not cue
+    if known == 2:
+        return RuleResult("search", 0.6 if question else 0.95 if cue or filters.any() else 0.85)
+    if known == 1:
+        return RuleResult("search" if cue else "unknown", 0.75 if cue else 0.45)
     if cue or filters.any():
-        return RuleResult("search", 0.7)
+        return RuleResult("search", 0.65)
     return RuleResult("unknown", 0.4)
 
 
