@@ -190,7 +190,7 @@ _OFF_TOPIC = _re(
     r"what time|what day|date today|sports score|score of|stock price|recipe|cook|calculate|math|"
     r"homework|play (?:a |some )?(?:song|music)|call|text|email|remind me to|alarm|timer|directions|"
     r"translate|define|wikipedia|born|population|movie|film|tv show|traffic|flight|hotel|"
-    r"bitcoin|crypto|who won|last night|lights|garage|universe)\b"
+    r"bitcoin|crypto|who won|last night)\b"
 )
 
 

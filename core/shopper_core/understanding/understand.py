@@ -79,7 +79,8 @@ def _content_intent(text: str, taken: Taken, query: str, context: Context, lexic
     refine_words = intents.has_refine_frame(text)
     product = _product_words(taken.rest, lexicon)
     known = _known(query, lexicon)
-    if intents.is_off_topic(text) and known < 2:
+    asks = intents.is_question(text) and not intents.has_search_cue(text)
+    if intents.is_off_topic(text) and (known < 2 or asks):
         return RuleResult("unknown", 0.9)
     if relatives:
         return RuleResult("refine", 0.9 if context.has_search else 0.65)
