@@ -31,9 +31,8 @@ from shopper.repository import Repository
 from shopper.research.pipeline import NoResultsError, run_search
 from shopper.research.providers.base import Provider
 from shopper.research.providers.registry import build_providers
-from shopper.research.query_parser import parse_query
 from shopper.research.tasks import enqueue_research
-from shopper.research.types import ParsedQuery, RankedOffer
+from shopper.research.types import ParsedQuery, RankedOffer, parse_text
 from shopper.settings import Settings, get_settings
 from shopper_core.log import get_logger, log_event
 
@@ -51,7 +50,7 @@ def preferences_from_text(text: str, given: QueryPreferences) -> QueryPreference
     if given.minPrice is not None or given.maxPrice is not None or given.minRating is not None:
         return given
     try:
-        filters = parse_query(text).filters
+        filters = parse_text(text).filters
     except ValueError:
         return given
     low, high = filters.min_price, filters.max_price
@@ -119,7 +118,7 @@ def product_id(query_id: str, canonical_url: str) -> str:
 
 def parsed_for(query: Query) -> ParsedQuery:
     """The stored query as providers search it: its text parsed, its stored filters applied."""
-    parsed = parse_query(query.searchText)
+    parsed = parse_text(query.searchText)
     prefs = query.preferences
     filters = replace(
         parsed.filters,

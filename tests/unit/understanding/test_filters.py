@@ -84,9 +84,11 @@ def test_retailers(said: str, retailers: tuple[str, ...], unknown: str | None) -
 
 @pytest.mark.parametrize(("said", "query"), [
     ("can you find me a labtop", "laptop"), ("hedphones under fifty", "headphones"),
-    ("I'm looking for a coffee maker", "coffee maker"), ("do you have bluetooth speakers", "bluetooth speakers"),
+    ("I'm looking for a coffee maker", "coffee maker"),
+    ("do you have bluetooth speakers", "bluetooth speakers"),
     ("show me some running shoes", "running shoes"), ("um okay so I need a keyboard please", "keyboard"),
-    ("case for iphone", "case for iphone"), ("laptop for college", "laptop"), ("laptop for gaming", "laptop for gaming"),
+    ("case for iphone", "case for iphone"), ("laptop for college", "laptop"),
+    ("laptop for gaming", "laptop for gaming"),
 ])  # fmt: skip
 def test_product_words_after_filler(said: str, query: str) -> None:
     assert parse_search(said).query == query

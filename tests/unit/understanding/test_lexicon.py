@@ -19,5 +19,9 @@ def test_default_lexicon() -> None:
     assert lexicon.brands["sony"] == "Sony"
     assert lexicon.colors["gray"] == "grey"
     assert lexicon.retailers["google shopping"] == "serpapi"
-    assert lexicon.retailer_names == {"icecat": "Icecat", "dummyjson": "DummyJSON", "serpapi": "Google Shopping"}
+    assert lexicon.retailer_names == {
+        "icecat": "Icecat",
+        "dummyjson": "DummyJSON",
+        "serpapi": "Google Shopping",
+    }
     assert "best buy" not in lexicon.retailers

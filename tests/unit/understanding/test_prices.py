@@ -70,13 +70,17 @@ def test_price_preference(said: str, preference: str | None) -> None:
     assert search.query.split()[-1] in {"headphones", "laptop", "tv", "mouse", "camera"}
 
 
-@pytest.mark.parametrize("said", ["speaker under 99999999999 dollars", "tv over 20000000", "laptop $99999999999"])
+@pytest.mark.parametrize(
+    "said", ["speaker under 99999999999 dollars", "tv over 20000000", "laptop $99999999999"]
+)
 def test_absurd_prices_are_dropped_not_crashing(said: str) -> None:
     filters = parse_search(said).filters
     assert filters.max_price is None and filters.min_price is None
 
 
-@pytest.mark.parametrize("said", ["iphone 7", "4k tv", "aa battery", "27 inch monitor", "2 tb drive", "usb-c 3 pack"])
+@pytest.mark.parametrize(
+    "said", ["iphone 7", "4k tv", "aa battery", "27 inch monitor", "2 tb drive", "usb-c 3 pack"]
+)
 def test_model_numbers_and_specs_are_not_prices(said: str) -> None:
     search = parse_search(said)
     assert search.filters.max_price is None and search.filters.min_price is None, said
