@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -183,6 +183,8 @@ class QueryPreferences(Model):
     maxPrice: Price | None = None
     minRating: Rating | None = None
     targetRetailers: Annotated[list[Tag], Field(max_length=10)] = []
+    # The order the shopper asked for ("sort them by price"); None: our ranking's order.
+    sort: Literal["price_low", "price_high", "rating"] | None = None
 
     @model_validator(mode="after")
     def _price_range(self) -> QueryPreferences:

@@ -57,7 +57,11 @@ def preferences_from_text(text: str, given: QueryPreferences) -> QueryPreference
     if low is not None and high is not None and low > high:
         low = None
     return QueryPreferences(
-        minPrice=low, maxPrice=high, minRating=filters.min_rating, targetRetailers=given.targetRetailers
+        minPrice=low,
+        maxPrice=high,
+        minRating=filters.min_rating,
+        targetRetailers=given.targetRetailers,
+        sort=given.sort,
     )
 
 
@@ -157,6 +161,22 @@ def to_product(query_id: str, query: Query, ranked: RankedOffer, created_at: int
     )
 
 
+def sorted_as_asked(ranked: Sequence[RankedOffer], sort: str | None) -> list[RankedOffer]:
+    """The ranked offers in the order the shopper asked for ("sort them by price"), renumbered.
+
+    The ranking chose which products answer the query; an explicit sort only changes
+    their order on screen (ties keep the ranking's order; unrated products go last)."""
+    if not sort:
+        return list(ranked)
+    keys = {
+        "price_low": lambda r: r.offer.price,
+        "price_high": lambda r: -r.offer.price,
+        "rating": lambda r: -(r.offer.rating or -1.0),
+    }
+    ordered = sorted(ranked, key=keys[sort])
+    return [replace(r, system_rank=i) for i, r in enumerate(ordered, start=1)]
+
+
 def run_research(
     query_id: str,
     repo: Repository,
@@ -214,7 +234,8 @@ def _search_and_store(
     except NoResultsError as exc:
         return _fail(repo, query_id, query.userId, str(exc))
     created = now_ms()
-    products = [to_product(query_id, query, ranked, created) for ranked in outcome.ranked]
+    ranked_offers = sorted_as_asked(outcome.ranked, query.preferences.sort)
+    products = [to_product(query_id, query, ranked, created) for ranked in ranked_offers]
     removed = repo.replace_products(query_id, query.userId, products)
     repo.update_query(query_id, status=QueryStatus.completed, error=None, updatedAt=now_ms())
     log_event(
