@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 
 NEIGHBOURS = 5
 _WORD_RE = re.compile(r"[a-z0-9']+")
@@ -37,7 +38,7 @@ def features(text: str) -> Counter[str]:
     words = _WORD_RE.findall(text.lower())
     grams: Counter[str] = Counter()
     grams.update(f"w:{w}" for w in words)
-    grams.update(f"b:{a}_{b}" for a, b in zip(words, words[1:], strict=False))
+    grams.update(f"b:{a}_{b}" for a, b in pairwise(words))
     for word in words:
         padded = f"<{word}>"
         for n in (3, 4):

@@ -49,8 +49,10 @@ _GOODBYE = _re(
     r"stop|quit|exit|end(?: the)? (?:session|chat|conversation)|end|bye for now|cya|ciao)"
     r"(?: (?:thanks?|bye|for now|goodbye))?$"
 )
+_ENDS_WITH_BYE = _re(r"^(?:[\w']+ ){0,3}(?:bye|goodbye|bye bye|see you(?: later)?|cya|ciao)$")
 _HELP = _re(
-    r"^(?:help(?: me)?|i need help|can you help(?: me)?|what can you do|what (?:can|do) (?:i|you) (?:say|ask|do)|"
+    r"^(?:help(?: me)?|i need help|can you help(?: me)?|what can you do|what (?:can|do) (?:i|"
+    r"you) (?:say|ask|do)|"
     r"how does (?:this|it) work|how do i use (?:this|you)|what are (?:my|the|your) options|"
     r"what do you do|what are you able to do|what can you help (?:me )?with|options|commands|"
     r"what kind of things can (?:you do|i (?:say|ask))|how can you help(?: me)?|instructions|"
@@ -61,8 +63,10 @@ _SMALLTALK = (
          r"how are things|how have you been|you doing ok|are you ok(?:ay)?)(?: today)?$"), "how_are_you"),
     (_re(r"^(?:who are you|what are you|what's your name|what is your name|who am i talking to|"
          r"are you (?:a )?(?:robot|bot|human|real|person|ai|machine))$"), "who_are_you"),
-    (_re(r"^(?:tell me a joke|say something funny|make me laugh|know any jokes|do you know (?:a|any) jokes?|joke)$"), "joke"),
-    (_re(r"^(?:i love you|you're (?:funny|smart|cool|awesome|nice)|good (?:job|bot)|well done|nice work|lol|haha|"
+    (_re(r"^(?:tell me a joke|say something funny|make me laugh|know any jokes|do you know (?:a|"
+         r"any) jokes?|joke)$"), "joke"),
+    (_re(r"^(?:i love you|you're (?:funny|smart|cool|awesome|nice)|good (?:job|bot)|well done|"
+         r"nice work|lol|haha|"
          r"ok(?:ay)?|cool|nice|great|wow|hmm|right|sure|fine|alright|got it|i see|oh)$"), "chat"),
 )  # fmt: skip
 
@@ -70,18 +74,23 @@ _LIST = (
     r"(?:list|saved(?: (?:items?|products?|stuff|things|list))?|saves|favou?rites|wish ?list|basket of saves)"
 )
 _LIST_SAVED = _re(
-    rf"^(?:what(?:'s| is| are| do i have| have i got)|whats|wat's|show(?: me)?|list|read(?: me| out)?|tell me|"
+    rf"^(?:what(?:'s| is| are| do i have| have i got)|whats|wat's|show(?: me)?|list|read(?: me|"
+    rf" out)?|tell me|"
     rf"open|check|view|see|go to|give me|can (?:i|you) (?:see|show me|read me|check)|let me see|"
     rf"remind me (?:of |what's in )?)\b.*\bmy {_LIST}\b(?!.*\b(?:add|save|put)\b)"
-    r"|^what(?: have| did) i (?:saved?|kept|bookmarked|liked|put on my list)\b"
+    r"|^(?:(?:now|so|and|ok|okay) )?what(?: have| did| do) i (?:have )?(?:saved?|kept|bookmarked|"
+    r"liked|put on my list)\b"
     rf"|^(?:my {_LIST})$|^(?:anything|what's|what is|is there anything) (?:on|in) (?:my|the) {_LIST}\b"
-    rf"|^how many (?:items|things|products)? ?(?:are |do i have )?(?:on|in) my {_LIST}\b|^(?:show|list) (?:my )?saved\b"
+    rf"|^how many (?:items|things|products)? ?(?:are |do i have )?(?:on|in) my {_LIST}\b|^(?:show|"
+    rf"list) (?:my )?saved\b"
 )
 _CART = r"(?:cart|basket|shopping (?:cart|bag|basket)|trolley|checkout)"
 _ADD_TO_CART = _re(
     rf"\b(?:add|put|throw|place|move|stick|pop|drop)\b.*\b(?:to|in|into|on)\s+(?:my|the)\s+{_CART}\b"
-    rf"|\b{_CART}\b.*\b(?:add|put)\b|^(?:i'll|i will|i want to|i'd like to|let me|let's) (?:buy|purchase|order|checkout)\b"
-    r"|^(?:buy|purchase|order) (?:it|that|this|the .+ one|that one|this one|number \d+|the (?:first|second|third|last) one)$"
+    rf"|\b{_CART}\b.*\b(?:add|put)\b|^(?:i'll|i will|i want to|i'd like to|let me|let's) (?:buy|"
+    rf"purchase|order|checkout)\b"
+    r"|^(?:buy|purchase|order) (?:it|that|this|the .+ one|that one|this one|number \d+|"
+    r"the (?:first|second|third|last) one)$"
     rf"|^add to {_CART}$"
 )
 _REMOVE = _re(
@@ -112,7 +121,8 @@ _SUPERLATIVES: tuple[tuple[re.Pattern[str], Superlative], ...] = (
 _SUPERLATIVE_FRAME = _re(
     r"^(?:which|what|who|whats|what's|tell me|show me|point out|give me|find|out of (?:these|them)|"
     r"of (?:these|them|those)|among (?:these|them)|and|so|the|is|are|of the|any)\b"
-    r"|^(?:the )?(?:cheapest|most expensive|priciest|best rated|highest rated|top rated|best) (?:one|of them|of these|option|here)\b"
+    r"|^(?:the )?(?:cheapest|most expensive|priciest|best rated|highest rated|top rated|"
+    r"best) (?:one|of them|of these|option|here)\b"
     r"|\b(?:of|among|out of) (?:these|them|those|the results|what you (?:showed|found))\b|\bone\??$"
 )
 _SORT = _re(
@@ -137,24 +147,33 @@ _PREFERENCES = _re(
     r"|\bmy (?:taste|tastes|preferences|style|favourite brands|favorite brands|usual|profile|budget)\b"
     r"|\bwhat (?:do you|have you) (?:know|learned|learnt|remember|figured out) about (?:me|my)\b"
     r"|\bwhat(?:'s| is) my (?:style|taste|budget|size)\b|\bwhat (?:brands|colou?rs|sizes|styles) do i\b"
-    r"|\bdo you know (?:what i like|my taste|me)\b|\bwhat are my preferences\b|\bwhat kind of (?:stuff|things) do i like\b"
+    r"|\bdo you know (?:what i like|my taste|me)\b|\bwhat are my preferences\b|"
+    r"\bwhat kind of (?:stuff|things) do i like\b"
 )
 _PRICE = _re(
-    r"\bhow much\b|\bwhat(?:'s| is| does| do|s)? (?:the )?(?:price|cost)\b|\bwhat does .* cost\b|\bprice (?:of|for|on)\b"
+    r"\bhow much\b|\bwhat(?:'s| is| does| do|s)? (?:the )?(?:price|cost)\b|\bwhat does .* cost\b|"
+    r"\bprice (?:of|for|on)\b"
     r"|\bcost of\b|\bhow (?:expensive|pricey|cheap) is\b|\bwhat(?:'s| is) (?:it|that) going for\b|^price\??$"
-    r"|\bwhat do(?:es)? (?:it|they|that|this|the .+) (?:cost|go for|sell for)\b|\b(?:is|are) (?:it|that|this) (?:expensive|pricey)\b"
+    r"|\bwhat do(?:es)? (?:it|they|that|this|the .+) (?:cost|go for|sell for)\b|\b(?:is|"
+    r"are) (?:it|that|this) (?:expensive|pricey)\b"
     r"|\bwhat(?:'s| is) (?:the )?(?:price|cost) (?:tag|of)\b|\bthe price\b"
 )
 _RETAILER = _re(
-    r"\bwhere (?:is|are|was|can i|could i|do i|does|do they|do you)\b.*\b(?:sold|buy|get|find|from|bought|purchase|order|available|come from)\b"
-    r"|\bwhich (?:store|shop|retailer|site|seller|website|vendor|merchant|marketplace)\b|\bwho (?:sells|has|stocks|is selling)\b"
-    r"|\bwhat (?:store|shop|retailer|site|seller|website|vendor|merchant)\b|\bwhere(?:'s| is) (?:it|that|this) from\b"
-    r"|\b(?:sold|offered) by (?:who|whom|what|which)\b|\bwhere (?:to|can i) buy\b|\bretailer\b|\bseller\b|^where\??$"
+    r"\bwhere (?:is|are|was|can i|could i|do i|does|do they|do you)\b.*\b(?:sold|buy|get|find|"
+    r"from|bought|purchase|order|available|come from)\b"
+    r"|\bwhich (?:store|shop|retailer|site|seller|website|vendor|merchant|marketplace)\b|"
+    r"\bwho (?:sells|has|stocks|is selling)\b"
+    r"|\bwhat (?:store|shop|retailer|site|seller|website|vendor|merchant)\b|\bwhere(?:'s|"
+    r" is) (?:it|that|this) from\b"
+    r"|\b(?:sold|offered) by (?:who|whom|what|which)\b|\bwhere (?:to|can i) buy\b|\bretailer\b|"
+    r"\bseller\b|^where\??$"
 )
 _DESCRIBE = _re(
-    r"\b(?:tell me (?:more )?about|more (?:info|information|details?) (?:on|about)|describe|details (?:on|of|about)|"
+    r"\b(?:tell me (?:more )?about|more (?:info|information|details?) (?:on|about)|describe|"
+    r"details (?:on|of|about)|"
     r"what(?:'s| is| are) (?:the )?(?:specs|features|details)|give me (?:the )?(?:details|specs|info)|"
-    r"what(?:'s| is) (?:it|that|this)(?: like)?|what(?:'s| is) (?:the )?(?:first|second|third|fourth|fifth|last|top|next) one|"
+    r"what(?:'s| is) (?:it|that|this)(?: like)?|what(?:'s| is) (?:the )?(?:first|second|third|"
+    r"fourth|fifth|last|top|next) one|"
     r"read (?:me )?(?:the )?description|any (?:more )?details|tell me more|more about|go on about|"
     r"what can you tell me about|what do you know about (?:it|that|the)|explain|elaborate|zoom in on|"
     r"let me hear about|let's hear about|info on|specs (?:of|on|for)|what about (?:it|that|this|the)|"
@@ -164,11 +183,14 @@ _DESCRIBE = _re(
 _RELATIVES = (
     (_re(r"\b(?:cheaper|cheeper|less expensive|lower (?:price|priced|cost)|more affordable|less pricey|"
          r"less costly|a bit less|not so expensive|too expensive|too pricey|costs? less|"
-         r"(?:something|anything|one) (?:for )?less|save (?:some )?money|budget(?:ier| option| friendlier))\b"), "cheaper"),
+         r"(?:something|anything|one) (?:for )?less|save (?:some )?money|budget(?:ier| option|"
+         r" friendlier))\b"), "cheaper"),
     (_re(r"\b(?:more expensive|pricier|higher[\s-](?:end|priced|price)|fancier|more premium|more upscale|"
-         r"better quality|costs? more|too cheap|(?:something|anything) nicer|step up|spend more|more high end)\b"), "pricier"),
+         r"better quality|costs? more|too cheap|(?:something|anything) nicer|step up|spend more|"
+         r"more high end)\b"), "pricier"),
     (_re(r"\b(?:better[\s-]rated|higher[\s-]rated|better reviews|better ratings|more stars|higher ratings?|"
-         r"better reviewed|rated better|rated higher|well reviewed ones|with better (?:reviews|ratings))\b"), "better_rated"),
+         r"better reviewed|rated better|rated higher|well reviewed ones|with better (?:reviews|"
+         r"ratings))\b"), "better_rated"),
 )  # fmt: skip
 _REFINE_FRAME = _re(
     r"\b(?:instead|only|just|rather|but|any|what about|how about|show me (?:the|those|them|ones|some)|"
@@ -179,8 +201,10 @@ _REFINE_FRAME = _re(
 )
 _SEARCH_CUE = _re(
     r"\b(?:find|search|look(?:ing)? for|looking|show me|get me|buy me|i need|i want|i'd like|i would like|"
-    r"do you (?:have|sell|carry|stock)|got any|have you got|any|recommend|suggest|i'm after|in the market for|"
-    r"shopping for|hunting for|gimme|give me|can i get|could i get|i'm thinking|i wanna|help me (?:find|choose|pick))\b"
+    r"do you (?:have|sell|carry|stock)|got any|have you got|any|recommend|suggest|i'm after|"
+    r"in the market for|"
+    r"shopping for|hunting for|gimme|give me|can i get|could i get|i'm thinking|i wanna|"
+    r"help me (?:find|choose|pick))\b"
 )
 _QUESTION = _re(
     r"^(?:what|who|when|why|how|where|which|is|are|do|does|did|can|could|would|will|should|tell me)\b"
@@ -220,7 +244,7 @@ def command_intent(text: str, has_results: bool) -> RuleResult | None:
         return RuleResult("greeting", 0.95)
     if _THANKS.match(text):
         return RuleResult("thanks", 0.95)
-    if _GOODBYE.match(text):
+    if _GOODBYE.match(text) or _ENDS_WITH_BYE.search(text):
         return RuleResult("goodbye", 0.95)
     if _HELP.match(text):
         return RuleResult("help", 0.95)

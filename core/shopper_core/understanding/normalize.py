@@ -32,9 +32,7 @@ _NUMBER_RUN_RE = re.compile(rf"\b(?:a\s+)?(?:(?:{_NUMBER_WORDS})(?:[\s-]+(?:and[
 # "four stars"); alone it is a reference ("that one", "the first two").
 _AMOUNT_AFTER_RE = re.compile(r"\s*(?:dollars?|bucks?|euros?|pounds?|quid|usd|eur|gbp|stars?|k\b)")
 _HESITATION_RE = re.compile(r"\b(?:um+|uh+|uhm+|erm+|er|hmm+|mm+|ah+)\b[,.]?\s*")
-_LEADING_FILLER_RE = re.compile(
-    r"^(?:(?:okay|ok|so|well|alright|all right|right|and|like|oh)\b[\s,]+)+(?=\S)"
-)
+_LEADING_FILLER_RE = re.compile(r"^(?:(?:okay|ok|so|well|alright|all right|right|like|oh)\b[\s,]+)+(?=\S)")
 
 
 def _words(text: str) -> frozenset[str]:
@@ -158,7 +156,7 @@ def _typo_tables(lexicon: Lexicon) -> tuple[frozenset[str], dict[tuple[str, int]
 def correct_word(word: str, lexicon: Lexicon) -> str:
     """A word the reader does not know, one edit from a word it acts on, is read as that word.
 
-    Six letters at least (five with an apostrophe) and the same first letter (or a dropped "h": "wat's"), so short or
+    Six letters at least (five with an apostrophe) and the same first letter, so short or
     ordinary words are left alone; words the catalog uses are never corrected.
     """
     known, by_start = _typo_tables(lexicon)

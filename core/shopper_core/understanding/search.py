@@ -18,7 +18,7 @@ from shopper_core.understanding.slots import take_filters
 from shopper_core.understanding.types import Search
 
 _REQUEST = (
-    r"hey|hi|hello|please|pls|can you|could you|would you|will you|can i|could i|"
+    r"and|also|plus|hey|hi|hello|please|pls|can you|could you|would you|will you|can i|could i|"
     r"(?:i'm|i am|im|we're|we are) (?:looking|searching|shopping|hunting) (?:for|around for)|"
     r"(?:i'm|i am|im) (?:in the market for|after|interested in)|"
     r"i (?:want|need|would like|'d like|wanna|gotta get|must have)(?: to (?:buy|get|find|see|order))?|"

@@ -118,6 +118,9 @@ class Context:
     has_search: bool = False  # a current search exists (refinements apply to it)
     has_focus: bool = False  # a product is in focus ("it" means something)
     shown_names: tuple[str, ...] = ()  # brand + title of each product shown, in order
+    # The intent of the shopper's previous turn: "and the second" / "the sony one too" after
+    # a save (or a price question) repeats it on another product. Added by the reader.
+    last_intent: IntentKind | None = None
 
 
 @dataclass(frozen=True)

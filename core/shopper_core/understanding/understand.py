@@ -32,11 +32,12 @@ from shopper_core.understanding.types import (
 )
 
 # Words too plain to make a turn about products even though catalog titles use them.
-STOP_WORDS = frozenset(
+_PLAIN = (
     "the a an and or of to in on for with from by at is are was it this that what who how when where "
     "which why can you me my your i we our do does did be have has get go see new one two all any some "
-    "set game play music time day night last first next top best good great love like just more".split()
+    "set game play music time day night last first next top best good great love like just more"
 )
+STOP_WORDS = frozenset(_PLAIN.split())
 
 # The model's answer is taken when it is at least this sure (and surer than the rule).
 MODEL_MIN_PROBABILITY = 0.6
@@ -52,7 +53,8 @@ _NOT_PRODUCT = re.compile(
     r"narrow|limit|keep|the|any|some|please|now|again|other|different|else|a bit|little|bit|way|much|"
     r"cheaper|pricier|expensive|better|rated|reviews?|ratings?|higher|lower|price|priced|quality|"
     r"affordable|less pricey|costs?|stars?|have|got|what|how|are|is|there|with|in|from|by|for|under|"
-    r"over|and|or|of|to|i|want|need|like|would|see|prefer|go|with|get)\b"
+    r"over|and|or|of|to|i|want|need|like|would|see|prefer|go|with|get|lol|no|yes|yeah|ok|okay|hmm|"
+    r"well|actually|maybe|wait|nah|oh|too|also|as well)\b"
 )
 
 
@@ -78,15 +80,22 @@ def _content_intent(text: str, taken: Taken, query: str, context: Context, lexic
     relatives = intents.relatives_of(text)
     refine_words = intents.has_refine_frame(text)
     product = _product_words(taken.rest, lexicon)
-    known = _known(query, lexicon)
+    known = 2 if filters.brand else _known(query, lexicon)
     asks = intents.is_question(text) and not intents.has_search_cue(text)
     if intents.is_off_topic(text) and (known < 2 or asks):
         return RuleResult("unknown", 0.9)
+    if again := _repeats(text, context):
+        return RuleResult(again, 0.85)
     if relatives:
         return RuleResult("refine", 0.9 if context.has_search else 0.65)
     if filters.any() and not product:
         return RuleResult("refine" if context.has_search else "search", 0.9 if context.has_search else 0.6)
-    if context.has_search and refine_words and filters.any() and re.search(r"\b(?:instead|only|just)\b", text):
+    if (
+        context.has_search
+        and refine_words
+        and filters.any()
+        and re.search(r"\b(?:instead|only|just)\b", text)
+    ):
         return RuleResult("refine", 0.85)
     reference = parse_reference(text)
     if reference and reference.positions and not filters.any() and len(query.split()) <= 4:
@@ -102,6 +111,26 @@ def _content_intent(text: str, taken: Taken, query: str, context: Context, lexic
     if cue or filters.any():
         return RuleResult("search", 0.65)
     return RuleResult("unknown", 0.4)
+
+
+_CONTINUES_RE = re.compile(r"^(?:and|also|plus|oh and|and also)\b|\b(?:too|as well|also)$")
+_REPEATABLE = frozenset({"save", "remove", "add_to_cart", "price", "retailer", "describe"})
+
+
+def _repeats(text: str, context: Context) -> IntentKind | None:
+    """ "and the second" / "the sony one too": the previous turn's command on another product."""
+    if context.last_intent not in _REPEATABLE or not _CONTINUES_RE.search(text):
+        return None
+    if not re.search(r"\b(?:the|that|this|number|#)\b", text):
+        return None
+    return context.last_intent
+
+
+def continued_reference(text: str) -> Reference | None:
+    """ "and the calvin klein heels too" names a product without "one": the words are the name."""
+    words = re.sub(r"^(?:and|also|plus|oh and|and also)\s+|\s+(?:too|as well|also)$", "", text)
+    words = re.sub(r"^(?:the|that|this)\s+", "", words).strip()
+    return Reference(name=words) if words else None
 
 
 def _product_words(rest: str, lexicon: Lexicon) -> str:
@@ -157,7 +186,10 @@ def understand_with(
         refinement = Refinement(filters=taken.filters, relative=relatives, query=product or None)
         return _with(result, refinement=refinement)
     if intent in _REFERENCE_INTENTS:
-        reference = parse_reference(norm) or Reference()
+        reference = parse_reference(norm)
+        if reference is None and _CONTINUES_RE.search(norm):
+            reference = continued_reference(norm)
+        reference = reference or Reference()
         return _with(result, reference=reference)
     if intent == "superlative":
         return _with(result, superlative=rule.superlative or intents.superlative_of(norm) or "cheapest")
