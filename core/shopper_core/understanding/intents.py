@@ -217,6 +217,62 @@ _OFF_TOPIC = _re(
     r"bitcoin|crypto|who won|last night)\b"
 )
 
+# More phrasings of the same intents, kept apart so each pattern above stays readable.
+_GREETING_MORE = _re(r"^(?:hi|hello|hey|heya|hiya|howdy)(?:[ ,]+(?:hi|hello|hey|heya|there|again|you))*$")
+_THANKS_MORE = _re(
+    r"^(?:(?:ok(?:ay)?|great|perfect|awesome|cool|nice|lovely|that's great|brilliant)[ ,]+)?"
+    r"(?:thanks|thank you|cheers|ta|many thanks|appreciate (?:the|your) help|thank you kindly|"
+    r"thanks (?:mate|buddy|pal|heaps)|cheers (?:mate|buddy))(?: (?:mate|buddy|kindly|again|a lot))?$"
+)
+_GOODBYE_MORE = _re(
+    r"^(?:(?:ok(?:ay)?|alright|right|well)[ ,]+)?(?:bye now|catch you later|i'm (?:leaving|off|heading off)"
+    r"(?: now)?|signing off|logging off|gotta run|i'm out|until next time|see ya later|"
+    r"that's everything(?:,? bye)?|that's all i need(?:ed)?)$"
+)
+_HELP_MORE = _re(
+    r"\bwhat (?:can|should|do) i (?:do|say|ask)(?: (?:here|you|now))?$|^help (?:please|me out|me)$"
+    r"|\bhow do i (?:use|do) (?:this|you|it)\b|\bhow does (?:this|the) (?:thing|assistant|app|bot) work\b"
+    r"|\b(?:not sure|don't know|no idea) what to (?:say|ask|do)\b|\bexplain what you (?:do|can do)\b"
+    r"|\bwhat (?:can|does) this (?:thing )?do\b|\bwhat are (?:the )?things you can do\b"
+    r"|\bwhat (?:are you able to|can you) help (?:me )?with\b"
+)
+_SMALLTALK_MORE = (
+    (_re(r"^how(?:'s| is) your day(?: going)?$|^how are things$|^how(?:'s| is) life$"), "how_are_you"),
+    (_re(r"^(?:who (?:made|built|created) you|what should i call you|are you (?:a )?(?:human|person))$"),
+     "who_are_you"),
+    (_re(r"^(?:tell me something funny|got any jokes|know any good jokes|say something funny)$"), "joke"),
+)  # fmt: skip
+_PRICE_MORE = _re(
+    r"\b(?:set me back|how pricey|how much (?:are we talking|would (?:it|that|this) be))\b"
+    r"|^what(?:'s| is| does) (?:it|that|this|the .+?|number \d+)(?: one)? costs?$|\bcosts?\??$"
+)
+_RETAILER_MORE = _re(
+    r"\bwho(?:'s| is)? (?:selling|sells)\b|\bwhere (?:would|could|should|can|do|does) (?:i|we|you|they)\b"
+    r".*\b(?:buy|get|find|pick|order|sell)\b|\bwhere (?:do|does) (?:they|you) sell\b"
+)
+_COMPARE_MORE = _re(
+    r"\bdiff\b|\bweigh (?:up|them)\b|\bline them up\b|\bagainst each other\b|\bhead to head\b"
+    r"|\b(?:first|second|third|fourth|last|top|number \d+|\d)\b.*\bor\b.*\b(?:which|pick|choose|get)\b"
+    r"|\bwhich (?:is|one is) better\b"
+)
+_MORE_LIKE_MORE = _re(
+    r"\b(?:else|other ones|others|more|items|stuff|products|ones) (?:just )?like (?:this|that|it)\b"
+    r"|\bin (?:that|this|the same) style\b|\bsimilar to\b|\blike (?:it|that|this)$"
+)
+_PREFERENCES_MORE = _re(
+    r"\bwhat (?:do|did) i (?:\w+ )?(?:like|prefer|buy|go for|tend to buy)\b|\bremember what i like\b"
+    r"|\bmy favou?rite (?:colou?rs?|brands?|styles?|sizes?)\b|\bwhat (?:do you think|"
+    r"would you say) my taste\b"
+    r"|\bwhat (?:brands|colou?rs|sizes|styles) do i\b|\bwhat (?:sort|kind) of (?:budget|price)\b.*\bi\b"
+    r"|\bwhat do i tend to\b|\bremind me (?:of )?my (?:preferences|taste)\b"
+)
+_ASSISTANT_COMMAND = _re(
+    r"^(?:turn|switch) (?:on|off|up|down)\b|\bset (?:a|an|the) (?:timer|alarm|reminder)\b"
+    r"|^open the (?:door|garage|window|blinds)\b|^(?:play|sing|call|text|email|dial|navigate)\b"
+    r"|^order (?:a |some )?(?:pizza|food|taxi|uber|cab|takeout)\b|\bhow (?:far|old|tall|big) is\b"
+    r"|^who (?:wrote|invented|discovered|painted|is the)\b|\bwhat's on tv\b"
+)
+
 
 def sort_key(text: str) -> SortKey:
     for regex, key in _SORT_KEYS:
@@ -240,15 +296,17 @@ def command_intent(text: str, has_results: bool) -> RuleResult | None:
     """Intents said by their command words; None when no command is said."""
     if not text:
         return RuleResult("unknown", 0.95)
-    if _GREETING.match(text):
+    if _ASSISTANT_COMMAND.search(text):
+        return RuleResult("unknown", 0.85)
+    if _GREETING.match(text) or _GREETING_MORE.match(text):
         return RuleResult("greeting", 0.95)
-    if _THANKS.match(text):
+    if _THANKS.match(text) or _THANKS_MORE.match(text):
         return RuleResult("thanks", 0.95)
-    if _GOODBYE.match(text) or _ENDS_WITH_BYE.search(text):
+    if _GOODBYE.match(text) or _ENDS_WITH_BYE.search(text) or _GOODBYE_MORE.match(text):
         return RuleResult("goodbye", 0.95)
-    if _HELP.match(text):
+    if _HELP.match(text) or _HELP_MORE.search(text):
         return RuleResult("help", 0.95)
-    for regex, topic in _SMALLTALK:
+    for regex, topic in (*_SMALLTALK, *_SMALLTALK_MORE):
         if regex.match(text):
             return RuleResult("smalltalk", 0.9, topic=topic)
     if _LIST_SAVED.search(text):
@@ -259,20 +317,20 @@ def command_intent(text: str, has_results: bool) -> RuleResult | None:
         return RuleResult("remove", 0.9)
     if _SAVE.search(text):
         return RuleResult("save", 0.9)
-    if _PREFERENCES.search(text):
+    if _PREFERENCES.search(text) or _PREFERENCES_MORE.search(text):
         return RuleResult("preferences", 0.9)
     if _SORT.search(text):
         return RuleResult("sort", 0.9, sort=sort_key(text))
-    if _COMPARE.search(text):
+    if _COMPARE.search(text) or _COMPARE_MORE.search(text):
         return RuleResult("compare", 0.9)
     superlative = superlative_of(text)
     if superlative and _SUPERLATIVE_FRAME.search(text) and (has_results or _QUESTION.match(text)):
         return RuleResult("superlative", 0.9 if has_results else 0.7, superlative=superlative)
-    if _MORE_LIKE.search(text):
+    if _MORE_LIKE.search(text) or _MORE_LIKE_MORE.search(text):
         return RuleResult("more_like", 0.9)
-    if _RETAILER.search(text):
+    if _RETAILER.search(text) or _RETAILER_MORE.search(text):
         return RuleResult("retailer", 0.9)
-    if _PRICE.search(text) and not _SEARCH_CUE.search(text):
+    if (_PRICE.search(text) or _PRICE_MORE.search(text)) and not _SEARCH_CUE.search(text):
         return RuleResult("price", 0.9)
     if _DESCRIBE.search(text):
         return RuleResult("describe", 0.85)

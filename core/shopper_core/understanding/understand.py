@@ -133,6 +133,12 @@ def continued_reference(text: str) -> Reference | None:
     return Reference(name=words) if words else None
 
 
+def _changes_the_search(taken: Taken, text: str) -> bool:
+    f = taken.filters
+    said = f.max_price is not None or f.min_price is not None or f.min_rating is not None or f.color
+    return bool(said) and not re.search(r"\b(?:save|bookmark|list|favou?rites?)\b", text)
+
+
 def _product_words(rest: str, lexicon: Lexicon) -> str:
     return clean_query(_NOT_PRODUCT.sub(" ", rest), lexicon)
 
@@ -175,6 +181,8 @@ def understand_with(
     rule = intents.command_intent(norm, context.has_results) or _content_intent(
         norm, taken, query, context, lexicon
     )
+    if rule.intent == "save" and _changes_the_search(taken, norm):
+        rule = RuleResult("refine", 0.85)  # "keep it under 40" keeps the search, saves nothing
     rule, source = _decide(rule, norm, query, lexicon, use_model)
     intent = rule.intent
     result = Understanding(intent=intent, confidence=round(rule.confidence, 3), source=source)  # type: ignore[arg-type]
