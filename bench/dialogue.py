@@ -573,22 +573,81 @@ class Observed:
     tools: list[str] = field(default_factory=list)
     hint: dict[str, Any] | None = None
     timed_out: bool = False
+    closed: bool = False  # the server closed the session during the turn (e.g. after goodbye)
     elapsed_ms: float = 0.0
     trace: list[str] = field(default_factory=list)  # the turn's RTVI messages, for --trace
     errors: list[str] = field(default_factory=list)  # RTVI error messages during the turn
+    fatal: list[str] = field(default_factory=list)  # those marked fatal
 
 
 def observation_failures(observed: Observed, turn_timeout: float) -> list[str]:
     """What is wrong with a turn whatever its expectation: it never ended, the server reported
-    an error, or the bot said nothing (a turn judged only by "nothing happened" must not pass
-    because the engine is down)."""
+    a fatal error, or the bot said nothing (a turn judged only by "nothing happened" must not
+    pass because the engine is down). Non-fatal errors are recorded, not counted."""
     failures = []
     if observed.timed_out:
         failures.append(f"turn did not end within {turn_timeout:.0f} s")
-    failures += [f"server error: {error}" for error in observed.errors]
+    failures += [f"server error: {error}" for error in observed.fatal]
     if not observed.reply.strip():
         failures.append("no reply")
     return failures
+
+
+@dataclass
+class TurnTracker:
+    """Decides from the RTVI messages of a turn when the turn is over.
+
+    Over = the server's ``dialogue-turn`` hint has arrived and nothing is running, or (no
+    hint) the LLM has answered, no tool call is running, and nothing has come for `quiet`
+    seconds. A finished tool call makes pipecat run the LLM again on its result; that
+    follow-up is waited for until it has run or the bot has finished speaking (a tool like
+    end_session has no follow-up; the old engine holds its follow-up until speech ends).
+    """
+
+    quiet: float = 0.8
+    started: float = 0.0
+    seen_input: bool = False
+    llm_active: bool = False
+    calls: int = 0
+    answered: bool = False
+    followup: bool = False
+    last_activity: float = 0.0
+    hint: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        self.last_activity = self.started
+
+    def feed(self, kind: str, data: dict[str, Any], at: float) -> None:
+        if kind == "user-input":
+            self.seen_input = True
+        elif kind == "bot-llm-started":
+            self.llm_active = True
+        elif kind == "bot-llm-stopped":
+            if self.llm_active:
+                self.followup = False
+            self.llm_active, self.answered = False, True
+        elif kind == "llm-function-call-in-progress":
+            self.calls += 1
+        elif kind == "llm-function-call-stopped":
+            self.calls = max(0, self.calls - 1)
+            self.followup = not data.get("cancelled")
+        elif kind == "bot-stopped-speaking" and self.followup:
+            self.followup = False
+            self.last_activity = at
+        elif kind == "server-message" and data.get("type") == "dialogue-turn":
+            self.hint = data
+        if kind in LLM_MESSAGES or kind == "server-message":
+            self.last_activity = at
+
+    def done(self, now: float) -> bool:
+        gap = self.quiet / 3 if self.hint is not None else self.quiet
+        idle = not self.llm_active and self.calls == 0 and not self.followup
+        return (
+            self.seen_input
+            and idle
+            and now - self.last_activity >= gap
+            and (self.hint is not None or self.answered)
+        )
 
 
 def send_text_message(text: str) -> dict[str, Any]:
@@ -622,13 +681,7 @@ async def run_turn(client: Any, text: str, *, turn_timeout: float, quiet: float)
     start_index = len(client.events)
     started = time.monotonic()
     await client.send_message(send_text_message(text))
-    seen_input = False
-    llm_active = False
-    calls = 0
-    answered = False
-    followup = False  # a tool call finished: pipecat runs the LLM again on its result
-    last_activity = started
-    hint: dict[str, Any] | None = None
+    tracker = TurnTracker(quiet=quiet, started=started)
     index = start_index
     observed = Observed()
     while True:
@@ -636,44 +689,25 @@ async def run_turn(client: Any, text: str, *, turn_timeout: float, quiet: float)
             message = event.data if event.kind == "message" and isinstance(event.data, dict) else None
             if message is None:
                 continue
-            kind = message.get("type")
+            kind = str(message.get("type"))
             data = message.get("data") if isinstance(message.get("data"), dict) else {}
-            if kind == "user-input":
-                seen_input = True
-            elif kind == "bot-llm-started":
-                llm_active = True
-            elif kind == "bot-llm-stopped":
-                if llm_active:
-                    followup = False
-                llm_active, answered = False, True
-            elif kind == "llm-function-call-in-progress":
-                calls += 1
-            elif kind == "llm-function-call-stopped":
-                calls = max(0, calls - 1)
-                followup = not data.get("cancelled")
-            elif kind == "server-message" and data.get("type") == "dialogue-turn":
-                hint = data
-            elif kind in ("error", "error-response"):
-                observed.errors.append(str(data.get("error") or data.get("message") or message)[:200])
-            if kind in LLM_MESSAGES or kind == "server-message":
-                last_activity = event.at
+            tracker.feed(kind, data, event.at)
+            if kind in ("error", "error-response"):
+                error = str(data.get("error") or data.get("message") or message)[:200]
+                observed.errors.append(error)
+                if data.get("fatal"):
+                    observed.fatal.append(error)
             if kind not in QUIET_TYPES:
-                text = data.get("text") or (data.get("type") if kind == "server-message" else "")
-                observed.trace.append(f"{event.at - started:6.2f} {kind} {str(text)[:80]}".rstrip())
+                said = data.get("text") or (data.get("type") if kind == "server-message" else "")
+                observed.trace.append(f"{event.at - started:6.2f} {kind} {str(said or '')[:80]}".rstrip())
         index = len(client.events)
         now = time.monotonic()
-        idle = (
-            not llm_active
-            and calls == 0
-            and not followup
-            and now - last_activity >= (quiet / 3 if hint else quiet)
-        )
-        if seen_input and idle and (hint is not None or answered):
+        if tracker.done(now):
+            break
+        if client.closed_code is not None or client._closed.is_set():
+            observed.closed = True
             break
         if now - started > turn_timeout:
-            observed.timed_out = True
-            break
-        if client.closed_code is not None:
             observed.timed_out = True
             break
         await asyncio.sleep(0.05)
@@ -681,10 +715,10 @@ async def run_turn(client: Any, text: str, *, turn_timeout: float, quiet: float)
         e.data for e in client.events[start_index:] if e.kind == "message" and isinstance(e.data, dict)
     ]
     observed.reply = reply_text(messages)
-    observed.hint = hint
-    if hint:
-        observed.intent = hint.get("intent")
-        observed.tools = [str(t) for t in hint.get("tools") or []]
+    observed.hint = tracker.hint
+    if tracker.hint:
+        observed.intent = tracker.hint.get("intent")
+        observed.tools = [str(t) for t in tracker.hint.get("tools") or []]
     observed.elapsed_ms = round((time.monotonic() - started) * 1000, 1)
     return observed
 
@@ -793,12 +827,15 @@ async def run_conversation(
                     "reply": observed.reply,
                     "searches": [_search_record(q) for q in new_queries],
                     "elapsed_ms": observed.elapsed_ms,
+                    "errors": observed.errors,
                     # What the server sent during a failed turn, to see why without a rerun.
                     "trace": observed.trace if failures or trace else [],
                 }
             )
-            if client.closed_code is not None:
+            if observed.closed:
                 break
+        if len(records) < len(turns):
+            raise ConnectionError("the server closed the session")
     except (ConnectionError, TimeoutError, OSError) as exc:
         done = len(records)
         for number, turn in enumerate(turns[done:], done + 1):
@@ -812,10 +849,12 @@ async def run_conversation(
                     "observed_intent": None,
                     "tools": [],
                     "pass": False,
-                    "failures": [f"session failed: {exc!r}"],
+                    "failures": [f"session failed before this turn: {exc}"],
                     "reply": "",
                     "searches": [],
                     "elapsed_ms": 0.0,
+                    "errors": [],
+                    "trace": [],
                 }
             )
     finally:

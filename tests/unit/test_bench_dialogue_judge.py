@@ -10,6 +10,7 @@ from bench.dialogue import (
     Memory,
     Observed,
     State,
+    TurnTracker,
     accuracy,
     has_word,
     in_order,
@@ -424,11 +425,80 @@ def test_accuracy_per_intent() -> None:
     assert summary["intent_agreement"] == 0.5
 
 
-def test_a_turn_without_a_reply_or_with_a_server_error_fails_whatever_it_expects() -> None:
-    assert observation_failures(Observed(reply="You're welcome!"), 20) == []
+def test_a_turn_without_a_reply_or_with_a_fatal_error_fails_whatever_it_expects() -> None:
+    assert observation_failures(Observed(reply="You're welcome!", errors=["TTS hiccup"]), 20) == []
     assert observation_failures(Observed(reply=""), 20) == ["no reply"]
-    failed = Observed(reply="Sorry.", errors=["dialogue engine failed"], timed_out=True)
+    failed = Observed(reply="Sorry.", errors=["engine failed"], fatal=["engine failed"], timed_out=True)
     assert observation_failures(failed, 20) == [
         "turn did not end within 20 s",
-        "server error: dialogue engine failed",
+        "server error: engine failed",
     ]
+
+
+# ------------------------------------------------------------------ when a turn is over
+
+
+def feed(tracker: TurnTracker, events: list[tuple[float, str, dict[str, Any]]]) -> list[float]:
+    """Feed (time, type, data) events; return the times at which the tracker said "done"."""
+    done_at = []
+    for at, kind, data in events:
+        tracker.feed(kind, data, at)
+        if tracker.done(at + 0.01):
+            done_at.append(at)
+    return done_at
+
+
+SEARCH_TURN = [  # the old engine, as seen on the stack: its follow-up waits for the speech to end
+    (0.05, "user-input", {}),
+    (0.10, "bot-llm-started", {}),
+    (0.10, "bot-llm-text", {"text": "Looking for speakers."}),
+    (0.10, "bot-llm-stopped", {}),
+    (0.10, "llm-function-call-in-progress", {}),
+    (1.14, "server-message", {"type": "search-results"}),
+    (1.16, "llm-function-call-stopped", {"cancelled": False}),
+    (4.26, "bot-output", {"text": "Looking for speakers."}),
+]
+
+
+def test_a_tool_turn_waits_for_the_follow_up_answer() -> None:
+    tracker = TurnTracker(quiet=0.8, started=0.0)
+    assert feed(tracker, SEARCH_TURN) == []
+    assert not tracker.done(5.0)  # 3.8 s after the tool, still waiting for its follow-up
+    feed(tracker, [(5.41, "bot-stopped-speaking", {}), (5.43, "bot-llm-started", {})])
+    assert not tracker.done(6.0)
+    feed(tracker, [(5.44, "bot-llm-text", {"text": "I found 10."}), (5.44, "bot-llm-stopped", {})])
+    assert not tracker.done(6.0) and tracker.done(6.3)
+
+
+def test_a_tool_without_a_follow_up_ends_when_the_bot_stops_speaking() -> None:
+    tracker = TurnTracker(quiet=0.8, started=0.0)
+    feed(
+        tracker,
+        [
+            (0.1, "user-input", {}),
+            (0.2, "bot-llm-started", {}),
+            (0.2, "bot-llm-text", {"text": "Goodbye!"}),
+            (0.2, "bot-llm-stopped", {}),
+            (0.25, "llm-function-call-in-progress", {}),
+            (0.26, "llm-function-call-stopped", {}),
+        ],
+    )
+    assert not tracker.done(3.0)
+    feed(tracker, [(4.09, "bot-stopped-speaking", {})])
+    assert not tracker.done(4.5) and tracker.done(4.95)
+
+
+def test_a_plain_answer_ends_after_the_quiet_gap_and_the_hint_shortens_it() -> None:
+    tracker = TurnTracker(quiet=0.9, started=0.0)
+    feed(tracker, [(0.1, "user-input", {}), (0.1, "bot-llm-started", {}), (0.1, "bot-llm-stopped", {})])
+    assert not tracker.done(0.5) and tracker.done(1.05)
+    hinted = TurnTracker(quiet=0.9, started=0.0)
+    feed(hinted, [(0.1, "user-input", {}), (0.2, "server-message", {"type": "dialogue-turn", "intent": "x"})])
+    assert hinted.done(0.55)
+    assert hinted.hint == {"type": "dialogue-turn", "intent": "x"}
+
+
+def test_nothing_is_over_before_the_server_saw_the_text() -> None:
+    tracker = TurnTracker(quiet=0.8, started=0.0)
+    feed(tracker, [(0.1, "bot-llm-started", {}), (0.1, "bot-llm-stopped", {})])  # the previous turn's
+    assert not tracker.done(5.0)
