@@ -42,18 +42,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--errors", action="store_true", help="list the turns read wrong")
     args = parser.parse_args(argv)
-    examples = read_examples("intent_heldout.jsonl")
     understand_with("warm up", MID_CONVERSATION, None, use_model=True)
     out = sys.stdout
-    out.write(f"held-out turns: {len(examples)} over {len(Counter(i for _, i in examples))} intents\n")
-    for label, use_model in (("rules only", False), ("rules + fallback", True)):
-        accuracy, errors, timings = score(use_model, examples)
-        cuts = statistics.quantiles(timings, n=20)
-        out.write(
-            f"{label}: {accuracy:.1%}  (p50 {statistics.median(timings):.2f} ms, p95 {cuts[18]:.2f} ms)\n"
-        )
-        if args.errors:
-            out.write("\n".join(errors) + "\n")
+    for name in ("intent_heldout.jsonl", "intent_heldout_b.jsonl"):
+        examples = read_examples(name)
+        out.write(f"{name}: {len(examples)} turns over {len(Counter(i for _, i in examples))} intents\n")
+        for label, use_model in (("rules only", False), ("rules + fallback", True)):
+            accuracy, errors, timings = score(use_model, examples)
+            cuts = statistics.quantiles(timings, n=20)
+            p50, p95 = statistics.median(timings), cuts[18]
+            out.write(f"  {label}: {accuracy:.1%}  (p50 {p50:.2f} ms, p95 {p95:.2f} ms)\n")
+            if args.errors:
+                out.write("\n".join(errors) + "\n")
     return 0
 
 
