@@ -613,6 +613,7 @@ class TurnTracker:
     followup: bool = False
     last_activity: float = 0.0
     hint: dict[str, Any] | None = None
+    tools: list[str] = field(default_factory=list)  # every tool the turn's hints named
 
     def __post_init__(self) -> None:
         self.last_activity = self.started
@@ -635,7 +636,9 @@ class TurnTracker:
             self.followup = False
             self.last_activity = at
         elif kind == "server-message" and data.get("type") == "dialogue-turn":
-            self.hint = data
+            # The first hint is the turn's own; a tool's follow-up answer sends another.
+            self.hint = self.hint or data
+            self.tools += [str(t) for t in data.get("tools") or []]
         if kind in LLM_MESSAGES or kind == "server-message":
             self.last_activity = at
 
@@ -718,7 +721,7 @@ async def run_turn(client: Any, text: str, *, turn_timeout: float, quiet: float)
     observed.hint = tracker.hint
     if tracker.hint:
         observed.intent = tracker.hint.get("intent")
-        observed.tools = [str(t) for t in tracker.hint.get("tools") or []]
+        observed.tools = tracker.tools
     observed.elapsed_ms = round((time.monotonic() - started) * 1000, 1)
     return observed
 

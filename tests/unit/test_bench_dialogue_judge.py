@@ -498,6 +498,24 @@ def test_a_plain_answer_ends_after_the_quiet_gap_and_the_hint_shortens_it() -> N
     assert hinted.hint == {"type": "dialogue-turn", "intent": "x"}
 
 
+def test_the_first_hint_names_the_intent_and_every_hint_adds_its_tools() -> None:
+    tracker = TurnTracker(quiet=0.9, started=0.0)
+    feed(
+        tracker,
+        [
+            (0.1, "user-input", {}),
+            (
+                0.1,
+                "server-message",
+                {"type": "dialogue-turn", "intent": "search", "tools": ["search_products"]},
+            ),
+            (0.2, "server-message", {"type": "dialogue-turn", "intent": "tool_reply", "tools": []}),
+        ],
+    )
+    assert tracker.hint is not None and tracker.hint["intent"] == "search"
+    assert tracker.tools == ["search_products"]
+
+
 def test_nothing_is_over_before_the_server_saw_the_text() -> None:
     tracker = TurnTracker(quiet=0.8, started=0.0)
     feed(tracker, [(0.1, "bot-llm-started", {}), (0.1, "bot-llm-stopped", {})])  # the previous turn's
