@@ -18,7 +18,7 @@ from shopper_core.understanding.types import (
     Search,
     Understanding,
 )
-from shopper_core.understanding.understand import understand
+from shopper_core.understanding.understand import understand, warm_up
 
 __all__ = [
     "Context",
@@ -34,4 +34,5 @@ __all__ = [
     "parse_search",
     "resolve",
     "understand",
+    "warm_up",
 ]
