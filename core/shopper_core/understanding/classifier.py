@@ -12,6 +12,7 @@ per turn. Scored on ``data/intent_heldout.jsonl``, which it is never trained or 
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import re
@@ -23,6 +24,9 @@ from importlib import resources
 from itertools import pairwise
 
 NEIGHBOURS = 5
+# Grams in more than this share of the paraphrases ("<th", "e>") say little and make the
+# longest posting lists: left out of the index, they cut a turn's cost several times over.
+MAX_DOCUMENT_SHARE = 0.1
 _WORD_RE = re.compile(r"[a-z0-9']+")
 
 
@@ -59,7 +63,8 @@ class IntentClassifier:
         for row, grams in enumerate(counted):
             vector = self._weigh(grams)
             for gram, weight in vector.items():
-                self._index[gram].append((row, weight))
+                if document_frequency[gram] <= MAX_DOCUMENT_SHARE * total:
+                    self._index[gram].append((row, weight))
 
     def _weigh(self, grams: Counter[str]) -> dict[str, float]:
         vector = {g: (1 + math.log(n)) * self._idf[g] for g, n in grams.items() if g in self._idf}
@@ -73,7 +78,7 @@ class IntentClassifier:
                 scores[row] += weight * other
         if not scores:
             return Prediction("unknown", 0.0, 0.0)
-        nearest = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:NEIGHBOURS]
+        nearest = heapq.nlargest(NEIGHBOURS, scores.items(), key=lambda kv: kv[1])
         votes: dict[str, float] = defaultdict(float)
         for row, score in nearest:
             votes[self._labels[row]] += score
