@@ -63,7 +63,7 @@ class IntentClassifier:
         for row, grams in enumerate(counted):
             vector = self._weigh(grams)
             for gram, weight in vector.items():
-                if document_frequency[gram] <= MAX_DOCUMENT_SHARE * total:
+                if document_frequency[gram] <= max(MAX_DOCUMENT_SHARE * total, 2):
                     self._index[gram].append((row, weight))
 
     def _weigh(self, grams: Counter[str]) -> dict[str, float]:
