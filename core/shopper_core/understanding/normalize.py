@@ -30,7 +30,7 @@ _NUMBER_WORDS = "|".join([*_UNITS, *_TENS, *_SCALES])
 _NUMBER_RUN_RE = re.compile(rf"\b(?:a\s+)?(?:(?:{_NUMBER_WORDS})(?:[\s-]+(?:and[\s-]+)?|\b))+")
 # A run of small number words is an amount only when money or stars follow ("one dollar",
 # "four stars"); alone it is a reference ("that one", "the first two").
-_AMOUNT_AFTER_RE = re.compile(r"\s*(?:dollars?|bucks?|euros?|pounds?|quid|usd|eur|gbp|stars?|k\b)")
+_AMOUNT_AFTER_RE = re.compile(r"\s*(?:dollars?|bucks?|euros?|pounds?|quid|usd|eur|gbp|stars?|grand|k\b)")
 _HESITATION_RE = re.compile(r"\b(?:um+|uh+|uhm+|erm+|er|hmm+|mm+|ah+)\b[,.]?\s*")
 _LEADING_FILLER_RE = re.compile(r"^(?:(?:okay|ok|so|well|alright|all right|right|like|oh)\b[\s,]+)+(?=\S)")
 
@@ -102,6 +102,21 @@ def words_to_number(words: str) -> int | None:
     return total + current if seen else None
 
 
+def _amount_groups(words: list[str]) -> list[list[str]]:
+    """ "twenty and forty" is two amounts; "one hundred and fifty" is one: "and" joins only
+    after a hundred or a thousand, and a tens word after a units or tens word starts anew."""
+    groups: list[list[str]] = [[]]
+    for i, word in enumerate(words):
+        previous = words[i - 1] if i else ""
+        if word == "and" and previous not in _SCALES:
+            groups.append([])
+            continue
+        if word in _TENS and (previous in _TENS or previous in _UNITS) and groups[-1]:
+            groups.append([])
+        groups[-1].append(word)
+    return [g for g in groups if g]
+
+
 def _numbers(text: str) -> str:
     def convert(match: re.Match[str]) -> str:
         run = match.group(0)
@@ -113,11 +128,14 @@ def _numbers(text: str) -> str:
         big = any(w in _TENS or w in _SCALES or _UNITS.get(w, 0) >= 10 for w in words)
         if not big and not _AMOUNT_AFTER_RE.match(text, match.end()):
             return run
-        value = words_to_number(" ".join(words))
-        if value is None:
-            return run
+        numbers = []
+        for group in _amount_groups(words):
+            value = words_to_number(" ".join(group))
+            if value is None:
+                return run
+            numbers.append(str(value))
         trailing = " " if run[-1:].isspace() else ""
-        return f"{value}{trailing}"
+        return " and ".join(numbers) + trailing
 
     return _NUMBER_RUN_RE.sub(convert, text)
 
@@ -184,6 +202,8 @@ def normalise(text: str, lexicon: Lexicon | None = None) -> str:
     out = re.sub(r"(?<!\d)[.!?;:]+(?=\s|$)|,", " ", out)
     out = re.sub(r"\s+", " ", out).strip()
     out = _LEADING_FILLER_RE.sub("", out)
+    out = re.sub(r"\b(?:a|one) grand\b", "1k", out)
     out = _numbers(out)
+    out = re.sub(r"\b(\d+(?:\.\d+)?) grand\b", r"\1k", out)
     words = [correct_word(w, lexicon) for w in out.split(" ")]
     return " ".join(w for w in words if w)

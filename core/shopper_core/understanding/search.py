@@ -18,7 +18,8 @@ from shopper_core.understanding.slots import take_filters
 from shopper_core.understanding.types import Search
 
 _REQUEST = (
-    r"and|also|plus|hey|hi|hello|please|pls|can you|could you|would you|will you|can i|could i|"
+    r"and|or|also|plus|preferably|ideally|hey|hi|hello|please|pls|can you|could you|would you|"
+    r"will you|can i|could i|"
     r"(?:i'm|i am|im|we're|we are) (?:looking|searching|shopping|hunting) (?:for|around for)|"
     r"(?:i'm|i am|im) (?:in the market for|after|interested in)|"
     r"i (?:want|need|would like|'d like|wanna|gotta get|must have)(?: to (?:buy|get|find|see|order))?|"
@@ -34,7 +35,7 @@ _REQUEST = (
 )
 _LEADING_RE = re.compile(rf"^(?:(?:{_REQUEST})\b\s*)+")
 _TRAILING_RE = re.compile(
-    r"\s*\b(?:please|pls|thanks|thank you|for me|for us|instead|then|now|today|right now|"
+    r"\s*\b(?:preferably|ideally|please|pls|thanks|thank you|for me|for us|instead|then|now|today|right now|"
     r"available|in stock|for sale|you have|you've got|you got|do you have|that you have|"
     r"if you have (?:any|some|them|one)|if possible|or something|or so|at all|too|as well|"
     r"that is|that's|which is|with|in|for|and|or|of|at|on|to|from|by|priced|costing|"

@@ -90,3 +90,22 @@ def test_model_numbers_and_specs_are_not_prices(said: str) -> None:
 def test_empty_text_gives_an_empty_search() -> None:
     assert parse_search("   ").query == ""
     assert not parse_search("   ").filters.any()
+
+
+@pytest.mark.parametrize(
+    ("said", "low", "high"),
+    [
+        ("headphones between twenty and forty dollars", 20, 40),
+        ("speaker one hundred and fifty dollars max", None, 150),
+        ("phone no more than a grand", None, 1000),
+        ("laptop under two grand", None, 2000),
+        ("laptop for a thousand bucks", None, 1000),
+        ("laptop twelve hundred dollars max", None, 1200),
+        ("laptop for like 600 bucks", None, 600),
+        ("laptop for two thousand five hundred dollars", None, 2500),
+        ("tv under 1k", None, 1000),
+    ],
+)
+def test_spoken_amounts(said: str, low: float | None, high: float | None) -> None:
+    filters = parse_search(said).filters
+    assert (filters.min_price, filters.max_price) == (low, high)
