@@ -133,6 +133,16 @@ def continued_reference(text: str) -> Reference | None:
     return Reference(name=words) if words else None
 
 
+def _named_by_filters(reference: Reference, taken: Taken) -> Reference:
+    """ "save the sony" / "remove the black logitech": a brand or colour said names the product."""
+    if reference.positions or reference.name:
+        return reference
+    words = [w for w in (taken.filters.brand, taken.filters.color) if w]
+    if not words:
+        return reference
+    return Reference(name=" ".join(w.lower() for w in words), saved=reference.saved)
+
+
 def _changes_the_search(taken: Taken, text: str) -> bool:
     f = taken.filters
     said = f.max_price is not None or f.min_price is not None or f.min_rating is not None or f.color
@@ -197,7 +207,7 @@ def understand_with(
         reference = parse_reference(norm)
         if reference is None and _CONTINUES_RE.search(norm):
             reference = continued_reference(norm)
-        reference = reference or Reference()
+        reference = _named_by_filters(reference or Reference(), taken)
         return _with(result, reference=reference)
     if intent == "superlative":
         return _with(result, superlative=rule.superlative or intents.superlative_of(norm) or "cheapest")

@@ -167,9 +167,21 @@ def test_bare_reference_with_nothing_shown_is_not_sure() -> None:
     ("tell me more about the third one", Reference(positions=(3,))),
     ("put the first one in the cart", Reference(positions=(1,))),
     ("more like this one", Reference(focus=True)),
+    ("save the sony", Reference(name="sony")),
+    ("remove the logitech from my list", Reference(name="logitech", saved=True)),
+    ("and the second", Reference(positions=(2,))),
 ])  # fmt: skip
 def test_references_of_commands(said: str, reference: Reference) -> None:
     assert understand(said, SHOWN).reference == reference
+
+
+def test_and_the_next_one_repeats_the_last_command() -> None:
+    after_save = Context(has_results=True, has_search=True, has_focus=True, last_intent="save")
+    assert understand("and the second", after_save).intent == "save"
+    heels = understand("and the calvin klein heels too", after_save)
+    assert heels.reference == Reference(name="calvin klein heels")
+    after_price = Context(has_results=True, has_search=True, last_intent="price")
+    assert understand("and the last one?", after_price).intent == "price"
 
 
 def test_refinements() -> None:
