@@ -100,9 +100,10 @@ def _content_intent(text: str, taken: Taken, query: str, context: Context, lexic
     reference = parse_reference(text)
     if reference and reference.positions and not filters.any() and len(query.split()) <= 4:
         return RuleResult("describe", 0.85 if context.has_results else 0.5)
-    if not query:
-        return RuleResult("unknown", 0.5)
     cue = intents.has_search_cue(text)
+    if not query:
+        # "can you find me something": a search with no product yet; the engine asks what.
+        return RuleResult("search", 0.6) if cue else RuleResult("unknown", 0.5)
     question = intents.is_question(text) and not cue
     if known == 2:
         return RuleResult("search", 0.6 if question else 0.95 if cue or filters.any() else 0.85)
