@@ -191,10 +191,15 @@ def correct_word(word: str, lexicon: Lexicon) -> str:
     return word
 
 
+# A turn or a search is at most this long (POST /queries takes 300 characters): the rest is
+# dropped, so no sentence, however long, can make the rules slow.
+MAX_TEXT = 300
+
+
 def normalise(text: str, lexicon: Lexicon | None = None) -> str:
     """The canonical form every rule reads (see the module docstring)."""
     lexicon = lexicon or Lexicon.default()
-    out = text.lower().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    out = text[:MAX_TEXT].lower().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
     out = re.sub(r"(?<=\d),(?=\d{3}\b)", "", out)
     out = _HESITATION_RE.sub(" ", out)
     out = re.sub(r"[\s]+", " ", out).strip()

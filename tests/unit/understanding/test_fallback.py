@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import statistics
+import time
 
-from shopper_core.understanding import warm_up
+from shopper_core.understanding import parse_search, understand, warm_up
 from shopper_core.understanding.classifier import IntentClassifier, read_examples
 from shopper_core.understanding.evaluate import score
 
@@ -33,3 +34,13 @@ def test_a_turn_is_read_well_under_20_ms() -> None:
     examples = read_examples("intent_heldout.jsonl") + read_examples("intent_heldout_b.jsonl")
     _, _, timings = score(True, examples * 3)
     assert statistics.quantiles(timings, n=20)[18] < 20
+
+
+def test_odd_and_long_input_is_read_quickly_without_errors() -> None:
+    warm_up()
+    odd = ["under " * 1000, "1" * 5000, "\x00\n\t", "$$$$", "....", "🙂 headphones", "é" * 100, "between 1 and " * 50]
+    for said in odd:
+        start = time.perf_counter()
+        understand(said)
+        parse_search(said)
+        assert time.perf_counter() - start < 0.2, said[:20]
