@@ -65,6 +65,8 @@ _SMALLTALK = (
          r"are you (?:a )?(?:robot|bot|human|real|person|ai|machine))$"), "who_are_you"),
     (_re(r"^(?:tell me a joke|say something funny|make me laugh|know any jokes|do you know (?:a|"
          r"any) jokes?|joke)$"), "joke"),
+    (_re(r"^(?:yes|yeah|yep|yup|no|nope|nah|no thanks|not really|never ?mind|forget it|maybe|"
+         r"i don't know|dunno|whatever)$"), "chat"),
     (_re(r"^(?:i love you|you're (?:funny|smart|cool|awesome|nice)|good (?:job|bot)|well done|"
          r"nice work|lol|haha|"
          r"ok(?:ay)?|cool|nice|great|wow|hmm|right|sure|fine|alright|got it|i see|oh)$"), "chat"),
@@ -120,9 +122,10 @@ _SUPERLATIVES: tuple[tuple[re.Pattern[str], Superlative], ...] = (
 )  # fmt: skip
 _SUPERLATIVE_FRAME = _re(
     r"^(?:which|what|who|whats|what's|tell me|show me|point out|give me|find|out of (?:these|them)|"
-    r"of (?:these|them|those)|among (?:these|them)|and|so|the|is|are|of the|any)\b"
-    r"|^(?:the )?(?:cheapest|most expensive|priciest|best rated|highest rated|top rated|"
-    r"best) (?:one|of them|of these|option|here)\b"
+    r"of (?:these|them|those)|among (?:these|them))\b"
+    r"|^(?:the )?(?:cheapest|most expensive|priciest|best rated|highest rated|top rated|best|least expensive)"
+    r" (?:one|ones|of them|of these|option|here)\b"
+    r"|^(?:the )?(?:cheapest|most expensive|priciest|best rated|highest rated|top rated|least expensive)$"
     r"|\b(?:of|among|out of) (?:these|them|those|the results|what you (?:showed|found))\b|\bone\??$"
 )
 _SORT = _re(

@@ -18,7 +18,8 @@ from shopper_core.understanding.slots import take_filters
 from shopper_core.understanding.types import Search
 
 _REQUEST = (
-    r"and|or|also|plus|preferably|ideally|hey|hi|hello|please|pls|can you|could you|would you|"
+    r"and|or|also|plus|actually|no|nah|wait|hmm|instead|now|preferably|ideally|hey|hi|hello|"
+    r"please|pls|can you|could you|would you|"
     r"will you|can i|could i|"
     r"(?:i'm|i am|im|we're|we are) (?:looking|searching|shopping|hunting) (?:for|around for)|"
     r"(?:i'm|i am|im) (?:in the market for|after|interested in)|"

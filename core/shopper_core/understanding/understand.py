@@ -42,6 +42,9 @@ STOP_WORDS = frozenset(_PLAIN.split())
 # The model's answer is taken when it is at least this sure (and surer than the rule).
 MODEL_MIN_PROBABILITY = 0.6
 MODEL_MIN_SIMILARITY = 0.35
+# Intents that write or end the session need a closer paraphrase before the model may pick them.
+MODEL_MIN_SIMILARITY_TO_ACT = 0.5
+_ACTS = frozenset({"save", "remove", "add_to_cart", "goodbye"})
 _REFERENCE_INTENTS = frozenset(
     {"save", "remove", "add_to_cart", "describe", "price", "retailer", "compare", "more_like"}
 )
@@ -54,7 +57,8 @@ _NOT_PRODUCT = re.compile(
     r"cheaper|pricier|expensive|better|rated|reviews?|ratings?|higher|lower|price|priced|quality|"
     r"affordable|less pricey|costs?|stars?|have|got|what|how|are|is|there|with|in|from|by|for|under|"
     r"over|and|or|of|to|i|want|need|like|would|see|prefer|go|with|get|lol|no|yes|yeah|ok|okay|hmm|"
-    r"well|actually|maybe|wait|nah|oh|too|also|as well)\b"
+    r"well|actually|maybe|wait|nah|oh|too|also|as well|does it come|does that come|comes? in|"
+    r"available in|does it|is it|is there|do they|does|do|you)\b"
 )
 
 
@@ -101,6 +105,10 @@ def _content_intent(text: str, taken: Taken, query: str, context: Context, lexic
     if reference and reference.positions and not filters.any() and len(query.split()) <= 4:
         return RuleResult("describe", 0.85 if context.has_results else 0.5)
     cue = intents.has_search_cue(text)
+    if intents.is_question(text) and reference is not None and not filters.any():
+        return RuleResult("describe", 0.7 if context.has_results else 0.45)
+    if query and not product and not filters.any() and known == 0:
+        return RuleResult("unknown", 0.5)  # "show me more": no product named, nothing to search
     if not query:
         # "can you find me something": a search with no product yet; the engine asks what.
         return RuleResult("search", 0.6) if cue else RuleResult("unknown", 0.5)
@@ -167,6 +175,8 @@ def _decide(
         return RuleResult(rule.intent, max(rule.confidence, prediction.probability * 0.9), rule.superlative,
                           rule.sort, rule.topic), "rules"  # fmt: skip
     if prediction.intent == "search" and not (query and _knows(query, lexicon)):
+        return rule, "rules"
+    if prediction.intent in _ACTS and prediction.similarity < MODEL_MIN_SIMILARITY_TO_ACT:
         return rule, "rules"
     confidence = round(prediction.probability * min(1.0, prediction.similarity + 0.3), 3)
     if confidence <= rule.confidence:

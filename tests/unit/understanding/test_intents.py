@@ -216,3 +216,23 @@ def test_confidence_and_source_are_meaningful() -> None:
     assert sure.confidence >= 0.8 and sure.source == "rules"
     unsure = understand("asdf", SHOWN)
     assert unsure.confidence < 0.8
+
+
+@pytest.mark.parametrize(("said", "intent"), [
+    ("actually show me keyboards", "search"), ("the best rated headphones", "search"),
+    ("does it come in black", "refine"), ("is the second one waterproof", "describe"),
+    ("no", "smalltalk"), ("never mind", "smalltalk"), ("show me more", "unknown"), ("next page", "unknown"),
+    ("the cheapest", "superlative"),
+])  # fmt: skip
+def test_boundaries_between_intents(said: str, intent: str) -> None:
+    assert understand(said, SHOWN).intent == intent
+
+
+def test_the_model_never_writes_or_ends_the_session_on_a_loose_match() -> None:
+    for said in ("next page", "no", "go back", "start over", "hmm okay then"):
+        assert understand(said, SHOWN).intent not in ("save", "remove", "add_to_cart", "goodbye"), said
+
+
+def test_filler_is_not_the_product() -> None:
+    got = understand("actually show me keyboards", SHOWN)
+    assert got.search is not None and got.search.query == "keyboards"
