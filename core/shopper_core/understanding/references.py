@@ -33,6 +33,10 @@ _NUMBER_RE = re.compile(
     + "|".join(_SMALL)
     + r")\b"
 )
+_PAIR_RE = re.compile(
+    r"\b(?:numbers?\s+)?(?P<a>\d{1,2})\s*(?:and|&|vs|versus|or|with|to|against)\s*(?:number\s*)?(?P<b>\d{1,2})\b"
+    r"(?!\s*(?:dollars|bucks|euros|pounds|stars?|k\b|%))"
+)
 _ORDINAL_RE = re.compile(rf"\b(?P<o>{_ORD})\b(?!\s+(?:time|place))")
 _BARE_NUMBER_RE = re.compile(r"^(?:the\s+)?(?P<n>\d{1,2})(?:\s+(?:one|please))?$")
 _FOCUS_RE = re.compile(r"\b(?:it|that|this|that one|this one|the one|those|them|these)\b")
@@ -68,6 +72,8 @@ def _positions(text: str) -> tuple[int, ...]:
             return tuple(range(-count, 0))
         return tuple(range(1, count + 1))
     found: list[int] = []
+    if m := _PAIR_RE.search(text):
+        found.extend((int(m.group("a")), int(m.group("b"))))
     for m in _NUMBER_RE.finditer(text):
         n = m.group("n")
         found.append(int(n) if n.isdigit() else _SMALL[n])

@@ -34,6 +34,8 @@ ITEMS = [
     ("the second one on my list", Reference(positions=(2,), saved=True)),
     ("the first item in my saved list", Reference(positions=(1,), saved=True)),
     ("the fourth", Reference(positions=(4,))),
+    ("compare 1 and 3", Reference(positions=(1, 3))),
+    ("number 2 vs number 4", Reference(positions=(2, 4))),
 ])  # fmt: skip
 def test_parse_reference(said: str, reference: Reference) -> None:
     assert parse_reference(normalise(said)) == reference
