@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from shopper_core.dialogue import DialogueState, SearchState, ShownProduct
 from shopper_core.understanding import Context, Understanding, understand
-from shopper_core.understanding.references import UnclearReference, resolve
+from shopper_core.understanding.references import UnclearReference, parse_reference, resolve
 from shopper_core.understanding.types import Filters, Reference
 from voice_runtime.services import dialogue_replies as replies
 from voice_runtime.services.tool_schemas import (
@@ -135,9 +136,11 @@ def read_turn(messages: Sequence[Any]) -> Turn:
 # ------------------------------------------------------------------ searches
 
 
-def search_arguments(state: SearchState) -> dict[str, Any]:
-    """The search_products arguments that run `state`."""
+def search_arguments(state: SearchState, sort: str | None = None) -> dict[str, Any]:
+    """The search_products arguments that run `state` (in the order `sort` asks for)."""
     args: dict[str, Any] = {"query": state.query}
+    if sort:
+        args["sort"] = sort
     for name, value in (
         ("max_price", state.maxPrice),
         ("min_price", state.minPrice),
@@ -153,15 +156,14 @@ def search_arguments(state: SearchState) -> dict[str, Any]:
     return args
 
 
-def _with_preference(query: str, preference: str | None) -> str:
-    """'cheap' / 'high end' stay in the text: the research worker ranks by them."""
-    word = {"low": "cheap", "high": "premium"}.get(preference or "")
-    return f"{word} {query}" if word and word not in query.split() else query
+# "Cheap" / "budget" and "high end" ask for the low or the high end of what matches: the
+# products that answer the query, lowest (or highest) price first.
+PREFERENCE_SORT = {"low": "price_low", "high": "price_high"}
 
 
 def search_from(query: str, filters: Filters) -> SearchState:
     return SearchState(
-        query=_with_preference(query, filters.price_preference),
+        query=query,
         minPrice=filters.min_price,
         maxPrice=filters.max_price,
         minRating=filters.min_rating,
@@ -194,6 +196,11 @@ def refine(state: DialogueState, understanding: Understanding) -> SearchState | 
     elif filters.price_preference == "high":
         relative.add("pricier")
     changes: dict[str, Any] = {}
+    # A new ceiling near or under the old floor replaces the whole range ("around 1.5k",
+    # then "under twelve hundred"); a floor well below it stays ("100 to 200", "under 150").
+    floor = current.minPrice
+    if filters.max_price is not None and filters.min_price is None and floor is not None:
+        changes["minPrice"] = floor if floor < 0.8 * filters.max_price else None
     if refinement and refinement.query:
         changes["query"] = refinement.query
     for field, value in (
@@ -291,7 +298,9 @@ def _decide(kind: str, u: Understanding, state: DialogueState, turn: Turn) -> De
             if state.search is not None and u.search.filters.any():
                 return _decide("refine", Understanding("refine", refinement=_as_refinement(u)), state, turn)
             return Decision(replies.NEEDS_PRODUCT_TEXT, (), "search:needs_product")
-        return _search(search_from(u.search.query, u.search.filters), u.search.filters.unknown_retailer, kind)
+        filters = u.search.filters
+        sort = PREFERENCE_SORT.get(filters.price_preference or "")
+        return _search(search_from(u.search.query, filters), filters.unknown_retailer, kind, sort)
     if kind == "refine":
         refined = refine(state, u)
         if refined is None:
@@ -304,8 +313,8 @@ def _decide(kind: str, u: Understanding, state: DialogueState, turn: Turn) -> De
         price = product.price
         similar = SearchState(
             query=base,
-            minPrice=float(math.floor(price * 0.7)) if price else None,
-            maxPrice=float(math.ceil(price * 1.3)) if price else None,
+            minPrice=float(math.floor(price * 0.5)) if price else None,
+            maxPrice=float(math.ceil(price * 1.5)) if price else None,
         )
         text = f"Looking for more like the {replies.short_name(product.title, product.brand)}."
         return Decision(text, ((SEARCH_PRODUCTS, search_arguments(similar)),), kind, product.id)
@@ -375,13 +384,15 @@ def _as_refinement(u: Understanding) -> Any:
     return Refinement(filters=u.search.filters if u.search else Filters())
 
 
-def _search(search: SearchState, unknown_retailer: str | None, kind: str) -> Decision:
-    text = replies.search_announcement(search)
+def _search(
+    search: SearchState, unknown_retailer: str | None, kind: str, sort: str | None = None
+) -> Decision:
+    text = replies.search_announcement(search, sort)
     if unknown_retailer:
         text = (
             f"I can't search {unknown_retailer.title()} from here, so I'll look in the stores I have. {text}"
         )
-    return Decision(text, ((SEARCH_PRODUCTS, search_arguments(search)),), kind, None)
+    return Decision(text, ((SEARCH_PRODUCTS, search_arguments(search, sort)),), kind, None)
 
 
 def _with_focus_pair(state: DialogueState, products: list[ShownProduct]) -> list[ShownProduct]:
@@ -487,4 +498,34 @@ def decide(messages: Sequence[Any], state: DialogueState) -> Decision:
     if turn.user_text is None:
         return Decision(replies.GREETING_TEXT if not turn.has_user_turn else "", (), "greeting")
     understanding = understand(turn.user_text, context_for(state))
-    return decide_for(understanding, state, turn)
+    return decide_for(continued(understanding, turn, state), state, turn)
+
+
+_CONTINUES = re.compile(r"^(?:and|also|plus|oh and)\b|\b(?:too|as well|also)[.!?]*$", re.IGNORECASE)
+
+
+def continued(u: Understanding, turn: Turn, state: DialogueState) -> Understanding:
+    """ "Save the first one." "And the second." / "and the Calvin Klein heels too": the same
+    action again, on the product this turn names (only when it names one that is shown)."""
+    action = next((t for t in (SAVE_ITEM, ADD_TO_CART) if t in turn.previous_tools), None)
+    if action is None or not state.results or not _CONTINUES.search((turn.user_text or "").strip()):
+        return u
+    if u.intent in ("save", "add_to_cart", "remove", "list_saved", "goodbye", "thanks"):
+        return u
+    reference = u.reference
+    if reference is None or reference.is_empty():
+        words = " ".join(
+            w
+            for w in (u.search.filters.brand if u.search else None, u.search.query if u.search else None)
+            if w
+        )
+        reference = Reference(name=words) if words else parse_reference(turn.user_text or "")
+    if reference is None or reference.is_empty():
+        return u
+    try:
+        picked = pick(state, reference)
+    except UnclearReference:
+        return u
+    if len(picked) != 1:
+        return u
+    return Understanding("save" if action == SAVE_ITEM else "add_to_cart", reference=reference)

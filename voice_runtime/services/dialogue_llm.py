@@ -83,46 +83,50 @@ class ShoppingDialogueLLMService(LLMService):
 
     async def _process_context(self, context: LLMContext) -> None:
         started = time.perf_counter()
-        await self.push_frame(LLMFullResponseStartFrame())
-        await self.start_processing_metrics()
-        await self.start_ttfb_metrics()
         try:
             decision = decide(context.get_messages(), self._store.state)
-            await self.stop_ttfb_metrics()
-            if decision.focus != KEEP:
-                self._store.set_focus(decision.focus)
-            if decision.intent != "wait":
-                names = [name for name, _ in decision.calls]
-                await self.push_frame(
-                    RTVIServerMessageFrame(
-                        data={"type": "dialogue-turn", "intent": decision.intent, "tools": names}
-                    )
-                )
-            if decision.text:
-                await self._push_llm_text(decision.text)
-            calls = [
-                FunctionCallFromLLM(
-                    function_name=name,
-                    tool_call_id=f"call_{uuid.uuid4().hex[:16]}",
-                    arguments=arguments,
-                    context=context,
-                )
-                for name, arguments in decision.calls
-            ]
-            logger.info(
-                "dialogue decision",
-                extra={
-                    "fields": {
-                        "event": "dialogue_decision",
-                        "intent": decision.intent,
-                        "tool_calls": [{"name": n, "arguments": a} for n, a in decision.calls],
-                        "latency_ms": round(1000 * (time.perf_counter() - started), 2),
-                    }
-                },
-            )
-            await self.run_function_calls(calls)
         except Exception as error:  # never take the session down for a parsing bug
             await self.push_error(error_msg=f"dialogue engine failed: {error}", exception=error)
-        finally:
+            return
+        if decision.focus != KEEP:
+            self._store.set_focus(decision.focus)
+        if decision.intent != "wait":
+            hint = {
+                "type": "dialogue-turn",
+                "intent": decision.intent,
+                "tools": [n for n, _ in decision.calls],
+            }
+            await self.push_frame(RTVIServerMessageFrame(data=hint))
+        logger.info(
+            "dialogue decision",
+            extra={
+                "fields": {
+                    "event": "dialogue_decision",
+                    "intent": decision.intent,
+                    "tools": [name for name, _ in decision.calls],
+                    "latency_ms": round(1000 * (time.perf_counter() - started), 2),
+                }
+            },
+        )
+        # A response with nothing to say is not framed as one: the TTS would open an audio
+        # context for it and report it as a turn that produced no speech.
+        if decision.text:
+            await self.push_frame(LLMFullResponseStartFrame())
+            await self.start_processing_metrics()
+            await self.start_ttfb_metrics()
+            await self.stop_ttfb_metrics()
+            await self._push_llm_text(decision.text)
             await self.stop_processing_metrics()
+        calls = [
+            FunctionCallFromLLM(
+                function_name=name,
+                tool_call_id=f"call_{uuid.uuid4().hex[:16]}",
+                arguments=arguments,
+                context=context,
+            )
+            for name, arguments in decision.calls
+        ]
+        if calls:
+            await self.run_function_calls(calls)
+        if decision.text:
             await self.push_frame(LLMFullResponseEndFrame())

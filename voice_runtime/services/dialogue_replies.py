@@ -110,8 +110,13 @@ def describe_search(search: SearchState) -> str:
     return " ".join(parts)
 
 
-def search_announcement(search: SearchState) -> str:
-    return f"Looking for {describe_search(search)}."
+def search_announcement(search: SearchState, sort: str | None = None) -> str:
+    lead = {"price_low": "the best prices on", "price_high": "the high end of"}.get(sort or "")
+    return (
+        f"Looking for {lead} {describe_search(search)}."
+        if lead
+        else f"Looking for {describe_search(search)}."
+    )
 
 
 def search_reply(

@@ -35,6 +35,7 @@ from shopper.research.tasks import enqueue_research
 from shopper.research.types import ParsedQuery, RankedOffer, parse_text
 from shopper.settings import Settings, get_settings
 from shopper_core.log import get_logger, log_event
+from shopper_core.understanding import parse_search
 
 logger = get_logger(__name__)
 
@@ -45,24 +46,25 @@ DESCRIPTION_MAX = 2000
 # ---------------------------------------------------------------- submitting
 
 
+# "Cheap" / "budget" and "high end" ask for the low or high end of what matches: the
+# products that answer the query, lowest (or highest) price first (as the voice dialogue does).
+_PREFERENCE_SORT = {"low": "price_low", "high": "price_high"}
+
+
 def preferences_from_text(text: str, given: QueryPreferences) -> QueryPreferences:
     """The client's own filters win; when it sent none, those said in the text are used."""
-    if given.minPrice is not None or given.maxPrice is not None or given.minRating is not None:
-        return given
     try:
-        filters = parse_text(text).filters
+        said = parse_search(text).filters
     except ValueError:
         return given
-    low, high = filters.min_price, filters.max_price
+    if given.sort is None and said.price_preference:
+        given = given.model_copy(update={"sort": _PREFERENCE_SORT[said.price_preference]})
+    if given.minPrice is not None or given.maxPrice is not None or given.minRating is not None:
+        return given
+    low, high = said.min_price, said.max_price
     if low is not None and high is not None and low > high:
         low = None
-    return QueryPreferences(
-        minPrice=low,
-        maxPrice=high,
-        minRating=filters.min_rating,
-        targetRetailers=given.targetRetailers,
-        sort=given.sort,
-    )
+    return given.model_copy(update={"minPrice": low, "maxPrice": high, "minRating": said.min_rating})
 
 
 def submit_query(
