@@ -334,7 +334,7 @@ def _decide(kind: str, u: Understanding, state: DialogueState, turn: Turn) -> De
     if kind == "remove":
         return _remove(u.reference, state, turn)
     if kind == "list_saved":
-        return Decision("", ((LIST_SAVED_ITEMS, {}),), kind)
+        return Decision("Checking your list.", ((LIST_SAVED_ITEMS, {}),), kind)
     if kind in ("describe", "price", "retailer"):
         product = _one(state, u.reference)
         position = next((i + 1 for i, p in enumerate(state.results) if p.id == product.id), None)
