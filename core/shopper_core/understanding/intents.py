@@ -50,6 +50,7 @@ _GOODBYE = _re(
     r"(?: (?:thanks?|bye|for now|goodbye))?$"
 )
 _ENDS_WITH_BYE = _re(r"^(?:[\w']+ ){0,3}(?:bye|goodbye|bye bye|see you(?: later)?|cya|ciao)$")
+_STARTS_WITH_THANKS = _re(r"^(?:(?:ok(?:ay)?|great|perfect|awesome|cool|oh) )?(?:thanks|thank you|cheers)\b")
 _HELP = _re(
     r"^(?:help(?: me)?|i need help|can you help(?: me)?|what can you do|what (?:can|do) (?:i|"
     r"you) (?:say|ask|do)|"
@@ -337,6 +338,8 @@ def command_intent(text: str, has_results: bool) -> RuleResult | None:
         return RuleResult("price", 0.9)
     if _DESCRIBE.search(text):
         return RuleResult("describe", 0.85)
+    if _STARTS_WITH_THANKS.search(text):
+        return RuleResult("thanks", 0.85)  # "thank you so much, you're a star": no command in it
     return None
 
 

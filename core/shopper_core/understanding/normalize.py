@@ -159,10 +159,23 @@ def _edit_distance_at_most_one(a: str, b: str) -> bool:
     return a[i:] == b[i + 1 :]
 
 
+# Misspellings too far from their word for one edit, seen often enough to name.
+_MISSPELLINGS = {
+    "compair": "compare", "comapre": "compare", "lsit": "list", "kart": "cart", "sav": "save",
+    "mutch": "much", "tel": "tell", "thnks": "thanks", "thx": "thanks", "wat": "what", "wats": "what's",
+    "whats": "what's", "pls": "please", "plz": "please", "cheep": "cheap", "chepaer": "cheaper",
+    "headphnes": "headphones", "hedphones": "headphones", "earphnes": "earphones",
+}  # fmt: skip
+
+
 @cache
 def _typo_tables(lexicon: Lexicon) -> tuple[frozenset[str], dict[tuple[str, int], tuple[str, ...]]]:
+    """Words never corrected, and the words a typo may be read as, by first letter and length."""
+    ordinary = lexicon.ordinary_word_brands
+    brands = {b for b in lexicon.brands if " " not in b and b.isalpha() and b not in ordinary}
     targets = set(COMMAND_WORDS) | set(lexicon.product_words) | {c for c in lexicon.colors if " " not in c}
     targets |= {"headphones", "earbuds", "laptop", "speaker", "speakers", "keyboard", "monitor"}
+    targets |= {b for b in brands if len(b) >= 4}
     known = frozenset(targets | _COMMON_WORDS | lexicon.vocabulary | set(lexicon.brands))
     by_start: dict[tuple[str, int], list[str]] = {}
     for word in sorted(targets):
@@ -174,20 +187,22 @@ def _typo_tables(lexicon: Lexicon) -> tuple[frozenset[str], dict[tuple[str, int]
 def correct_word(word: str, lexicon: Lexicon) -> str:
     """A word the reader does not know, one edit from a word it acts on, is read as that word.
 
-    Six letters at least (five with an apostrophe) and the same first letter, so short or
-    ordinary words are left alone; words the catalog uses are never corrected.
+    Five letters at least (six toward a product word) and the same first letter, so short
+    or ordinary words are left alone; words the catalog uses are never corrected.
     """
+    if word in _MISSPELLINGS:
+        return _MISSPELLINGS[word]
     known, by_start = _typo_tables(lexicon)
-    if len(word) < (5 if "'" in word else 6) or word in known or not word.isascii() or not word[0].isalpha():
+    if len(word) < 5 or word in known or not word.isascii() or not word[0].isalpha():
         return word
     if word.endswith("s") and word[:-1] in known:
         return word
-    starts = {word[0]} | ({"w"} if word.startswith("w") else set())
-    for start in starts:
-        for length in (len(word), len(word) + 1, len(word) - 1):
-            for candidate in by_start.get((start, length), ()):
-                if _edit_distance_at_most_one(word, candidate):
-                    return candidate
+    for length in (len(word), len(word) + 1, len(word) - 1):
+        for candidate in by_start.get((word[0], length), ()):
+            if _edit_distance_at_most_one(word, candidate):
+                if len(word) < 6 and candidate not in COMMAND_WORDS and candidate not in lexicon.brands:
+                    continue
+                return candidate
     return word
 
 

@@ -236,3 +236,21 @@ def test_the_model_never_writes_or_ends_the_session_on_a_loose_match() -> None:
 def test_filler_is_not_the_product() -> None:
     got = understand("actually show me keyboards", SHOWN)
     assert got.search is not None and got.search.query == "keyboards"
+
+
+@pytest.mark.parametrize(("said", "intent"), [
+    ("compair the first two", "compare"), ("sav it", "save"), ("whats in my lsit", "list_saved"),
+    ("tel me about the thrid one", "describe"), ("how mutch is it", "price"),
+    ("add it to my kart", "add_to_cart"),
+    ("thnks", "thanks"), ("goodby", "goodbye"), ("which is cheapst", "superlative"), ("remoove it", "remove"),
+])  # fmt: skip
+def test_typos(said: str, intent: str) -> None:
+    assert understand(said, SHOWN).intent == intent
+
+
+@pytest.mark.parametrize(("said", "brand"), [
+    ("hedphones from sonny", "Sony"), ("lenova laptop", "Lenovo"), ("cannon printer", "Canon"),
+])  # fmt: skip
+def test_misspelt_brands(said: str, brand: str) -> None:
+    got = understand(said, SHOWN)
+    assert got.search is not None and got.search.filters.brand == brand
