@@ -102,8 +102,9 @@ def _content_intent(text: str, taken: Taken, query: str, context: Context, lexic
     ):
         return RuleResult("refine", 0.85)
     reference = parse_reference(text)
-    if reference and reference.positions and not filters.any() and len(query.split()) <= 4:
-        return RuleResult("describe", 0.85 if context.has_results else 0.5)
+    bare = reference is not None and (reference.saved or len(query.split()) <= 4)
+    if reference and reference.positions and not filters.any() and bare:
+        return RuleResult("describe", 0.85 if context.has_results or reference.saved else 0.5)
     cue = intents.has_search_cue(text)
     if intents.is_question(text) and reference is not None and not filters.any():
         return RuleResult("describe", 0.7 if context.has_results else 0.45)
@@ -202,6 +203,8 @@ def understand_with(
     rule = intents.command_intent(norm, context.has_results) or _content_intent(
         norm, taken, query, context, lexicon
     )
+    if rule.intent == "list_saved" and (ref := parse_reference(norm)) and ref.positions:
+        rule = RuleResult("describe", 0.85)  # "tell me about the first item on my list"
     if rule.intent == "save" and _changes_the_search(taken, norm):
         rule = RuleResult("refine", 0.85)  # "keep it under 40" keeps the search, saves nothing
     rule, source = _decide(rule, norm, query, lexicon, use_model)

@@ -167,6 +167,8 @@ def test_bare_reference_with_nothing_shown_is_not_sure() -> None:
     ("tell me more about the third one", Reference(positions=(3,))),
     ("put the first one in the cart", Reference(positions=(1,))),
     ("more like this one", Reference(focus=True)),
+    ("the second one on my list", Reference(positions=(2,), saved=True)),
+    ("tell me about the first item on my list", Reference(positions=(1,), saved=True)),
     ("save the sony", Reference(name="sony")),
     ("remove the logitech from my list", Reference(name="logitech", saved=True)),
     ("and the second", Reference(positions=(2,))),
