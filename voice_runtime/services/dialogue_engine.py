@@ -16,10 +16,10 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 from shopper_core.dialogue import DialogueState, SearchState, ShownProduct
-from shopper_core.understanding import Context, Understanding, understand
+from shopper_core.understanding import Context, IntentKind, Understanding, understand
 from shopper_core.understanding.references import UnclearReference, parse_reference, resolve
 from shopper_core.understanding.types import Filters, Reference
 from voice_runtime.services import dialogue_replies as replies
@@ -34,6 +34,7 @@ from voice_runtime.services.tool_schemas import (
 )
 
 KEEP = "keep"  # Decision.focus: leave the focus as it is
+INTENTS = frozenset(get_args(IntentKind))
 # Understanding below this confidence is asked about, not acted on.
 MIN_CONFIDENCE = 0.5
 
@@ -272,12 +273,14 @@ def _one(state: DialogueState, reference: Reference | None) -> ShownProduct:
 # ------------------------------------------------------------------ decisions
 
 
-def context_for(state: DialogueState) -> Context:
+def context_for(state: DialogueState, last_intent: str | None = None) -> Context:
+    known = last_intent.split(":")[0] if last_intent else None
     return Context(
         has_results=bool(state.results),
         has_search=state.search is not None,
         has_focus=state.focus is not None,
         shown_names=tuple(f"{p.brand or ''} {p.title}".strip() for p in state.results),
+        last_intent=known if known in INTENTS else None,  # type: ignore[arg-type]
     )
 
 
@@ -488,8 +491,9 @@ def reply_to_results(exchanges: Sequence[ToolExchange], state: DialogueState) ->
     return " ".join(s for s in sentences if s)
 
 
-def decide(messages: Sequence[Any], state: DialogueState) -> Decision:
-    """The whole engine as a pure function of the context messages and the dialogue state."""
+def decide(messages: Sequence[Any], state: DialogueState, last_intent: str | None = None) -> Decision:
+    """The whole engine as a pure function of the context messages, the dialogue state and
+    the intent of the turn before (so "and the second one" can repeat it)."""
     turn = read_turn(messages)
     if turn.exchanges:
         if turn.answered or not all(exchange.done for exchange in turn.exchanges):
@@ -497,7 +501,7 @@ def decide(messages: Sequence[Any], state: DialogueState) -> Decision:
         return Decision(reply_to_results(turn.exchanges, state), (), "tool_reply")
     if turn.user_text is None:
         return Decision(replies.GREETING_TEXT if not turn.has_user_turn else "", (), "greeting")
-    understanding = understand(turn.user_text, context_for(state))
+    understanding = understand(turn.user_text, context_for(state, last_intent))
     return decide_for(continued(understanding, turn, state), state, turn)
 
 

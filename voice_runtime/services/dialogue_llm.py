@@ -62,6 +62,7 @@ class ShoppingDialogueLLMService(LLMService):
         )
         super().__init__(**kwargs)
         self._store = store or DialogueStore()
+        self._last_intent: str | None = None
 
     @property
     def store(self) -> DialogueStore:
@@ -84,12 +85,14 @@ class ShoppingDialogueLLMService(LLMService):
     async def _process_context(self, context: LLMContext) -> None:
         started = time.perf_counter()
         try:
-            decision = decide(context.get_messages(), self._store.state)
+            decision = decide(context.get_messages(), self._store.state, self._last_intent)
         except Exception as error:  # never take the session down for a parsing bug
             await self.push_error(error_msg=f"dialogue engine failed: {error}", exception=error)
             return
         if decision.focus != KEEP:
             self._store.set_focus(decision.focus)
+        if decision.intent not in ("wait", "tool_reply"):
+            self._last_intent = decision.intent
         if decision.intent != "wait":
             hint = {
                 "type": "dialogue-turn",

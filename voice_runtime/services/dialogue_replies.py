@@ -242,16 +242,25 @@ def no_ratings_reply() -> str:
     return "None of these products has a rating yet."
 
 
-def sort_reply(products: Sequence[ShownProduct], key: str, top: int = 3) -> str:
-    listed = _join(
-        [product_phrase(p, n) for p, n in zip(products[:top], _names(products[:top]), strict=True)]
-    )
+def sorted_reply(products: Sequence[ShownProduct], key: str, top: int = 3) -> str:
+    """The first products after a sort, in their new order."""
+    picks = products[:top]
+    listed = _join([product_phrase(p, n) for p, n in zip(picks, _names(picks), strict=True)])
     order = {
         "price_low": "From the lowest price",
         "price_high": "From the highest price",
         "rating": "By rating",
-    }[key]
-    return f"{order}: {listed}."
+    }
+    return f"{order.get(key, 'In order')}: {listed}."
+
+
+def sorting_announcement(key: str) -> str:
+    order = {
+        "price_low": "lowest price first",
+        "price_high": "highest price first",
+        "rating": "best rated first",
+    }
+    return f"Sorting them, {order.get(key, 'in order')}."
 
 
 # ------------------------------------------------------------------ saved list, cart, preferences

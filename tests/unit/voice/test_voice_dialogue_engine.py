@@ -193,3 +193,16 @@ async def test_no_chat_reply_carries_an_internal_id() -> None:
     talk = await converse(["bluetooth speaker", "save the first one", "what's in my list"])
     ids = {p.id for p in talk.store.state.results} | {item["id"] for item in talk.state.saved}
     assert not any(i in reply for reply in talk.spoken for i in ids)
+
+
+async def test_and_the_second_repeats_the_last_save_on_another_product() -> None:
+    talk = await converse(["bluetooth speaker", "save the first one", "and the third one too"])
+    first, third = talk.store.state.results[0], talk.store.state.results[2]
+    assert talk.saved_titles() == [first.title, third.title]
+
+
+async def test_sort_them_by_price_reorders_what_is_on_screen_with_a_new_search() -> None:
+    talk = await converse(["bluetooth speaker", "sort them by price, lowest first"])
+    first, sorted_search = talk.queries()
+    assert sorted_search["preferences"].get("sort") == "price_low"
+    assert sorted_search["searchText"] == first["searchText"]
