@@ -593,15 +593,20 @@ def observation_failures(observed: Observed, turn_timeout: float) -> list[str]:
     return failures
 
 
+FOLLOWUP_GRACE = 1.5  # seconds of bot silence after a tool call before "no follow-up is coming"
+
+
 @dataclass
 class TurnTracker:
     """Decides from the RTVI messages of a turn when the turn is over.
 
-    Over = the server's ``dialogue-turn`` hint has arrived and nothing is running, or (no
-    hint) the LLM has answered, no tool call is running, and nothing has come for `quiet`
-    seconds. A finished tool call makes pipecat run the LLM again on its result; that
-    follow-up is waited for until it has run or the bot has finished speaking (a tool like
-    end_session has no follow-up; the old engine holds its follow-up until speech ends).
+    Over = the server's ``dialogue-turn`` hint has arrived (or, without hints, the LLM has
+    answered), no LLM run or tool call is active, and nothing has come for `quiet` seconds
+    (a third of that once the hint is in). A finished tool call makes pipecat run the LLM
+    again on its result, and pipecat holds that follow-up until the bot has finished
+    speaking what it already queued; the turn waits for it, or, for a tool without a
+    follow-up (end_session), for FOLLOWUP_GRACE seconds of bot silence. Ending a turn before
+    the follow-up would have the next turn's text wait behind it and the replies shift.
     """
 
     quiet: float = 0.8
@@ -611,7 +616,10 @@ class TurnTracker:
     calls: int = 0
     answered: bool = False
     followup: bool = False
+    speaking: bool = False
+    synthesizing: bool = False
     last_activity: float = 0.0
+    last_speech_change: float = 0.0
     hint: dict[str, Any] | None = None
     tools: list[str] = field(default_factory=list)  # every tool the turn's hints named
 
@@ -632,9 +640,13 @@ class TurnTracker:
         elif kind == "llm-function-call-stopped":
             self.calls = max(0, self.calls - 1)
             self.followup = not data.get("cancelled")
-        elif kind == "bot-stopped-speaking" and self.followup:
-            self.followup = False
-            self.last_activity = at
+            self.last_speech_change = max(self.last_speech_change, at)
+        elif kind in ("bot-started-speaking", "bot-stopped-speaking"):
+            self.speaking = kind == "bot-started-speaking"
+            self.last_speech_change = at
+        elif kind in ("bot-tts-started", "bot-tts-stopped"):  # synthesis runs ahead of speech
+            self.synthesizing = kind == "bot-tts-started"
+            self.last_speech_change = at
         elif kind == "server-message" and data.get("type") == "dialogue-turn":
             # The first hint is the turn's own; a tool's follow-up answer sends another.
             self.hint = self.hint or data
@@ -643,14 +655,13 @@ class TurnTracker:
             self.last_activity = at
 
     def done(self, now: float) -> bool:
+        if not self.seen_input or self.llm_active or self.calls:
+            return False
+        if self.followup:
+            silent = not self.speaking and not self.synthesizing
+            return silent and now - self.last_speech_change >= max(FOLLOWUP_GRACE, self.quiet)
         gap = self.quiet / 3 if self.hint is not None else self.quiet
-        idle = not self.llm_active and self.calls == 0 and not self.followup
-        return (
-            self.seen_input
-            and idle
-            and now - self.last_activity >= gap
-            and (self.hint is not None or self.answered)
-        )
+        return now - self.last_activity >= gap and (self.hint is not None or self.answered)
 
 
 def send_text_message(text: str) -> dict[str, Any]:

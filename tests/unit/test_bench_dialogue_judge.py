@@ -454,8 +454,13 @@ SEARCH_TURN = [  # the old engine, as seen on the stack: its follow-up waits for
     (0.10, "bot-llm-text", {"text": "Looking for speakers."}),
     (0.10, "bot-llm-stopped", {}),
     (0.10, "llm-function-call-in-progress", {}),
+    (0.27, "bot-tts-started", {}),
     (1.14, "server-message", {"type": "search-results"}),
     (1.16, "llm-function-call-stopped", {"cancelled": False}),
+    (2.36, "bot-started-speaking", {}),  # synthesis took 2 s on a busy machine
+    (2.38, "bot-tts-stopped", {}),
+    (2.38, "bot-tts-started", {}),
+    (3.12, "bot-tts-stopped", {}),
     (4.26, "bot-output", {"text": "Looking for speakers."}),
 ]
 
@@ -463,14 +468,17 @@ SEARCH_TURN = [  # the old engine, as seen on the stack: its follow-up waits for
 def test_a_tool_turn_waits_for_the_follow_up_answer() -> None:
     tracker = TurnTracker(quiet=0.8, started=0.0)
     assert feed(tracker, SEARCH_TURN) == []
-    assert not tracker.done(5.0)  # 3.8 s after the tool, still waiting for its follow-up
-    feed(tracker, [(5.41, "bot-stopped-speaking", {}), (5.43, "bot-llm-started", {})])
-    assert not tracker.done(6.0)
-    feed(tracker, [(5.44, "bot-llm-text", {"text": "I found 10."}), (5.44, "bot-llm-stopped", {})])
-    assert not tracker.done(6.0) and tracker.done(6.3)
+    assert not tracker.done(4.0)  # 2.8 s after the tool, the bot still speaking: its follow-up is held
+    # The first sentence ends and the filler starts right away: not over in that gap.
+    feed(tracker, [(4.95, "bot-stopped-speaking", {}), (4.99, "bot-started-speaking", {})])
+    assert not tracker.done(5.5)
+    feed(tracker, [(6.0, "bot-stopped-speaking", {}), (6.05, "bot-llm-started", {})])
+    assert not tracker.done(7.0)
+    feed(tracker, [(6.06, "bot-llm-text", {"text": "I found 10."}), (6.06, "bot-llm-stopped", {})])
+    assert not tracker.done(6.3) and tracker.done(6.9)
 
 
-def test_a_tool_without_a_follow_up_ends_when_the_bot_stops_speaking() -> None:
+def test_a_tool_without_a_follow_up_ends_after_a_silence() -> None:
     tracker = TurnTracker(quiet=0.8, started=0.0)
     feed(
         tracker,
@@ -481,11 +489,12 @@ def test_a_tool_without_a_follow_up_ends_when_the_bot_stops_speaking() -> None:
             (0.2, "bot-llm-stopped", {}),
             (0.25, "llm-function-call-in-progress", {}),
             (0.26, "llm-function-call-stopped", {}),
+            (0.9, "bot-started-speaking", {}),
         ],
     )
     assert not tracker.done(3.0)
     feed(tracker, [(4.09, "bot-stopped-speaking", {})])
-    assert not tracker.done(4.5) and tracker.done(4.95)
+    assert not tracker.done(5.0) and tracker.done(5.6)
 
 
 def test_a_plain_answer_ends_after_the_quiet_gap_and_the_hint_shortens_it() -> None:
@@ -520,3 +529,19 @@ def test_nothing_is_over_before_the_server_saw_the_text() -> None:
     tracker = TurnTracker(quiet=0.8, started=0.0)
     feed(tracker, [(0.1, "bot-llm-started", {}), (0.1, "bot-llm-stopped", {})])  # the previous turn's
     assert not tracker.done(5.0)
+
+
+def test_speech_still_being_synthesized_holds_the_follow_up() -> None:
+    tracker = TurnTracker(quiet=0.8, started=0.0)
+    feed(
+        tracker,
+        [
+            (0.1, "user-input", {}),
+            (0.1, "bot-llm-started", {}),
+            (0.1, "bot-llm-stopped", {}),
+            (0.1, "llm-function-call-in-progress", {}),
+            (0.2, "llm-function-call-stopped", {}),
+            (0.3, "bot-tts-started", {}),
+        ],
+    )
+    assert not tracker.done(3.0)  # nothing spoken yet, but the voice is being synthesized
