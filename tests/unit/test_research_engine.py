@@ -157,10 +157,13 @@ def test_filters_are_hard(engine: SearchEngine) -> None:
     assert rated and all(h.item.rating is not None and h.item.rating >= 4.5 for h in rated)
 
 
-def test_price_sort_hint(engine: SearchEngine) -> None:
-    hits = engine.search(ParsedQuery(text="mouse", sort=SortHint.price_low), limit=10)
-    prices = [h.item.price for h in hits]
-    assert prices == sorted(prices)
+def test_cheap_prefers_the_low_end_of_the_asked_type_not_the_cheapest_accessory(engine: SearchEngine) -> None:
+    plain = engine.search(ParsedQuery(text="laptop"), limit=10)
+    cheap = engine.search(ParsedQuery(text="laptop", sort=SortHint.price_low), limit=10)
+    assert sum(h.item.price for h in cheap) < sum(h.item.price for h in plain)
+    assert all(h.item.category in ("notebook", "laptops", "chromebook") for h in cheap[:5])
+    high = engine.search("high end laptop", limit=10)
+    assert sum(h.item.price for h in high) > sum(h.item.price for h in plain)
 
 
 def test_no_match_and_empty_query(engine: SearchEngine) -> None:

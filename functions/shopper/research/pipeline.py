@@ -15,12 +15,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from shopper_core.log import get_logger, log_event
 from shopper.models import UserPreferences
 from shopper.research.catalog_data import COLOR_WORDS, normalise_color
 from shopper.research.providers.base import Provider
 from shopper.research.query_parser import parse_query
 from shopper.research.types import Offer, ParsedQuery, RankedOffer, RawResult, SearchFilters, SortHint
+from shopper_core.log import get_logger, log_event
 
 logger = get_logger(__name__)
 
@@ -157,6 +157,7 @@ def normalise(raw: RawResult, currency: str = "USD") -> Offer | None:
         color=color,
         category=raw.category,
         relevance=raw.relevance,
+        matched=tuple(raw.matched),
     )
 
 
@@ -304,7 +305,8 @@ def rank_by_preferences(
     for index, offer in enumerate(offers):
         base = offer.relevance if offer.relevance is not None else 1.0 / (1.0 + 0.08 * index)
         base = max(base, 1e-6) * (1.0 / (1.0 + 0.01 * index))
-        delta, reasons = preference_adjustment(offer, prefs)
+        delta, taste = preference_adjustment(offer, prefs)
+        reasons = [*offer.matched, *taste]
         if sort == SortHint.price_low and dearest > cheapest:
             delta += CHEAP_FIRST * (dearest - offer.price) / (dearest - cheapest)
             if offer.price == cheapest:

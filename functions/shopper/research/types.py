@@ -65,6 +65,8 @@ class RawResult:
     external_id: str | None = None
     # How well it matches, 0..1, when the provider can say (the catalog can; an API ranks only).
     relevance: float | None = None
+    # What the shopper asked for that the provider found in it, in words ("bluetooth", "55 inch").
+    matched: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,7 @@ class Offer:
     color: str | None = None
     category: str | None = None
     relevance: float | None = None
+    matched: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
