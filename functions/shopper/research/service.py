@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from shopper.errors import Unavailable
+from shopper_core.log import get_logger, log_event
 from shopper.models import Product, Query, QueryCreate, QueryPreferences, QueryStatus, now_ms
 from shopper.repository import Repository
 from shopper.research.pipeline import NoResultsError, run_search
@@ -35,7 +36,6 @@ from shopper.research.query_parser import parse_query
 from shopper.research.tasks import enqueue_research
 from shopper.research.types import ParsedQuery, RankedOffer
 from shopper.settings import Settings, get_settings
-from shopper_core.log import get_logger, log_event
 
 logger = get_logger(__name__)
 
