@@ -220,3 +220,33 @@ def test_load_or_build_caches_and_rebuilds_when_the_catalog_changes(tmp_path) ->
     changed, how = load_or_build(catalog, cache)
     assert how == "built" and len(changed.items) == 40 + 194
     assert len(list(cache.glob("catalog-index-*.pkl"))) == 1  # the stale file is removed
+
+
+# ---------------------------------------------------------------- the kind of product meant
+
+
+def test_the_asked_type_ranks_above_accessories_and_lookalikes(engine: SearchEngine) -> None:
+    phones = engine.search("iphone 8", limit=3)
+    assert all(h.item.category == "smartphones" for h in phones)
+    cases = engine.search("iphone case", limit=5)
+    assert all("case" in (h.item.category or "") or "Case" in h.item.title for h in cases)
+    tvs = engine.search("55 inch tv", limit=4)
+    assert all(h.item.category == "tv" and "55 inch" in h.matched for h in tvs)
+    keyboards = engine.search(
+        ParsedQuery(text="mechanical keyboard", filters=SearchFilters(50, 100)), limit=5
+    )
+    assert all(h.item.category == "keyboard" for h in keyboards)
+
+
+def test_stated_attributes_are_preferred_and_named(engine: SearchEngine) -> None:
+    speakers = engine.search("bluetooth speaker", limit=3)
+    assert speakers and all("bluetooth" in h.matched for h in speakers)
+    drives = engine.search("1tb external hard drive", limit=3)
+    assert any("1 TB" in h.matched for h in drives)
+    quiet = engine.search("noise cancelling headphones", limit=5)
+    assert all("noise cancelling" in h.matched for h in quiet)
+
+
+def test_a_gift_request_searches_what_the_person_likes(engine: SearchEngine) -> None:
+    hits = engine.search("a gift for my dad who likes coffee", limit=5)
+    assert all("coffee" in (h.item.title + (h.item.category or "")).lower() for h in hits)

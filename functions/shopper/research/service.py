@@ -21,15 +21,16 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from shopper.errors import Unavailable
 from shopper_core.log import get_logger, log_event
-from shopper.models import Product, Query, QueryCreate, QueryPreferences, QueryStatus, now_ms
+from shopper.models import Product, Query, QueryCreate, QueryPreferences, QueryStatus, SignalType, now_ms
 from shopper.repository import Repository
-from shopper.research.pipeline import NoResultsError, run_search
+from shopper.research.pipeline import NoResultsError, canonical_url, product_key, run_search
 from shopper.research.providers.base import Provider
 from shopper.research.providers.registry import build_providers
 from shopper.research.query_parser import parse_query
@@ -210,6 +211,7 @@ def _search_and_store(
                 preferences,
                 limit=PRODUCTS_PER_QUERY,
                 timeout_s=settings.provider_timeout_s,
+                disliked=disliked_products(repo, query.userId),
             )
         )
     except NoResultsError as exc:
@@ -217,7 +219,8 @@ def _search_and_store(
     created = now_ms()
     products = [to_product(query_id, query, ranked, created) for ranked in outcome.ranked]
     removed = repo.replace_products(query_id, query.userId, products)
-    repo.update_query(query_id, status=QueryStatus.completed, error=None, updatedAt=now_ms())
+    # A completed query with no products carries why in `error` (which filter removed everything).
+    repo.update_query(query_id, status=QueryStatus.completed, error=outcome.empty_reason, updatedAt=now_ms())
     log_event(
         logger,
         "research completed",
@@ -230,6 +233,29 @@ def _search_and_store(
         latency_ms=round((time.perf_counter() - started) * 1000, 1),
     )
     return ResearchResult(query_id, "completed", len(products), partial_errors=outcome.errors or None)
+
+
+DISLIKES_READ = 500
+
+
+def disliked_products(repo: Repository, user_id: str) -> frozenset[str]:
+    """Product keys (pipeline.product_key) of everything the user disliked, whatever query
+    showed it: a dislike signal's itemId is a product document id, `{queryId}_{key}`."""
+    keys = set()
+    for signal in repo.list_signals(user_id, 0, limit=DISLIKES_READ):
+        if signal.type != SignalType.dislike or not signal.itemId:
+            continue
+        _, _, key = signal.itemId.rpartition("_")
+        if re.fullmatch(r"[0-9a-f]{16}", key):
+            keys.add(key)
+            continue
+        product = repo.get_product(signal.itemId)
+        if product is not None:
+            try:
+                keys.add(product_key(canonical_url(product.productUrl)))
+            except ValueError:
+                continue
+    return frozenset(keys)
 
 
 def _fail(repo: Repository, query_id: str, user_id: str, reason: str) -> ResearchResult:
