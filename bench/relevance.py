@@ -62,10 +62,10 @@ CUTOFF = 10
 
 # The grid cross-validation chooses from (each point changes a few RankParams fields).
 GRID: dict[str, tuple[float, ...]] = {
-    "type_boost": (0.5, 0.8, 1.2),
-    "type_mismatch": (0.35, 0.5, 0.7),
-    "accessory": (0.35, 0.6),
-    "unknown_type": (0.5, 0.8),
+    "type_boost": (0.3, 0.5, 0.8),
+    "type_mismatch": (0.2, 0.35, 0.5),
+    "accessory": (0.2, 0.35, 0.6),
+    "unknown_type": (0.35, 0.5, 0.8),
     "attr_boost": (0.4, 0.8),
 }
 

@@ -40,6 +40,8 @@ from shopper.research.attributes import close_values, product_attributes, query_
 from shopper.research.catalog_data import CatalogItem, normalise_color
 from shopper.research.product_types import (
     ACCESSORY_TYPES,
+    canonical_type,
+    category_says_type,
     is_accessory,
     product_type,
     query_type,
@@ -69,6 +71,8 @@ class RankParams:
     accessory: float = 0.5
     unknown_type: float = 0.7
     modifier_penalty: float = 0.15
+    # the product's type phrase has the query's word before the type ("hard" drive)
+    type_phrase_boost: float = 0.3
     # a stated attribute: has it / contradicts it / does not say
     attr_boost: float = 0.6
     attr_conflict: float = 0.3
@@ -99,7 +103,7 @@ _INTENT_WORDS = frozenset(analyze("gift present idea ideas who likes loves enjoy
 FITS_MARKERS = frozenset({"for", "compat", "fit", "fits"})
 
 # Bump when the index layout or the scoring-time fields change (invalidates cache files).
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 _SOURCE_FILES = ("engine.py", "text.py", "catalog_data.py", "product_types.py", "attributes.py")
 _ITEM_FIELDS = tuple(f.name for f in fields(CatalogItem))
 
@@ -217,6 +221,8 @@ class SearchEngine:
             title = analyze(item.title)
             brand = analyze(item.brand or "")
             category = _type_terms(item)
+            if kind and not category_says_type(category):
+                category = [*category, kind]  # what it is, when its category does not say
             description = analyze(item.description) if item.description != item.title else []
             per_field["title"].append(title)
             per_field["brand"].append(brand)
@@ -435,6 +441,13 @@ class SearchEngine:
         if brand:
             boost[self._brand_of == self._brand_ids.get(brand, -1)] *= 1.0 + params.brand_boost
         is_type = self._type_factor(boost, wanted, params)
+        modifier = _modifier_of(words, wanted)
+        if modifier and is_type.any():  # "hard drive": the type phrase, not just its head noun
+            phrase_type = np.zeros(n_docs, dtype=bool)
+            modifier_id = self._vocab.get(modifier)
+            if modifier_id is not None:
+                phrase_type[self._type_docs.docs_of(modifier_id)] = True
+            boost[phrase_type & is_type] *= 1.0 + params.type_phrase_boost
         if head:
             related_ids = [
                 self._vocab[t]
@@ -582,6 +595,17 @@ class SearchEngine:
         if sort != SortHint.relevance:
             hits = _resort(hits, self.items, sort)
         return [SearchHit(self.items[d], s) for s, d in hits[:limit]]
+
+
+def _modifier_of(words: Sequence[str], wanted: str | None) -> str | None:
+    """The query word right before its type word ("hard" in "external hard drive")."""
+    if wanted is None:
+        return None
+    for i in range(len(words) - 1, 0, -1):
+        if words[i] == wanted or canonical_type(words[i]) == wanted:
+            before = words[i - 1]
+            return None if before in STOPWORDS or before.isdigit() else before
+    return None
 
 
 def _top(score: np.ndarray, docs: np.ndarray, limit: int) -> np.ndarray:

@@ -45,7 +45,6 @@ PRODUCT_LINES: dict[str, str] = {
 
 # A product type head -> the type it is ("smartphones" and "phone" are one kind of thing).
 TYPE_ALIASES: dict[str, str] = {
-    "phone": "smartphon",
     "1": "notebook",  # "hybrid (2-in-1)"
     "chromebook": "notebook",
     "netbook": "notebook",
@@ -69,11 +68,14 @@ TYPE_ALIASES: dict[str, str] = {
 # Query type -> product types that satisfy it, with a weight (1 = the same kind of thing).
 RELATED_TYPES: dict[str, dict[str, float]] = {
     "headphon": {"headset": 0.9, "earphon": 0.8},
+    "phone": {"smartphon": 1.0},
+    "smartphon": {"phone": 0.3},
     "headset": {"headphon": 0.9, "earphon": 0.7},
     "earphon": {"headphon": 0.7, "headset": 0.6},
     "smartwatch": {"tracker": 0.6, "watch": 0.7},
     "watch": {"smartwatch": 0.8},
-    "pc": {"workstat": 0.8, "comput": 0.6, "notebook": 0.5},
+    "pc": {"workstat": 0.8, "comput": 0.6},
+    "videogam": {"game": 0.3},
     "comput": {"pc": 1.0, "notebook": 0.8, "workstat": 0.7},
     "stylus": {"pen": 1.0},
     "ssd": {"drive": 0.5},
@@ -107,10 +109,19 @@ ACCESSORY_TYPES = frozenset(
 _QUERY_TYPE_WORDS = frozenset(analyze("perfume laptop phone smartphone earbuds oven sneakers trainers"))
 
 
+_CONSOLE_WORDS = frozenset(analyze("nintendo switch playstation ps4 ps5 xbox wii console video"))
+
+
 def canonical_type(head: str | None) -> str | None:
     if not head:
         return None
     return TYPE_ALIASES.get(head, head)
+
+
+def category_says_type(category_terms: Sequence[str]) -> bool:
+    """Whether a category's head noun is a product type (not "accessories", "8 cell", ...)."""
+    head = category_terms[-1] if category_terms else None
+    return head is not None and head not in _NOT_TYPES and not head.isdigit()
 
 
 def is_accessory(type_head: str | None) -> bool:
@@ -121,6 +132,7 @@ _SCREEN_SPEC_RE = re.compile(r'cm \(\d+(?:\.\d)?"\)\s+\d{3,4} x \d{3,4} pixels')
 _COMPUTER_SPEC_RE = re.compile(r"\b(?:Intel|AMD|Core|Ryzen|DDR\d|GB)\b")
 _PC_RE = re.compile(r"\b(?:PC|Tower|SFF|Mini PC|All-in-One)\b")
 _NOT_TYPES = frozenset({"accessori", "1", "cell", "ssd", "hdd"})
+_FITS = frozenset({"for", "with", "compat", "your", "fit", "fits", "to"})
 # Nouns that say what a product is when its category and title do not (from its description).
 _DESCRIBED_TYPES = frozenset(
     analyze(
@@ -137,6 +149,8 @@ def product_type(category: str | None, title: str, description: str = "") -> str
     says what it is."""
     terms = analyze(category or "")
     head = terms[-1] if terms else None
+    if terms[-2:] == ["video", "game"]:
+        return "videogam"
     if head is not None and head not in _NOT_TYPES and not head.isdigit():
         return canonical_type(head)
     if head == "1":
@@ -167,7 +181,15 @@ def product_type(category: str | None, title: str, description: str = "") -> str
     if head in ("ssd", "hdd"):
         return head
     if head is None and description:
-        first = next((t for t in analyze(description[:160]) if t in _DESCRIBED_TYPES), None)
+        words = analyze(description[:160])
+        first = next(
+            (
+                t
+                for i, t in enumerate(words)
+                if t in _DESCRIBED_TYPES and (i == 0 or words[i - 1] not in _FITS)
+            ),
+            None,
+        )
         if first:
             return canonical_type(first)
     return canonical_type(head) if head else None
@@ -188,6 +210,8 @@ def query_type(terms: Sequence[str], known_types: frozenset[str]) -> str | None:
     before = [t for t in terms[:cut] if t not in STOPWORDS]
     for term in reversed(before):
         if term in known_types and not term.isdigit():
+            if term == "game" and not _CONSOLE_WORDS.isdisjoint(terms):
+                return "videogam"  # "nintendo switch games" are video games, not board games
             return canonical_type(term)
     for term in reversed([t for t in terms if t not in STOPWORDS]):
         if term in PRODUCT_LINES:
