@@ -65,16 +65,16 @@ class RankParams:
     phrase_boost: float = 0.35
     brand_boost: float = 0.6
     # the product is the type the query asks for (x 1 + boost * how closely)
-    type_boost: float = 0.8
+    type_boost: float = 0.5
     # it is another known type / an accessory of the asked type / its type is unknown
-    type_mismatch: float = 0.5
-    accessory: float = 0.5
-    unknown_type: float = 0.7
+    type_mismatch: float = 0.35
+    accessory: float = 0.2
+    unknown_type: float = 0.5
     modifier_penalty: float = 0.15
     # the product's type phrase has the query's word before the type ("hard" drive)
     type_phrase_boost: float = 0.3
     # a stated attribute: has it / contradicts it / does not say
-    attr_boost: float = 0.6
+    attr_boost: float = 0.4
     attr_conflict: float = 0.3
     attr_missing: float = 0.6
     # "cheap" / "high end": x exp(+-price * (0.5 - price percentile among comparable matches))
