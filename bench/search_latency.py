@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT / "functions"))
 sys.path.insert(0, str(ROOT))
 
 from bench.common import percentile  # noqa: E402
-from shopper.research.pipeline import search_products  # noqa: E402
 from shopper.research import index_cache  # noqa: E402
+from shopper.research.pipeline import search_products  # noqa: E402
 from shopper.research.providers import catalog as catalog_module  # noqa: E402
 from shopper.research.providers.catalog import catalog_providers, load_or_build  # noqa: E402
 

@@ -250,3 +250,16 @@ def test_stated_attributes_are_preferred_and_named(engine: SearchEngine) -> None
 def test_a_gift_request_searches_what_the_person_likes(engine: SearchEngine) -> None:
     hits = engine.search("a gift for my dad who likes coffee", limit=5)
     assert all("coffee" in (h.item.title + (h.item.category or "")).lower() for h in hits)
+
+
+def test_the_engine_does_not_import_the_provider_or_the_cache() -> None:
+    """The index cache is its own module: engine <- index_cache <- providers.catalog, no circle."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, shopper.research.engine; "
+        "assert 'shopper.research.providers.catalog' not in sys.modules; "
+        "assert 'shopper.research.index_cache' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, env={"PYTHONPATH": ":".join(sys.path)})

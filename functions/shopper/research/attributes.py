@@ -79,6 +79,7 @@ class Attribute:
 class QueryAttributes:
     attributes: tuple[Attribute, ...]
     rest: str  # the query text without the words that stated a numeric attribute
+    flag_words: tuple[str, ...] = ()  # the words that stated a yes/no attribute ("noise cancelling")
 
 
 def _gb(amount: float, unit: str) -> int:
@@ -92,8 +93,10 @@ def _capacity_label(gb: int) -> str:
 def query_attributes(text: str) -> QueryAttributes:
     lowered = (text or "").lower()
     found: list[Attribute] = []
+    flag_words: list[str] = []
     for key, pattern in _QUERY_FLAGS:
-        if pattern.search(lowered):
+        if said := pattern.search(lowered):
+            flag_words.append(said.group(0))
             conflicts = ("wireless",) if key == "wired" else ("wired_only",) if key == "wireless" else ()
             found.append(Attribute(key, _LABELS[key], conflicts))
     rest = lowered
@@ -110,13 +113,32 @@ def query_attributes(text: str) -> QueryAttributes:
         found.append(Attribute(f"size:{size}", f"size {size}"))
     rest = _SIZE_Q.sub(" ", rest)
     unique = tuple({a.key: a for a in found}.values())
-    return QueryAttributes(unique, re.sub(r"\s+", " ", rest).strip())
+    return QueryAttributes(unique, re.sub(r"\s+", " ", rest).strip(), tuple(flag_words))
+
+
+# Substrings without which a flag's pattern cannot match (skips most regex work at indexing).
+_GUARDS: dict[str, tuple[str, ...]] = {
+    "bluetooth": ("blue", "bt"),
+    "wireless": ("wireless", "bluetooth", "cordless", "wi", "wlan", "802.11"),
+    "wired": ("wired", "corded", "3.5", "jack"),
+    "4k": ("4k", "uhd", "ultra hd", "3840", "2160"),
+    "noise_cancelling": ("noise", "anc"),
+    "waterproof": ("water", "ip6", "ipx", "atm", "swim"),
+    "mechanical": ("mechanical",),
+    "gaming": ("gam",),
+    "portable": ("portable", "pocket", "pico", "mini projector"),
+    "usb_c": ("usb", "type"),
+}
 
 
 def product_attributes(title: str, description: str) -> frozenset[str]:
     """Keys of the attributes a product states in its title or description."""
     text = f"{title} \n {description}".lower()
-    keys = {key for key, pattern in _FLAGS.items() if pattern.search(text)}
+    keys = {
+        key
+        for key, pattern in _FLAGS.items()
+        if any(guard in text for guard in _GUARDS[key]) and pattern.search(text)
+    }
     if "wired" in keys and "wireless" not in keys:
         keys.add("wired_only")
     title_lower = title.lower()
@@ -128,10 +150,12 @@ def product_attributes(title: str, description: str) -> frozenset[str]:
     for match in _M_DOC.finditer(title_lower):
         inches.add(round(float(match.group(1)) * 100 / 2.54))
     keys.update(f"inch:{i}" for i in inches if 3 <= i <= 120)
-    for match in _CAP.finditer(text[:600]):
-        keys.add(f"gb:{_gb(float(match.group(1)), match.group(2))}")
-    for match in _SIZE_DOC.finditer(text):
-        keys.add(f"size:{match.group(1) or match.group(2)}")
+    if "gb" in text or "tb" in text:
+        for match in _CAP.finditer(text[:600]):
+            keys.add(f"gb:{_gb(float(match.group(1)), match.group(2))}")
+    if "size" in text or "us" in text:
+        for match in _SIZE_DOC.finditer(text):
+            keys.add(f"size:{match.group(1) or match.group(2)}")
     return frozenset(keys)
 
 

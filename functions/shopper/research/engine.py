@@ -404,7 +404,11 @@ class SearchEngine:
         scores = np.zeros(n_docs, dtype=np.float64)
         matched = np.zeros(n_docs, dtype=np.int64)
         postings = self._postings
-        concept_weight = [self.idf_weight(t) or 1.0 for t in terms]
+        # Words that stated an attribute count through the attribute factor, not coordination.
+        attribute_words = set(analyze(" ".join(stated.flag_words)))
+        concept_weight = [0.0 if t in attribute_words else (self.idf_weight(t) or 1.0) for t in terms]
+        if not any(concept_weight):
+            concept_weight = [self.idf_weight(t) or 1.0 for t in terms]
         for index, term in enumerate(terms):
             for related, qw in ((term, 1.0), *expansions(term)):
                 term_id = self._vocab.get(related)

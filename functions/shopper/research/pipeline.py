@@ -448,12 +448,14 @@ def explain_empty(offers: Sequence[Offer], query: ParsedQuery) -> str:
             else:
                 best = max(o.rating for o in offers if o.rating is not None)
                 reasons.append(
-                    f"none of the matching products is rated {f.min_rating:g} stars or more (the best has {best:g})"
+                    f"none of the matching products is rated {f.min_rating:g} stars or more "
+                    f"(the best has {best:g})"
                 )
         elif name == "price":
             cheapest = min(o.price for o in offers)
+            wanted = _price_words(f.min_price, f.max_price, query.currency)
             reasons.append(
-                f"none of the matching products costs {_price_words(f.min_price, f.max_price, query.currency)} "
+                f"none of the matching products costs {wanted} "
                 f"(the cheapest is {_money(cheapest, query.currency)})"
             )
         elif name == "brand":
