@@ -66,7 +66,7 @@ GRID: dict[str, tuple[float, ...]] = {
     "type_mismatch": (0.2, 0.35, 0.5),
     "accessory": (0.2, 0.35, 0.6),
     "unknown_type": (0.35, 0.5, 0.8),
-    "attr_boost": (0.4, 0.8),
+    "modifier_penalty": (0.15, 0.4, 0.6),
 }
 
 
@@ -398,6 +398,16 @@ def main(argv: list[str] | None = None) -> int:
                 f"Below 0.5: {', '.join(nl['below_0.5']) or 'none'}.",  # type: ignore[arg-type]
             ]
         md += ["", "Most unjudged products in a top 10 (dev):", "", *(f"- {u}" for u in unjudged)]
+        if nl_rows:
+            nl_unjudged = unjudged_examples(nl_runs, read_judgments(args.nl))
+            report["nl_most_unjudged_in_top10"] = nl_unjudged
+            (RESULTS / "relevance.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+            md += [
+                "",
+                "Most unjudged products in a top 10 (NL requests):",
+                "",
+                *(f"- {u}" for u in nl_unjudged),
+            ]
         (RESULTS / "relevance.md").write_text("\n".join(md) + "\n", encoding="utf-8")
     return 0
 

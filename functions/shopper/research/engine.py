@@ -69,7 +69,7 @@ class RankParams:
     # it is another known type / an accessory of the asked type / its type is unknown
     type_mismatch: float = 0.35
     accessory: float = 0.2
-    unknown_type: float = 0.5
+    unknown_type: float = 0.8
     modifier_penalty: float = 0.15
     # the product's type phrase has the query's word before the type ("hard" drive)
     type_phrase_boost: float = 0.3
@@ -461,11 +461,17 @@ class SearchEngine:
             if wanted is None and related_ids:
                 is_type = np.isin(self._type_head, related_ids)
                 boost[is_type] *= 1.0 + params.type_boost
-            head_id = self._vocab.get(wanted or head) or self._vocab.get(head)
-            if head_id is not None:
+            named = wanted or head
+            fit_ids = [
+                self._vocab[t]
+                for t in {named, head, *(r for r, w in expansions(named) if w >= 0.5)}
+                if t in self._vocab
+            ]
+            if fit_ids:
                 fits = np.zeros(n_docs, dtype=bool)
-                fits[self._modifier_docs.docs_of(head_id)] = True
-                fits[self._type_docs.docs_of(head_id)] = True
+                for fit_id in fit_ids:  # "computer" in "computer monitor" names what it serves
+                    fits[self._modifier_docs.docs_of(fit_id)] = True
+                    fits[self._type_docs.docs_of(fit_id)] = True
                 term_ids = [self._vocab[t] for t in terms if t in self._vocab]
                 fits &= ~is_type & ~np.isin(self._type_head, term_ids)
                 boost[fits] *= 1.0 - params.modifier_penalty
