@@ -151,6 +151,8 @@ def product_type(category: str | None, title: str, description: str = "") -> str
     head = terms[-1] if terms else None
     if terms[-2:] == ["video", "game"]:
         return "videogam"
+    if "doll" in terms:  # "doll shoes", "doll chair": toys
+        return "toy"
     if head is not None and head not in _NOT_TYPES and not head.isdigit():
         return canonical_type(head)
     if head == "1":

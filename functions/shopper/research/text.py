@@ -106,6 +106,7 @@ _EXPANSIONS: dict[str, tuple[tuple[str, float], ...]] = {
     "speaker": (("soundbar", 0.4),),
     "sofa": (("couch", 0.9),),
     "shoe": (("heel", 0.3), ("slipper", 0.2)),
+    "run": (("sport", 0.5), ("athlet", 0.4), ("jog", 0.5)),
     "fragranc": (("eau", 0.6), ("scent", 0.5)),
     "ssd": (("flash", 0.3),),
 }
