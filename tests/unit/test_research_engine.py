@@ -263,3 +263,11 @@ def test_the_engine_does_not_import_the_provider_or_the_cache() -> None:
         "assert 'shopper.research.index_cache' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True, env={"PYTHONPATH": ":".join(sys.path)})
+
+
+@pytest.mark.parametrize(
+    ("query", "title_has"),
+    [("32PFL7603D", "32PFL7603D"), ("samsung UN55TU8000", "UN55TU8000"), ("hp c8754a", "C8754A")],
+)
+def test_a_model_number_finds_that_model_first(engine: SearchEngine, query: str, title_has: str) -> None:
+    assert title_has in engine.search(query, limit=1)[0].item.title
