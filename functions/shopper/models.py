@@ -183,6 +183,9 @@ class QueryPreferences(Model):
     maxPrice: Price | None = None
     minRating: Rating | None = None
     targetRetailers: Annotated[list[Tag], Field(max_length=10)] = []
+    # "Cheap" / "budget" (low) and "high end" (high): the low or high end of the prices of
+    # the products that answer the query, a preference the ranking weighs, not a filter.
+    pricePreference: Literal["low", "high"] | None = None
     # The order the shopper asked for ("sort them by price"); None: our ranking's order.
     sort: Literal["price_low", "price_high", "rating"] | None = None
 

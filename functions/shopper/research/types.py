@@ -11,6 +11,7 @@ from shopper_core.understanding import parse_search
 class SortHint(StrEnum):
     relevance = "relevance"
     price_low = "price_low"
+    price_high = "price_high"
     rating_high = "rating_high"
 
 
@@ -61,7 +62,9 @@ def parse_text(text: str, default_currency: str = "USD") -> ParsedQuery:
         brand=f.brand,
         retailers=f.retailers,
     )
-    sort = SortHint.price_low if f.price_preference == "low" else SortHint.relevance
+    sort = {"low": SortHint.price_low, "high": SortHint.price_high}.get(
+        f.price_preference or "", SortHint.relevance
+    )
     return ParsedQuery(
         text=search.query,
         filters=filters,
@@ -97,6 +100,8 @@ class RawResult:
     external_id: str | None = None
     # How well it matches, 0..1, when the provider can say (the catalog can; an API ranks only).
     relevance: float | None = None
+    # What the shopper asked for that the provider found in it, in words ("bluetooth", "55 inch").
+    matched: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +125,7 @@ class Offer:
     color: str | None = None
     category: str | None = None
     relevance: float | None = None
+    matched: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
