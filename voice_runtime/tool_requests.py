@@ -86,6 +86,9 @@ def build_search_request(arguments: Mapping[str, Any]) -> tuple[str, dict[str, A
         raise ValueError("the lowest price is above the highest price")
     if min_rating is not None and 0 < min_rating <= 5:
         preferences["minRating"] = min_rating
+    preference = text(arguments.get("price_preference"))
+    if preference in ("low", "high"):
+        preferences["pricePreference"] = preference
     sort = text(arguments.get("sort"))
     if sort in SORTS:
         preferences["sort"] = sort
@@ -100,6 +103,7 @@ def build_search_request(arguments: Mapping[str, Any]) -> tuple[str, dict[str, A
         color=color or None,
         brand=brand or None,
         size=size or None,
+        pricePreference=preferences.get("pricePreference"),
         retailers=retailers,
     )
     return search_text, preferences, state

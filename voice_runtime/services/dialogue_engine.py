@@ -149,17 +149,13 @@ def search_arguments(state: SearchState, sort: str | None = None) -> dict[str, A
         ("color", state.color),
         ("brand", state.brand),
         ("size", state.size),
+        ("price_preference", state.pricePreference),
     ):
         if value is not None:
             args[name] = value
     if state.retailers:
         args["retailers"] = list(state.retailers)
     return args
-
-
-# "Cheap" / "budget" and "high end" ask for the low or the high end of what matches: the
-# products that answer the query, lowest (or highest) price first.
-PREFERENCE_SORT = {"low": "price_low", "high": "price_high"}
 
 
 def search_from(query: str, filters: Filters) -> SearchState:
@@ -171,6 +167,7 @@ def search_from(query: str, filters: Filters) -> SearchState:
         color=filters.color,
         brand=filters.brand,
         size=filters.size,
+        pricePreference=filters.price_preference,
         retailers=list(filters.retailers),
     )
 
@@ -302,8 +299,7 @@ def _decide(kind: str, u: Understanding, state: DialogueState, turn: Turn) -> De
                 return _decide("refine", Understanding("refine", refinement=_as_refinement(u)), state, turn)
             return Decision(replies.NEEDS_PRODUCT_TEXT, (), "search:needs_product")
         filters = u.search.filters
-        sort = PREFERENCE_SORT.get(filters.price_preference or "")
-        return _search(search_from(u.search.query, filters), filters.unknown_retailer, kind, sort)
+        return _search(search_from(u.search.query, filters), filters.unknown_retailer, kind)
     if kind == "refine":
         refined = refine(state, u)
         if refined is None:
@@ -387,15 +383,13 @@ def _as_refinement(u: Understanding) -> Any:
     return Refinement(filters=u.search.filters if u.search else Filters())
 
 
-def _search(
-    search: SearchState, unknown_retailer: str | None, kind: str, sort: str | None = None
-) -> Decision:
-    text = replies.search_announcement(search, sort)
+def _search(search: SearchState, unknown_retailer: str | None, kind: str) -> Decision:
+    text = replies.search_announcement(search)
     if unknown_retailer:
         text = (
             f"I can't search {unknown_retailer.title()} from here, so I'll look in the stores I have. {text}"
         )
-    return Decision(text, ((SEARCH_PRODUCTS, search_arguments(search, sort)),), kind, None)
+    return Decision(text, ((SEARCH_PRODUCTS, search_arguments(search)),), kind, None)
 
 
 def _with_focus_pair(state: DialogueState, products: list[ShownProduct]) -> list[ShownProduct]:

@@ -92,6 +92,8 @@ def product_phrase(product: ShownProduct, name: str | None = None) -> str:
 def describe_search(search: SearchState) -> str:
     """The understood search, as a person would say it: 'Sony headphones under $150 in black'."""
     query = search.query
+    if search.pricePreference:
+        query = f"{'budget' if search.pricePreference == 'low' else 'high-end'} {query}"
     if search.brand and search.brand.lower() not in query.lower():
         query = f"{search.brand} {query}"
     if search.color and search.color.lower() not in query.lower():
@@ -110,13 +112,8 @@ def describe_search(search: SearchState) -> str:
     return " ".join(parts)
 
 
-def search_announcement(search: SearchState, sort: str | None = None) -> str:
-    lead = {"price_low": "the best prices on", "price_high": "the high end of"}.get(sort or "")
-    return (
-        f"Looking for {lead} {describe_search(search)}."
-        if lead
-        else f"Looking for {describe_search(search)}."
-    )
+def search_announcement(search: SearchState) -> str:
+    return f"Looking for {describe_search(search)}."
 
 
 def search_reply(

@@ -43,6 +43,11 @@ SEARCH_PRODUCTS_SCHEMA = FunctionSchema(
         "brand": {"type": "string", "description": "Wanted brand, e.g. 'Sony'."},
         "min_rating": {"type": "number", "description": "Lowest average rating, 0 to 5."},
         "size": {"type": "string", "description": "Wanted size, e.g. '10' or 'medium'."},
+        "price_preference": {
+            "type": "string",
+            "enum": ["low", "high"],
+            "description": "'cheap' or 'budget' is low, 'high end' or 'premium' is high.",
+        },
         "sort": {
             "type": "string",
             "enum": ["price_low", "price_high", "rating"],
