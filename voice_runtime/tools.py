@@ -149,6 +149,8 @@ class ShoppingTools:
             "query": search.query,
             "filters": preferences,
             "count": len(products),
+            # Why nothing matched, when nothing did ("none of the matching products has a rating yet").
+            "reason": body.get("error") if not products else None,
             "products": [summarize_product(i + 1, p) for i, p in enumerate(products[:SPOKEN_RESULTS])],
         }
 

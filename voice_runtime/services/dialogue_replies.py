@@ -127,6 +127,9 @@ def search_reply(
     if status in ("pending", "searching") and not shown:
         return f"I'm still searching for {what}. The results will show up on your screen in a moment."
     if not shown:
+        reason = result.get("reason")
+        if reason:
+            return f"I couldn't find any {what}: {reason}. Want to try something else?"
         return f"I couldn't find any {what}. Want to try different words?"
     picks = shown[:top]
     listed = _join([product_phrase(p, n) for p, n in zip(picks, _names(picks), strict=True)])
