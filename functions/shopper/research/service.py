@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from pydantic import ValidationError
+
 from shopper.errors import Unavailable
-from shopper_core.log import get_logger, log_event
 from shopper.models import Product, Query, QueryCreate, QueryPreferences, QueryStatus, now_ms
 from shopper.repository import Repository
 from shopper.research.pipeline import NoResultsError, run_search
@@ -36,6 +38,7 @@ from shopper.research.query_parser import parse_query
 from shopper.research.tasks import enqueue_research
 from shopper.research.types import ParsedQuery, RankedOffer
 from shopper.settings import Settings, get_settings
+from shopper_core.log import get_logger, log_event
 
 logger = get_logger(__name__)
 
@@ -158,6 +161,33 @@ def to_product(query_id: str, query: Query, ranked: RankedOffer, created_at: int
     )
 
 
+def to_products(
+    query_id: str, query: Query, ranked: Sequence[RankedOffer], created_at: int
+) -> tuple[list[tuple[str, Product]], int]:
+    """The ranked offers as products, in rank order; an offer a product cannot hold (a merchant
+    name over 60 characters, a price over 10,000,000, a URL over 2,048 characters ...) is
+    dropped and logged, never allowed to fail the query. Returns (products, dropped)."""
+    products: list[tuple[str, Product]] = []
+    dropped = 0
+    for item in ranked:
+        try:
+            products.append(
+                to_product(query_id, query, replace(item, system_rank=len(products) + 1), created_at)
+            )
+        except ValidationError as exc:
+            dropped += 1
+            log_event(
+                logger,
+                "invalid offer dropped",
+                logging.WARNING,
+                queryId=query_id,
+                provider=item.offer.provider,
+                searchRank=item.offer.search_rank,
+                invalid_fields=sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()}),
+            )
+    return products, dropped
+
+
 def run_research(
     query_id: str,
     repo: Repository,
@@ -215,7 +245,9 @@ def _search_and_store(
     except NoResultsError as exc:
         return _fail(repo, query_id, query.userId, str(exc))
     created = now_ms()
-    products = [to_product(query_id, query, ranked, created) for ranked in outcome.ranked]
+    products, dropped = to_products(query_id, query, outcome.ranked, created)
+    if not products and dropped:
+        return _fail(repo, query_id, query.userId, "no usable products were found; please try another search")
     removed = repo.replace_products(query_id, query.userId, products)
     repo.update_query(query_id, status=QueryStatus.completed, error=None, updatedAt=now_ms())
     log_event(
@@ -225,6 +257,7 @@ def _search_and_store(
         status="completed",
         userId=query.userId,
         products=len(products),
+        invalid_offers_dropped=dropped or None,
         earlier_products_removed=removed or None,
         provider_errors=outcome.errors or None,
         latency_ms=round((time.perf_counter() - started) * 1000, 1),
