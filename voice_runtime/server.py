@@ -2,9 +2,11 @@
 
     python -m voice_runtime.server --host 0.0.0.0 --port ${PORT:-8080}
 
-A WebSocket is accepted, its `sessionId`/`userId`/`ticket` query checked, and
-only then handed to `bot.run_session`; anything wrong closes it with 1008
-(policy violation) before a single audio frame is read.
+A WebSocket is accepted, its `sessionId`/`userId`/`ticket` query checked, the
+ticket consumed at the functions (POST /pipecat/claim-ticket: a ticket connects
+once, and never to an ended session), and only then handed to `bot.run_session`;
+anything wrong closes it with 1008 (policy violation) before a single audio frame
+is read.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from fastapi import FastAPI, WebSocket
 from fastapi.responses import JSONResponse, Response
@@ -25,7 +28,7 @@ from starlette.websockets import WebSocketState
 from shopper_core.tickets import TicketError, verify_ticket
 from voice_runtime import metrics
 from voice_runtime.bot import BotDeps, SessionHandle, run_session
-from voice_runtime.functions_client import FunctionsClient
+from voice_runtime.functions_client import FunctionsClient, FunctionsError
 from voice_runtime.log import configure_logging, get_logger, log_event
 from voice_runtime.settings import VoiceSettings, get_settings
 from voice_runtime.vad import warm_up as warm_up_vad
@@ -45,14 +48,20 @@ class HandshakeRejected(Exception):
         self.code = code
 
 
+class Handshake(NamedTuple):
+    session_id: str
+    user_id: str
+    ticket_id: str
+
+
 def check_handshake(
     settings: VoiceSettings,
     session_id: str | None,
     user_id: str | None,
     ticket: str | None,
     origin: str | None,
-) -> tuple[str, str]:
-    """Validate the WebSocket query; return (sessionId, userId) or raise HandshakeRejected."""
+) -> Handshake:
+    """Validate the WebSocket query; return it or raise HandshakeRejected."""
     if settings.allowed_origins and origin not in settings.allowed_origins:
         raise HandshakeRejected("origin", "origin not allowed")
     if not session_id or not user_id or not ticket:
@@ -60,10 +69,23 @@ def check_handshake(
     if not _ID.match(session_id) or not _ID.match(user_id):
         raise HandshakeRejected("bad_params", "malformed sessionId or userId")
     try:
-        verify_ticket(settings.session_ticket_key.get_secret_value(), ticket, session_id, user_id)
+        claims = verify_ticket(settings.session_ticket_key.get_secret_value(), ticket, session_id, user_id)
     except TicketError as exc:
         raise HandshakeRejected("bad_ticket", str(exc)) from exc
-    return session_id, user_id
+    return Handshake(session_id, user_id, claims["jti"])
+
+
+async def claim_ticket(client: FunctionsClient, handshake: Handshake) -> None:
+    """Consume the ticket at the functions, or raise HandshakeRejected: 1008 when it was
+    used, replaced or its session ended; 1013 (try again) when the functions are down."""
+    try:
+        await client.claim_ticket(handshake.session_id, handshake.user_id, handshake.ticket_id)
+    except FunctionsError as exc:
+        if exc.status in (403, 404, 409):
+            raise HandshakeRejected("ticket_refused", exc.message) from exc
+        raise HandshakeRejected(
+            "claim_failed", "could not check the ticket; retry", WS_TRY_AGAIN_LATER
+        ) from exc
 
 
 @dataclass
@@ -128,7 +150,7 @@ def create_app(deps: BotDeps | None = None) -> FastAPI:
         await websocket.accept()
         query = websocket.query_params
         try:
-            session_id, user_id = check_handshake(
+            handshake = check_handshake(
                 bot_deps.settings,
                 query.get("sessionId"),
                 query.get("userId"),
@@ -137,6 +159,8 @@ def create_app(deps: BotDeps | None = None) -> FastAPI:
             )
             if len(sessions.active) >= bot_deps.settings.max_sessions:
                 raise HandshakeRejected("capacity", "instance at capacity", WS_TRY_AGAIN_LATER)
+            await claim_ticket(bot_deps.client, handshake)
+            session_id, user_id = handshake.session_id, handshake.user_id
         except HandshakeRejected as rejected:
             metrics.REJECTED.labels(reason=rejected.reason).inc()
             log_event(logger, "websocket rejected", event="ws_rejected", reason=rejected.reason)

@@ -125,6 +125,11 @@ class VoiceSession(StoredModel):
     startTime: EpochMs
     endTime: EpochMs | None = None
     status: SessionStatus = SessionStatus.active
+    # The one ticket that may connect to this session (its `jti`), and when it did; a new
+    # ticket (POST /sessions with this sessionId) replaces it. Not a secret: a ticket is
+    # only valid with its HMAC signature.
+    ticketId: Annotated[str, StringConstraints(max_length=64)] | None = None
+    ticketUsedAt: EpochMs | None = None
 
 
 # ---------------------------------------------------------------- conversation_logs

@@ -112,6 +112,49 @@ class Repository:
 
         return close(transaction)
 
+    def issue_ticket(self, session_id: str, ticket_id: str) -> VoiceSession | None:
+        """Make `ticket_id` the session's one connectable ticket (unused); None unless the
+        session exists and is active."""
+        ref = self._col(VOICE_SESSIONS).document(session_id)
+        transaction = self.client.transaction()
+
+        @firestore.transactional
+        def issue(txn: firestore.Transaction) -> VoiceSession | None:
+            snap = ref.get(transaction=txn)
+            if not snap.exists:
+                return None
+            session = VoiceSession.model_validate(snap.to_dict())
+            if session.status != SessionStatus.active:
+                return None
+            txn.update(ref, {"ticketId": ticket_id, "ticketUsedAt": None})
+            return session.model_copy(update={"ticketId": ticket_id, "ticketUsedAt": None})
+
+        return issue(transaction)
+
+    def use_ticket(self, session_id: str, ticket_id: str, now: int) -> tuple[VoiceSession | None, str]:
+        """Consume the session's ticket once, in a transaction: (session, "ok"), or the
+        reason it cannot connect: "not_found", "ended", "replaced" (not its current
+        ticket) or "used"."""
+        ref = self._col(VOICE_SESSIONS).document(session_id)
+        transaction = self.client.transaction()
+
+        @firestore.transactional
+        def use(txn: firestore.Transaction) -> tuple[VoiceSession | None, str]:
+            snap = ref.get(transaction=txn)
+            if not snap.exists:
+                return None, "not_found"
+            session = VoiceSession.model_validate(snap.to_dict())
+            if session.status != SessionStatus.active:
+                return session, "ended"
+            if session.ticketId != ticket_id:
+                return session, "replaced"
+            if session.ticketUsedAt is not None:
+                return session, "used"
+            txn.update(ref, {"ticketUsedAt": now})
+            return session.model_copy(update={"ticketUsedAt": now}), "ok"
+
+        return use(transaction)
+
     def list_active_sessions(self, user_id: str, limit: int = 20) -> list[VoiceSession]:
         docs = (
             self._col(VOICE_SESSIONS)

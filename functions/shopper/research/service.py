@@ -1,8 +1,9 @@
 """The research service: what the API and the worker call.
 
-    submit_query(repo, user_id, create, enqueue=enqueue_research) -> query_id
+    submit_query(repo, user_id, create, enqueue=enqueue_research) -> Submitted(query_id, notes)
         Store the query `pending` (natural-language constraints lifted into its
-        preferences when the client sent none) and enqueue its research job.
+        preferences when the client sent none; one out of range is dropped, with a note)
+        and enqueue its research job.
     run_research(query_id, repo, providers=None, settings=None) -> ResearchResult
         The job: claim the query (`searching`), search every provider concurrently,
         normalise, dedupe, filter, rank by the user's preferences, write the products in
@@ -43,26 +44,50 @@ from shopper_core.log import get_logger, log_event
 logger = get_logger(__name__)
 
 PRODUCTS_PER_QUERY = 20
+MAX_PRICE = 10_000_000  # shopper.models.Price
+MAX_RATING = 5.0
 DESCRIPTION_MAX = 2000
 
 
 # ---------------------------------------------------------------- submitting
 
 
-def preferences_from_text(text: str, given: QueryPreferences) -> QueryPreferences:
-    """The client's own filters win; when it sent none, those said in the text are used."""
+@dataclass(frozen=True)
+class Submitted:
+    query_id: str
+    # Filters read from the text that could not be used, in words the caller can pass on.
+    notes: tuple[str, ...] = ()
+
+
+def _in_range(value: float | None, high: float, what: str, notes: list[str]) -> float | None:
+    if value is None or 0 <= value <= high:
+        return value
+    notes.append(
+        f"the {what} {value:,.15g} is out of range (0 to {high:,.15g}), so it was not used as a filter"
+    )
+    return None
+
+
+def preferences_from_text(text: str, given: QueryPreferences) -> tuple[QueryPreferences, list[str]]:
+    """The client's own filters win; when it sent none, those said in the text are used.
+    A filter said in the text that no stored query can hold ("under 99999999999 dollars")
+    is dropped, and a note says so; the search still runs."""
+    notes: list[str] = []
     if given.minPrice is not None or given.maxPrice is not None or given.minRating is not None:
-        return given
+        return given, notes
     try:
         filters = parse_query(text).filters
     except ValueError:
-        return given
-    low, high = filters.min_price, filters.max_price
+        return given, notes
+    low = _in_range(filters.min_price, MAX_PRICE, "price", notes)
+    high = _in_range(filters.max_price, MAX_PRICE, "price", notes)
+    rating = _in_range(filters.min_rating, MAX_RATING, "rating", notes)
     if low is not None and high is not None and low > high:
         low = None
-    return QueryPreferences(
-        minPrice=low, maxPrice=high, minRating=filters.min_rating, targetRetailers=given.targetRetailers
+    preferences = QueryPreferences(
+        minPrice=low, maxPrice=high, minRating=rating, targetRetailers=given.targetRetailers
     )
+    return preferences, notes
 
 
 def submit_query(
@@ -70,19 +95,21 @@ def submit_query(
     user_id: str,
     create: QueryCreate,
     enqueue: Callable[[str], bool] = enqueue_research,
-) -> str:
-    """Store the query `pending` and enqueue its job; returns the query id.
+) -> Submitted:
+    """Store the query `pending` and enqueue its job; returns the query id and notes on
+    filters that were dropped.
 
     Raises Unavailable (503) when the queue cannot be reached; the query is then marked
     `failed` so nothing waits for it.
     """
     now = now_ms()
+    preferences, notes = preferences_from_text(create.searchText, create.preferences)
     query = Query(
         userId=user_id,
         sessionId=create.sessionId,
         searchText=create.searchText,
         status=QueryStatus.pending,
-        preferences=preferences_from_text(create.searchText, create.preferences),
+        preferences=preferences,
         createdAt=now,
         updatedAt=now,
     )
@@ -95,8 +122,8 @@ def submit_query(
             query_id, status=QueryStatus.failed, error="the search could not be started", updatedAt=now_ms()
         )
         raise Unavailable("the search could not be started; please try again") from exc
-    log_event(logger, "query submitted", queryId=query_id, userId=user_id)
-    return query_id
+    log_event(logger, "query submitted", queryId=query_id, userId=user_id, filters_dropped=len(notes) or None)
+    return Submitted(query_id, tuple(notes))
 
 
 # ---------------------------------------------------------------- the job

@@ -1,4 +1,10 @@
-"""Voice sessions: create (with the WebSocket ticket), end, list the active ones, check ownership."""
+"""Voice sessions: create (with the WebSocket ticket), end, list the active ones, check ownership.
+
+A ticket connects once: its id (`jti`) is stored on the session when it is minted, and the
+voice runtime consumes it (`use_ticket`) before it runs the session. A reconnect asks
+POST /sessions for a new ticket (for the same session, while it is active); an ended
+session accepts no connection and no writes (`active_session` -> 409).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from shopper.errors import Conflict, Forbidden, NotFound
 from shopper.models import SessionStatus, VoiceSession
 from shopper.repository import Repository
 from shopper.settings import Settings
-from shopper_core.tickets import mint_ticket
+from shopper_core.tickets import mint_ticket, new_ticket_id
 
 
 @dataclass(frozen=True)
@@ -46,18 +52,51 @@ def active_session(repo: Repository, session_id: str, user_id: str) -> VoiceSess
     return session
 
 
-def start_session(repo: Repository, settings: Settings, user_id: str, now_ms: int) -> StartedSession:
-    session = VoiceSession(sessionId=uuid.uuid4().hex, userId=user_id, startTime=now_ms)
-    repo.create_session(session)
+def start_session(
+    repo: Repository, settings: Settings, user_id: str, now_ms: int, resume: str | None = None
+) -> StartedSession:
+    """A new session with its ticket, or (`resume`) a new ticket for the user's active
+    session, which replaces any earlier ticket of it."""
+    ticket_id = new_ticket_id()
+    if resume is not None:
+        active_session(repo, resume, user_id)
+        session = repo.issue_ticket(resume, ticket_id)
+        if session is None:
+            raise Conflict(f"session {resume} has ended")
+    else:
+        session = VoiceSession(
+            sessionId=uuid.uuid4().hex, userId=user_id, startTime=now_ms, ticketId=ticket_id
+        )
+        repo.create_session(session)
     ticket = mint_ticket(
         settings.session_ticket_key.get_secret_value(),
         session.sessionId,
         user_id,
         settings.session_ticket_ttl_s,
         now=now_ms / 1000,
+        ticket_id=ticket_id,
     )
     ws_url = ws_url_for(settings.voice_ws_url, session.sessionId, user_id, ticket)
     return StartedSession(session, ws_url, ticket)
+
+
+_TICKET_REFUSALS = {
+    "ended": "the session has ended; start a new one",
+    "replaced": "this ticket was replaced by a newer one",
+    "used": "this ticket was already used; ask POST /sessions for a new one",
+}
+
+
+def use_ticket(repo: Repository, session_id: str, user_id: str, ticket_id: str, now_ms: int) -> VoiceSession:
+    """Consume the ticket the voice runtime was handed (once). 404/403 as `owned_session`,
+    409 when the session ended or the ticket was used or replaced."""
+    owned_session(repo, session_id, user_id)
+    session, outcome = repo.use_ticket(session_id, ticket_id, now_ms)
+    if session is None:
+        raise NotFound(f"no session {session_id}")
+    if outcome != "ok":
+        raise Conflict(_TICKET_REFUSALS[outcome])
+    return session
 
 
 def end_session(

@@ -60,6 +60,17 @@ async def test_bad_ticket_is_refused_with_policy_violation(voice: VoiceServer) -
     assert 'voice_ws_rejected_total{reason="bad_ticket"}' in voice.metrics_text()
 
 
+async def test_a_ticket_connects_once_and_an_ended_session_not_at_all(voice: VoiceServer, connect) -> None:
+    url = voice.socket_url("s-once", "u-once")
+    first = await connect("s-once", "u-once", url=url)
+    assert await _rejected_before_audio(voice, url) == 1008  # the same ticket again
+    await first.close()
+    await voice.fake.until(lambda s: s.sessions.get("s-once") == "completed")
+    # A fresh, valid ticket for the ended session is refused too.
+    assert await _rejected_before_audio(voice, voice.socket_url("s-once", "u-once")) == 1008
+    assert 'voice_ws_rejected_total{reason="ticket_refused"}' in voice.metrics_text()
+
+
 async def test_missing_or_malformed_params_are_refused(voice: VoiceServer) -> None:
     assert await _rejected_before_audio(voice, voice.ws_url) == 1008
     assert await _rejected_before_audio(voice, f"{voice.ws_url}?sessionId=s1&userId=u1") == 1008
@@ -196,10 +207,10 @@ async def test_reconnect_resumes_the_conversation(voice: VoiceServer, connect, s
     first = await connect()
     await _say(first, speech, "find a bluetooth speaker under 50 dollars")
     hint = await first.wait_server_message("search-results")
-    await first.close()
-    await voice.fake.until(lambda s: s.sessions.get(first.session_id) == "completed")
 
+    # The socket dropped (not yet noticed here); the client reconnects with a new ticket.
     again = await connect(first.session_id, first.user_id)
+    assert await first.wait_closed(10) is not None
     welcome = " ".join(t["text"] for t in voice.fake.turns(first.session_id, "agent"))
     assert "Welcome back" in welcome
     await _say(again, speech, "save the first one")
