@@ -179,7 +179,9 @@ resource "google_cloudfunctions2_function" "fn" {
     min_instance_count               = each.value.min_instances
     max_instance_count               = each.value.max_instances
     all_traffic_on_latest_revision   = true
-    environment_variables            = each.value.env
+    # WORKLOAD names the function to its settings (functions/shopper/settings.py), which
+    # then require exactly the secrets secret_readers gives it.
+    environment_variables = merge(each.value.env, { WORKLOAD = each.key })
 
     # Secrets arrive as environment variables from Secret Manager, never as values.
     dynamic "secret_environment_variables" {
