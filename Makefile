@@ -78,7 +78,7 @@ learn: install-python
 	$(PY) -m devstack learn
 
 demo: install
-	$(PY) -m voice_runtime.demo
+	$(PY) -m devstack.demo
 
 # ------------------------------------------------------------------ checks
 

@@ -25,7 +25,7 @@ class VoiceSettings(BaseSettings):
     log_level: str = "INFO"
 
     # Providers: offline defaults, Google/Gemini in production.
-    stt_provider: Literal["whisper", "whisper_stock", "google"] = "whisper"
+    stt_provider: Literal["whisper", "google"] = "whisper"
     tts_provider: Literal["piper", "espeak", "google"] = "piper"
     llm_provider: Literal["dialogue", "gemini"] = "dialogue"
 

@@ -14,13 +14,13 @@ import time
 import pytest
 import websockets
 
+from devstack.fake_functions import SECRET
+from devstack.voice_harness import ServerThread, free_port
+from devstack.ws_client import VoiceClient, audio_frame, client_ready_message, is_speech, message_frame
 from tests.integration.voice.conftest import VoiceServer
-from tests.integration.voice.fake_functions import SECRET
-from tests.integration.voice.harness import ServerThread, free_port
 from voice_runtime.bot import BotDeps
 from voice_runtime.functions_client import FunctionsClient
 from voice_runtime.server import create_app
-from voice_runtime.ws_client import VoiceClient, audio_frame, client_ready_message, is_speech, message_frame
 
 pytestmark = pytest.mark.integration
 
