@@ -1,6 +1,8 @@
 # Cloud Functions (gen2) from functions/: one deployment per entry point of
-# functions/main.py, all built from the same source archive (functions/
-# requirements.txt is the bundle). Each runs as its own service account.
+# functions/main.py, all built from the same source archive: the bundle that
+# `make bundle` (python -m devstack.bundle) writes to build/functions/, which is
+# functions/ plus the shared package core/ that its requirements.txt installs.
+# Each runs as its own service account.
 
 locals {
   project_number = data.google_project.this.number
@@ -107,7 +109,7 @@ locals {
 
 data "archive_file" "functions_source" {
   type        = "zip"
-  source_dir  = "${path.module}/../functions"
+  source_dir  = "${path.module}/../build/functions" # make bundle
   output_path = "${path.module}/.build/functions-source.zip"
   excludes = [
     "**/__pycache__/**",

@@ -268,7 +268,7 @@ def test_every_entry_point_of_main_py_is_deployed(config: Config) -> None:
     storage = one(one(build, "source"), "storage_source")
     assert "google_storage_bucket_object.functions_source" in storage["object"]
     archive = config.data[("archive_file", "functions_source")]
-    assert archive["source_dir"] == "${path.module}/../functions"
+    assert archive["source_dir"] == "${path.module}/../build/functions"  # devstack/bundle.py DEFAULT_OUT
     assert (ROOT / "functions" / "requirements.txt").is_file(), "the deploy bundle needs requirements.txt"
 
 
