@@ -59,6 +59,7 @@ QUERY_INDEXES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (CONVERSATION_LOGS, (("sessionId", "ASCENDING"), ("userId", "ASCENDING"), ("timestamp", "ASCENDING"))),
     (QUERIES, (("userId", "ASCENDING"), ("createdAt", "DESCENDING"))),
     (QUERIES, (("status", "ASCENDING"), ("updatedAt", "ASCENDING"))),
+    (VOICE_SESSIONS, (("status", "ASCENDING"), ("startTime", "ASCENDING"))),
 )
 
 
@@ -161,6 +162,18 @@ class Repository:
             .where(filter=_where("userId", "==", user_id))
             .where(filter=_where("status", "==", SessionStatus.active.value))
             .order_by("startTime", direction=firestore.Query.DESCENDING)
+            .limit(limit)
+            .stream()
+        )
+        return [VoiceSession.model_validate(d.to_dict()) for d in docs]
+
+    def list_sessions_started_before(self, started_before: int, limit: int = 200) -> list[VoiceSession]:
+        """Sessions still `active` that started before `started_before` (epoch ms), oldest first."""
+        docs = (
+            self._col(VOICE_SESSIONS)
+            .where(filter=_where("status", "==", SessionStatus.active.value))
+            .where(filter=_where("startTime", "<", started_before))
+            .order_by("startTime")
             .limit(limit)
             .stream()
         )

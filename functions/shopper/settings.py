@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     trust_forwarded_for: bool = False
     max_body_bytes: int = 64 * 1024
     session_ticket_ttl_s: int = 300
+    # Concurrent active voice sessions per user; POST /sessions ends the oldest beyond it.
+    max_active_sessions_per_user: int = Field(3, ge=1)
+    # A session still `active` this long after it started is ended by the hourly sweep
+    # (its end call failed); Cloud Run's request timeout caps a socket at 3600 s anyway.
+    voice_session_max_age_s: int = 2 * 3600
     voice_ws_url: str = "ws://127.0.0.1:8000/ws"
 
     # Research: providers, worker and queue.

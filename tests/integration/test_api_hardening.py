@@ -3,18 +3,23 @@ connects once, and an ended session accepts no connection and no writes."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from shopper.models import Product
-from shopper.repository import Repository
+from shopper.models import Product, SessionStatus, VoiceSession, now_ms
+from shopper.repository import RATE_LIMITS, Repository
+from shopper.services.sessions import sweep_stuck_sessions
 from shopper.settings import get_settings
 from shopper_core.tickets import verify_ticket
 from tests.integration.api_helpers import SERVER_HEADERS, api_app_fixture, api_fixture  # noqa: F401
 
 pytestmark = pytest.mark.integration
 
+ROOT = Path(__file__).resolve().parents[2]
 HUGE_PRICE_TEXTS = ["speaker under 99999999999 dollars", "speaker over 99999999999 dollars"]
 
 
@@ -130,3 +135,39 @@ def test_an_ended_session_accepts_no_connection_and_no_writes(api, make_user, re
     )
     assert (saved.status_code, logged.status_code, client_save.status_code) == (409, 409, 409)
     assert repo.list_saved_items(user.uid) == [] and repo.list_logs(session_id, user.uid) == []
+
+
+# ------------------------------------------------------------------ finding 6: sessions and rate limits
+
+
+def test_a_user_keeps_at_most_the_cap_of_active_sessions_and_the_oldest_ends(api, make_user, repo) -> None:
+    user = make_user()
+    cap = get_settings().max_active_sessions_per_user
+    ids = [start(api, user)["sessionId"] for _ in range(cap + 1)]
+    active = {s.sessionId for s in repo.list_active_sessions(user.uid)}
+    assert active == set(ids[1:])
+    assert repo.get_session(ids[0]).status == SessionStatus.completed
+    other = make_user()
+    start(api, other)  # another user's sessions do not count
+    assert {s.sessionId for s in repo.list_active_sessions(user.uid)} == set(ids[1:])
+
+
+def test_sessions_stuck_active_are_ended_by_the_hourly_sweep(repo: Repository) -> None:
+    now = now_ms()
+    max_age_s = get_settings().voice_session_max_age_s
+    old = VoiceSession(sessionId="s-stuck", userId="u1", startTime=now - max_age_s * 1000 - 1)
+    recent = VoiceSession(sessionId="s-live", userId="u1", startTime=now - 60_000)
+    for session in (old, recent):
+        repo.create_session(session)
+    assert sweep_stuck_sessions(repo, now, max_age_s) == 1
+    assert repo.get_session("s-stuck").status == SessionStatus.error
+    assert repo.get_session("s-live").status == SessionStatus.active
+    assert sweep_stuck_sessions(repo, now, max_age_s) == 0  # idempotent
+
+
+def test_rate_limit_counters_carry_the_ttl_field(api, make_user, firestore_client) -> None:
+    api.get("/preferences", headers=make_user().headers)
+    docs = [d.to_dict() for d in firestore_client.collection(RATE_LIMITS).stream()]
+    assert docs and all(isinstance(d["expiresAt"], dt.datetime) for d in docs)
+    overrides = json.loads((ROOT / "firestore.indexes.json").read_text())["fieldOverrides"]
+    assert {"collectionGroup": RATE_LIMITS, "fieldPath": "expiresAt", "ttl": True, "indexes": []} in overrides

@@ -16,7 +16,10 @@ from shopper.errors import Conflict, Forbidden, NotFound
 from shopper.models import SessionStatus, VoiceSession
 from shopper.repository import Repository
 from shopper.settings import Settings
+from shopper_core.log import get_logger, log_event
 from shopper_core.tickets import mint_ticket, new_ticket_id
+
+logger = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ def start_session(
         if session is None:
             raise Conflict(f"session {resume} has ended")
     else:
+        end_oldest_beyond(repo, user_id, settings.max_active_sessions_per_user - 1, now_ms)
         session = VoiceSession(
             sessionId=uuid.uuid4().hex, userId=user_id, startTime=now_ms, ticketId=ticket_id
         )
@@ -107,6 +111,32 @@ def end_session(
     ended = repo.end_session(session_id, status, now_ms)
     if ended is None:  # deleted between the two reads
         raise NotFound(f"no session {session_id}")
+    return ended
+
+
+def end_oldest_beyond(repo: Repository, user_id: str, keep: int, now_ms: int) -> int:
+    """Per-user cap on concurrent sessions: end the user's oldest active sessions so at
+    most `keep` stay (a new one is about to start). Ending, not refusing, because a tab
+    that crashed leaves its session active and the user must still be able to talk."""
+    active = repo.list_active_sessions(user_id, limit=keep + 20)  # newest first
+    ended = 0
+    for session in active[keep:]:
+        if repo.end_session(session.sessionId, SessionStatus.completed, now_ms) is not None:
+            ended += 1
+    if ended:
+        log_event(logger, "oldest voice sessions ended (per-user cap)", ended=ended)
+    return ended
+
+
+def sweep_stuck_sessions(repo: Repository, now_ms: int, max_age_s: int, limit: int = 200) -> int:
+    """End (status `error`) every session still `active` after `max_age_s`: its end call
+    failed or its runtime died. Idempotent: ending an ended session keeps its first end."""
+    ended = 0
+    for session in repo.list_sessions_started_before(now_ms - max_age_s * 1000, limit):
+        if repo.end_session(session.sessionId, SessionStatus.error, now_ms) is not None:
+            ended += 1
+    if ended:
+        log_event(logger, "stuck voice sessions ended", ended=ended)
     return ended
 
 
