@@ -45,6 +45,8 @@ locals {
   api_env = {
     CORS_ORIGINS = join(",", local.web_origins)
     VOICE_WS_URL = local.voice_ws_url
+    # The socket peer is Google's front end; the client is the hop it appends.
+    TRUST_FORWARDED_FOR = "true"
   }
 
   functions = {

@@ -58,8 +58,11 @@ class Settings(BaseSettings):
     # HTTP API.
     cors_origins: Annotated[list[str], NoDecode] = ["http://127.0.0.1:5000", "http://localhost:5000"]
     rate_limit_per_minute: int = 100
-    # Behind Google's front end the last X-Forwarded-For hop is the client (for the per-IP limit).
+    # Behind Google's front end the client is the X-Forwarded-For hop it appended, this many
+    # from the end (1: Cloud Functions / Cloud Run; 2: behind an external load balancer).
+    # Used as the per-IP limit's key; production sets TRUST_FORWARDED_FOR (terraform).
     trust_forwarded_for: bool = False
+    forwarded_for_hops: int = Field(1, ge=1, le=5)
     max_body_bytes: int = 64 * 1024
     session_ticket_ttl_s: int = 300
     # Concurrent active voice sessions per user; POST /sessions ends the oldest beyond it.

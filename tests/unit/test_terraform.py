@@ -598,3 +598,9 @@ def test_dashboard_shows_sessions_latency_research_and_api(config: Config) -> No
     titles = " | ".join(tile["title"] for tile in config.locals["dashboard_tiles"]).lower()
     for needle in ("concurrent voice sessions", "voice latency per stage", "research success", "api latency"):
         assert needle in titles, f"dashboard lacks {needle!r}"
+
+
+def test_the_api_keys_anonymous_callers_by_their_own_address(config: Config) -> None:
+    """Behind Google's front end the peer is the front end: without this every anonymous
+    caller would share one rate-limit budget."""
+    assert function_env(config, "api")["TRUST_FORWARDED_FOR"] == "true"
