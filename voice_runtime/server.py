@@ -1,4 +1,6 @@
-"""The voice runtime's HTTP entry point (Cloud Run): /healthz, /metrics and the /ws voice socket.
+"""The voice runtime's HTTP entry point (Cloud Run): /healthz and the /ws voice socket, and
+Prometheus /metrics on its own port (settings.metrics_port; on the app itself only when
+that is unset, as in local runs and tests).
 
     python -m voice_runtime.server --host 0.0.0.0 --port ${PORT:-8080}
 
@@ -15,9 +17,11 @@ import asyncio
 import os
 import re
 import tempfile
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import NamedTuple
 
 from fastapi import FastAPI, WebSocket
@@ -139,9 +143,11 @@ def create_app(deps: BotDeps | None = None) -> FastAPI:
             }
         )
 
-    @app.get("/metrics")
-    async def prometheus_metrics() -> Response:
-        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+    if (deps.settings if deps else get_settings()).metrics_port is None:
+
+        @app.get("/metrics")
+        async def prometheus_metrics() -> Response:
+            return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     @app.websocket("/ws")
     async def voice_socket(websocket: WebSocket) -> None:
@@ -205,6 +211,31 @@ app = create_app()
 UVICORN_OPTIONS = {"ws": "websockets-sansio", "ws_per_message_deflate": False}
 
 
+class _MetricsHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.path.split("?", 1)[0] != "/metrics":
+            self.send_error(404)
+            return
+        body = metrics.exposition()
+        self.send_response(200)
+        self.send_header("Content-Type", CONTENT_TYPE_LATEST)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def start_metrics_server(host: str, port: int) -> ThreadingHTTPServer:
+    """Serve /metrics on (host, port) from a daemon thread of this (the parent) process,
+    summed over the uvicorn workers when there are several."""
+    server = ThreadingHTTPServer((host, port), _MetricsHandler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
+    return server
+
+
 def main(argv: list[str] | None = None) -> None:
     """`python -m voice_runtime.server`: serve the app (on $PORT, all interfaces, by default)."""
     import argparse
@@ -222,6 +253,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Must be set before the workers import prometheus_client: they inherit it.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="voice-metrics-")
+    settings = get_settings()
+    if settings.metrics_port is not None:
+        start_metrics_server(settings.metrics_host, settings.metrics_port)
     uvicorn.run(
         "voice_runtime.server:app",
         host=args.host,
