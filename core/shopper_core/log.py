@@ -20,7 +20,8 @@ _CONFIGURED = False
 # Their request lines are never needed in production logs; warnings and errors still are.
 QUIET_LOGGERS = ("httpx", "httpcore", "urllib3", "google_genai", "websockets")
 # Loggers that print request lines we cannot quieten (uvicorn's access log and its
-# "WebSocket /ws?...&ticket=..." line): their records are redacted where they are made.
+# "WebSocket /ws?...&ticket=..." line): their records lose the query string where they
+# are made (it carries the ticket and the ids), and are redacted like every record.
 REDACTED_LOGGERS = ("uvicorn.access", "uvicorn.error")
 
 _SECRET_PARAM = re.compile(
@@ -33,6 +34,21 @@ REDACTED = "[redacted]"
 def redact(text: str) -> str:
     """Secret-looking query parameters and bearer tokens in `text`, replaced by [redacted]."""
     return _BEARER.sub(r"\1" + REDACTED, _SECRET_PARAM.sub(r"\1" + REDACTED, text))
+
+
+def without_query(text: str) -> str:
+    """A request path with its query string replaced by [redacted]."""
+    path, sep, _ = text.partition("?")
+    return f"{path}?{REDACTED}" if sep and path.startswith("/") else text
+
+
+class RedactQueryStrings(logging.Filter):
+    """Drop the query string from the request-path arguments of a record (uvicorn)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(without_query(a) if isinstance(a, str) else a for a in record.args)
+        return True
 
 
 class RedactSecrets(logging.Filter):
@@ -87,6 +103,7 @@ def configure_logging(level: str = "INFO") -> None:
     for name in REDACTED_LOGGERS:
         target = logging.getLogger(name)
         if not any(isinstance(f, RedactSecrets) for f in target.filters):
+            target.addFilter(RedactQueryStrings())
             target.addFilter(RedactSecrets())
     _CONFIGURED = True
 

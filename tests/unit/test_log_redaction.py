@@ -63,8 +63,8 @@ def test_uvicorn_websocket_line_and_bearer_tokens_are_redacted(
     )
     logging.getLogger("shopper.api").info("calling with Authorization: Bearer abc.def.ghi")
     out = json_logging.getvalue()
-    assert "sessionId=s1" in out and out.count("ticket=[redacted]") == 2
-    assert "eyJzaWQ" not in out and "abc.def.ghi" not in out
+    assert out.count('WebSocket /ws?[redacted]') == 1 and out.count("/ws?[redacted] HTTP/1.1") == 1
+    assert "eyJzaWQ" not in out and "abc.def.ghi" not in out and "userId=u1" not in out
 
 
 def test_redact_leaves_ordinary_text_alone() -> None:
