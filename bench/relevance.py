@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT / "functions"))
 from shopper.research.catalog_data import RETAILER_ICECAT, load_catalog  # noqa: E402
 from shopper.research.pipeline import search_products  # noqa: E402
 from shopper.research.providers.catalog import catalog_providers  # noqa: E402
-from shopper.research.query_parser import parse_query  # noqa: E402
+from shopper.research.types import parse_text  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 DEPTH = 20
@@ -79,7 +79,7 @@ def product_run(queries: list[str], retailers: tuple[str, ...]) -> tuple[dict[st
     async def run_all() -> None:
         for query in queries:
             started = time.perf_counter()
-            parsed = parse_query(query)
+            parsed = parse_text(query)
             parsed = replace(parsed, filters=replace(parsed.filters, retailers=retailers))
             ranked = await search_products(parsed, providers, preferences=None, limit=DEPTH)
             latencies.append((time.perf_counter() - started) * 1000)

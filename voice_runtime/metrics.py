@@ -89,6 +89,17 @@ INTERRUPTIONS = Counter("voice_interruptions_total", "Bot speech interrupted by 
 TOOL_CALLS = Counter(
     "voice_tool_calls_total", "Tool calls, by tool and outcome.", ["tool", "ok"], registry=REGISTRY
 )
+TOOL_LATENCY = Histogram(
+    "voice_tool_latency_seconds",
+    "Time a tool call takes, functions API included, by tool and outcome.",
+    ["tool", "ok"],
+    buckets=_BUCKETS,
+    registry=REGISTRY,
+)
+
+
+def observe_tool(tool: str, ok: bool, seconds: float) -> None:
+    TOOL_LATENCY.labels(tool=tool, ok=str(ok).lower()).observe(seconds)
 
 
 if not MULTIPROCESS:

@@ -46,11 +46,12 @@ def claim(api, session_id: str, user_id: str, jti: str):
 
 
 @pytest.mark.parametrize("text", HUGE_PRICE_TEXTS)
-def test_a_huge_price_in_the_text_is_dropped_and_said_so(api, make_user, repo: Repository, text: str) -> None:
+def test_a_huge_price_in_the_text_is_no_500_and_no_filter(
+    api, make_user, repo: Repository, text: str
+) -> None:
     response = api.post("/queries", headers=make_user().headers, json={"searchText": text})
     assert response.status_code == 202, response.get_json()
     body = response.get_json()
-    assert "out of range" in body["notes"][0]
     query = repo.get_query(body["queryId"])
     assert query.preferences.maxPrice is None and query.preferences.minPrice is None
 
@@ -65,7 +66,6 @@ def test_a_huge_price_said_to_the_agent_is_no_500(api, make_user, text: str) -> 
         json={"sessionId": session_id, "userId": user.uid, "searchText": text},
     )
     assert response.status_code == 202, response.get_json()
-    assert "out of range" in response.get_json()["notes"][0]
 
 
 # ------------------------------------------------------------------ finding 4: single-use tickets

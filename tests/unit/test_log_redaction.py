@@ -11,7 +11,7 @@ import pytest
 
 import shopper_core.log as core_log
 from shopper.research.providers.serpapi import SerpApiProvider
-from shopper.research.query_parser import parse_query
+from shopper.research.types import parse_text
 from tests.unit.test_research_providers import FakeSerpApi, serp  # noqa: F401  (fixture)
 
 
@@ -42,7 +42,7 @@ async def test_a_serpapi_search_logs_no_key(
     serp: str,  # noqa: F811
 ) -> None:
     provider = SerpApiProvider("sk-live-0123456789abcdef", base_url=serp, timeout_s=2)
-    results = await provider.search(parse_query("bluetooth speaker"), limit=5)
+    results = await provider.search(parse_text("bluetooth speaker"), limit=5)
     assert results and FakeSerpApi.requests[0]["api_key"] == "sk-live-0123456789abcdef"
     logging.getLogger("httpx").warning(
         "HTTP Request: GET %s/search.json?q=x&api_key=sk-live-0123456789abcdef", serp
@@ -63,7 +63,7 @@ def test_uvicorn_websocket_line_and_bearer_tokens_are_redacted(
     )
     logging.getLogger("shopper.api").info("calling with Authorization: Bearer abc.def.ghi")
     out = json_logging.getvalue()
-    assert out.count('WebSocket /ws?[redacted]') == 1 and out.count("/ws?[redacted] HTTP/1.1") == 1
+    assert out.count("WebSocket /ws?[redacted]") == 1 and out.count("/ws?[redacted] HTTP/1.1") == 1
     assert "eyJzaWQ" not in out and "abc.def.ghi" not in out and "userId=u1" not in out
 
 

@@ -15,12 +15,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from shopper_core.log import get_logger, log_event
 from shopper.models import UserPreferences
 from shopper.research.catalog_data import COLOR_WORDS, normalise_color
 from shopper.research.providers.base import Provider
-from shopper.research.query_parser import parse_query
-from shopper.research.types import Offer, ParsedQuery, RankedOffer, RawResult, SearchFilters, SortHint
+from shopper.research.types import (
+    Offer,
+    ParsedQuery,
+    RankedOffer,
+    RawResult,
+    SearchFilters,
+    SortHint,
+    parse_text,
+)
+from shopper_core.log import get_logger, log_event
 
 logger = get_logger(__name__)
 
@@ -391,7 +398,7 @@ async def run_search(
     timeout_s: float = 3.0,
 ) -> SearchOutcome:
     """Parse (if text), aggregate, normalise, dedupe, filter, merge and rank; top `limit`."""
-    parsed = parse_query(query) if isinstance(query, str) else query
+    parsed = parse_text(query) if isinstance(query, str) else query
     gathered = await aggregate(providers, parsed, timeout_s=timeout_s, limit=limit)
     offers = [o for o in (normalise(r, parsed.currency) for r in gathered.results) if o is not None]
     merged = merge_order(offers)

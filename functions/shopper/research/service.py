@@ -35,9 +35,8 @@ from shopper.repository import Repository
 from shopper.research.pipeline import NoResultsError, run_search
 from shopper.research.providers.base import Provider
 from shopper.research.providers.registry import build_providers
-from shopper.research.query_parser import parse_query
 from shopper.research.tasks import enqueue_research
-from shopper.research.types import ParsedQuery, RankedOffer
+from shopper.research.types import ParsedQuery, RankedOffer, parse_text
 from shopper.settings import Settings, get_settings
 from shopper_core.log import get_logger, log_event
 
@@ -76,7 +75,7 @@ def preferences_from_text(text: str, given: QueryPreferences) -> tuple[QueryPref
     if given.minPrice is not None or given.maxPrice is not None or given.minRating is not None:
         return given, notes
     try:
-        filters = parse_query(text).filters
+        filters = parse_text(text).filters
     except ValueError:
         return given, notes
     low = _in_range(filters.min_price, MAX_PRICE, "price", notes)
@@ -85,7 +84,11 @@ def preferences_from_text(text: str, given: QueryPreferences) -> tuple[QueryPref
     if low is not None and high is not None and low > high:
         low = None
     preferences = QueryPreferences(
-        minPrice=low, maxPrice=high, minRating=rating, targetRetailers=given.targetRetailers
+        minPrice=low,
+        maxPrice=high,
+        minRating=rating,
+        targetRetailers=given.targetRetailers,
+        sort=given.sort,
     )
     return preferences, notes
 
@@ -149,7 +152,7 @@ def product_id(query_id: str, canonical_url: str) -> str:
 
 def parsed_for(query: Query) -> ParsedQuery:
     """The stored query as providers search it: its text parsed, its stored filters applied."""
-    parsed = parse_query(query.searchText)
+    parsed = parse_text(query.searchText)
     prefs = query.preferences
     filters = replace(
         parsed.filters,
@@ -215,6 +218,22 @@ def to_products(
     return products, dropped
 
 
+def sorted_as_asked(ranked: Sequence[RankedOffer], sort: str | None) -> list[RankedOffer]:
+    """The ranked offers in the order the shopper asked for ("sort them by price"), renumbered.
+
+    The ranking chose which products answer the query; an explicit sort only changes
+    their order on screen (ties keep the ranking's order; unrated products go last)."""
+    if not sort:
+        return list(ranked)
+    keys = {
+        "price_low": lambda r: r.offer.price,
+        "price_high": lambda r: -r.offer.price,
+        "rating": lambda r: -(r.offer.rating or -1.0),
+    }
+    ordered = sorted(ranked, key=keys[sort])
+    return [replace(r, system_rank=i) for i, r in enumerate(ordered, start=1)]
+
+
 def run_research(
     query_id: str,
     repo: Repository,
@@ -272,7 +291,8 @@ def _search_and_store(
     except NoResultsError as exc:
         return _fail(repo, query_id, query.userId, str(exc))
     created = now_ms()
-    products, dropped = to_products(query_id, query, outcome.ranked, created)
+    ranked_offers = sorted_as_asked(outcome.ranked, query.preferences.sort)
+    products, dropped = to_products(query_id, query, ranked_offers, created)
     if not products and dropped:
         return _fail(repo, query_id, query.userId, "no usable products were found; please try another search")
     removed = repo.replace_products(query_id, query.userId, products)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from shopper_core.understanding import parse_search
+
 
 class SortHint(StrEnum):
     relevance = "relevance"
@@ -37,6 +39,36 @@ class ParsedQuery:
     sort: SortHint = SortHint.relevance
     raw_text: str = ""
     currency: str = "USD"
+
+
+def parse_text(text: str, default_currency: str = "USD") -> ParsedQuery:
+    """A typed search as providers search it, read by the one reader of the shopper's words.
+
+    ``shopper_core.understanding.parse_search`` decides what the words mean (the voice
+    dialogue reads them the same way); this only maps its Search onto the research types:
+    "cheap" / "budget" (price preference low) sorts by price as before. Raises ValueError
+    for empty text.
+    """
+    if not text or not text.strip():
+        raise ValueError("the search text is empty")
+    search = parse_search(text)
+    f = search.filters
+    filters = SearchFilters(
+        min_price=f.min_price,
+        max_price=f.max_price,
+        min_rating=f.min_rating,
+        color=f.color,
+        brand=f.brand,
+        retailers=f.retailers,
+    )
+    sort = SortHint.price_low if f.price_preference == "low" else SortHint.relevance
+    return ParsedQuery(
+        text=search.query,
+        filters=filters,
+        sort=sort,
+        raw_text=text.strip(),
+        currency=f.currency or default_currency,
+    )
 
 
 @dataclass(frozen=True, slots=True)

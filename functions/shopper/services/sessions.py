@@ -16,6 +16,7 @@ from shopper.errors import Conflict, Forbidden, NotFound
 from shopper.models import SessionStatus, VoiceSession
 from shopper.repository import Repository
 from shopper.settings import Settings
+from shopper_core.dialogue import DialogueState
 from shopper_core.log import get_logger, log_event
 from shopper_core.tickets import mint_ticket, new_ticket_id
 
@@ -138,6 +139,12 @@ def sweep_stuck_sessions(repo: Repository, now_ms: int, max_age_s: int, limit: i
     if ended:
         log_event(logger, "stuck voice sessions ended", ended=ended)
     return ended
+
+
+def save_dialogue(repo: Repository, session_id: str, user_id: str, dialogue: DialogueState) -> None:
+    """Store the dialogue state of the user's session; an ended session takes no writes (409)."""
+    active_session(repo, session_id, user_id)
+    repo.set_dialogue(session_id, dialogue)
 
 
 def list_active(repo: Repository, user_id: str) -> list[VoiceSession]:

@@ -18,7 +18,6 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from shopper_core.log import get_logger, log_event
 from shopper.research.catalog_data import (
     DEFAULT_CATALOG_DIR,
     RETAILER_DUMMYJSON,
@@ -27,6 +26,7 @@ from shopper.research.catalog_data import (
 )
 from shopper.research.engine import SearchEngine, SearchHit, source_hash
 from shopper.research.types import ParsedQuery, RawResult
+from shopper_core.log import get_logger, log_event
 
 logger = get_logger(__name__)
 
