@@ -215,8 +215,9 @@ async def test_reconnect_resumes_the_conversation(voice: VoiceServer, connect, s
     # The socket dropped (not yet noticed here); the client reconnects with a new ticket.
     again = await connect(first.session_id, first.user_id)
     assert await first.wait_closed(10) is not None
-    welcome = " ".join(t["text"] for t in voice.fake.turns(first.session_id, "agent"))
-    assert "Welcome back" in welcome
+    assert await voice.fake.until(
+        lambda s: [t for t in s.logs if t["sessionId"] == first.session_id and "Welcome back" in t["text"]]
+    )
     await _say(again, speech, "save the first one")
     products = sorted(
         (p for p in voice.fake.state.products.values() if p["queryId"] == hint["queryId"]),
