@@ -14,7 +14,7 @@ TOOLS_STAMP := $(STAMPS)/tools-$(shell cat tools/package-lock.json 2>/dev/null |
 WEB_STAMP   := $(STAMPS)/web-$(shell cat web/package-lock.json 2>/dev/null | sha256sum | cut -c1-16)
 APT_PACKAGES := chromium espeak-ng
 
-.PHONY: help install install-python install-system install-node models web dev learn demo \
+.PHONY: help install install-python install-system install-node models web bundle dev learn demo \
         lint test test-unit test-integration test-e2e bench clean
 
 help:
@@ -22,6 +22,7 @@ help:
 	@echo "make test   lint and run every test (unit, emulator integration, browser and voice e2e)"
 	@echo "make bench  run the benchmarks; results in bench/results/"
 	@echo "make demo   a scripted spoken conversation against a running 'make dev'"
+	@echo "make bundle the Cloud Functions deploy bundle in build/functions (before terraform apply)"
 	@echo "make learn  fire the scheduled preference-learning pass on a running 'make dev'"
 
 # ------------------------------------------------------------------ install
@@ -64,6 +65,10 @@ models: install-python
 	$(PY) -m voice_runtime.models
 	cd functions && ../.venv/bin/python -m shopper.research.engine --build
 
+# The Cloud Functions deploy bundle (functions/ + core/) that terraform/functions.tf archives.
+bundle: install-python
+	$(PY) -m devstack.bundle
+
 web: install-node
 	npm --prefix web run build --silent
 
@@ -78,7 +83,7 @@ learn: install-python
 	$(PY) -m devstack learn
 
 demo: install
-	$(PY) -m voice_runtime.demo
+	$(PY) -m devstack.demo
 
 # ------------------------------------------------------------------ checks
 

@@ -666,7 +666,7 @@ class TurnTracker:
 
 def send_text_message(text: str) -> dict[str, Any]:
     """What @pipecat-ai/client-js sends for sendText(text, {run_immediately, audio_response})."""
-    from voice_runtime.ws_client import rtvi
+    from devstack.ws_client import rtvi
 
     return rtvi("send-text", {"content": text, "options": {"run_immediately": True, "audio_response": True}})
 
@@ -805,7 +805,7 @@ async def run_conversation(
     quiet: float,
     trace: bool = False,
 ) -> list[dict[str, Any]]:
-    from voice_runtime.ws_client import VoiceClient
+    from devstack.ws_client import VoiceClient
 
     user_id, token = await asyncio.to_thread(sign_up, urls["auth"])
     session = await asyncio.to_thread(start_session, urls["functions"], token)

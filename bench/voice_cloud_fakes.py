@@ -31,7 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.fakes.fake_gemini import candidate, sse  # noqa: E402
+from devstack.fakes.fake_gemini import candidate, sse  # noqa: E402
 
 GEMINI_FIRST_TOKEN_S = 0.25  # a flash model's typical time to first token
 TMP = ROOT / "bench" / "results" / "tmp"
@@ -102,7 +102,7 @@ class _GeminiHandler(BaseHTTPRequestHandler):
 def serve() -> None:
     """Run both fakes until SIGTERM; print their addresses as one JSON line."""
     sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
-    import tests.fakes.fake_google_speech as speech_module
+    import devstack.fakes.fake_google_speech as speech_module
 
     pool = futures.ThreadPoolExecutor
 
@@ -146,7 +146,7 @@ class FakeCloud:
 
     def start(self) -> FakeCloud:
         sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
-        from tests.fakes.fake_google_speech import fake_service_account_info
+        from devstack.fakes.fake_google_speech import fake_service_account_info
 
         TMP.mkdir(parents=True, exist_ok=True)
         credentials = TMP / "fake-service-account.json"

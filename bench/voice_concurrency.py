@@ -40,10 +40,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 
+from devstack.fake_functions import SECRET, FakeFunctions  # noqa: E402
+from devstack.voice_harness import free_port, wait_healthy  # noqa: E402
+from devstack.ws_client import VoiceClient, synthesize_speech  # noqa: E402
 from shopper_core.tickets import mint_ticket  # noqa: E402
-from tests.integration.voice.fake_functions import SECRET, FakeFunctions  # noqa: E402
-from tests.integration.voice.harness import free_port, wait_healthy  # noqa: E402
-from voice_runtime.ws_client import VoiceClient, synthesize_speech  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 TICKET_KEY = "bench-ticket-key"

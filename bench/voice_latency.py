@@ -38,15 +38,16 @@ sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 from pipecat.audio.vad.vad_analyzer import VADParams  # noqa: E402
 from pipecat.turns.user_turn_strategies import UserTurnStrategies  # noqa: E402
 
+from bench.whisper_stock import create_stock_stt  # noqa: E402
+from devstack.fake_functions import SECRET, FakeFunctions  # noqa: E402
+from devstack.voice_harness import ServerThread, free_port  # noqa: E402
+from devstack.ws_client import VoiceClient, synthesize_speech  # noqa: E402
 from shopper_core.tickets import mint_ticket  # noqa: E402
-from tests.integration.voice.fake_functions import SECRET, FakeFunctions  # noqa: E402
-from tests.integration.voice.harness import ServerThread, free_port  # noqa: E402
 from voice_runtime.bot import BotDeps  # noqa: E402
 from voice_runtime.functions_client import FunctionsClient  # noqa: E402
 from voice_runtime.log import configure_logging  # noqa: E402
 from voice_runtime.server import create_app  # noqa: E402
 from voice_runtime.settings import VoiceSettings  # noqa: E402
-from voice_runtime.ws_client import VoiceClient, synthesize_speech  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 TICKET_KEY = "bench-ticket-key"
@@ -94,8 +95,9 @@ def config_deps(name: str, fake_url: str) -> BotDeps:
     if name == "tuned":
         return BotDeps(settings=VoiceSettings(**common), client=client)
     return BotDeps(
-        settings=VoiceSettings(stt_provider="whisper_stock", **common),
+        settings=VoiceSettings(**common),
         client=client,
+        create_stt=create_stock_stt,
         vad_params=VADParams(),
         turn_strategies=UserTurnStrategies,
     )

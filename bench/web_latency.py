@@ -34,8 +34,8 @@ sys.path.insert(0, str(ROOT / "functions"))
 sys.path.insert(0, str(ROOT))
 
 from bench.common import percentile  # noqa: E402
+from devstack import web_helpers as wh  # noqa: E402
 from devstack.stack import LocalStack, Ports  # noqa: E402
-from tests.e2e import web_helpers as wh  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 QUERIES = [

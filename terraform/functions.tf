@@ -1,6 +1,8 @@
 # Cloud Functions (gen2) from functions/: one deployment per entry point of
-# functions/main.py, all built from the same source archive (functions/
-# requirements.txt is the bundle). Each runs as its own service account.
+# functions/main.py, all built from the same source archive: the bundle that
+# `make bundle` (python -m devstack.bundle) writes to build/functions/, which is
+# functions/ plus the shared package core/ that its requirements.txt installs.
+# Each runs as its own service account.
 
 locals {
   project_number = data.google_project.this.number
@@ -43,6 +45,8 @@ locals {
   api_env = {
     CORS_ORIGINS = join(",", local.web_origins)
     VOICE_WS_URL = local.voice_ws_url
+    # The socket peer is Google's front end; the client is the hop it appends.
+    TRUST_FORWARDED_FOR = "true"
   }
 
   functions = {
@@ -107,7 +111,7 @@ locals {
 
 data "archive_file" "functions_source" {
   type        = "zip"
-  source_dir  = "${path.module}/../functions"
+  source_dir  = "${path.module}/../build/functions" # make bundle
   output_path = "${path.module}/.build/functions-source.zip"
   excludes = [
     "**/__pycache__/**",
@@ -179,7 +183,9 @@ resource "google_cloudfunctions2_function" "fn" {
     min_instance_count               = each.value.min_instances
     max_instance_count               = each.value.max_instances
     all_traffic_on_latest_revision   = true
-    environment_variables            = each.value.env
+    # WORKLOAD names the function to its settings (functions/shopper/settings.py), which
+    # then require exactly the secrets secret_readers gives it.
+    environment_variables = merge(each.value.env, { WORKLOAD = each.key })
 
     # Secrets arrive as environment variables from Secret Manager, never as values.
     dynamic "secret_environment_variables" {

@@ -7,7 +7,8 @@
 #   research-worker one line per finished job with queryId and status "completed" | "failed"
 #   voice           event="turn_latency" with vad_stop_ms, stt_ms, llm_first_token_ms,
 #                   tts_first_audio_ms, voice_to_voice_ms; event="session_started";
-#                   event="ws_rejected" reason="bad_ticket" when a ticket is refused
+#                   event="ws_rejected" reason="bad_ticket" (forged, expired) or
+#                   "ticket_refused" (replayed, replaced, session ended) when a ticket is refused
 #   any             severity ERROR with an exception from google.api_core / Firestore
 
 locals {
@@ -88,7 +89,7 @@ resource "google_logging_metric" "auth_failures" {
     local.run_logs,
     join(" OR ", [
       "(resource.labels.service_name=\"${local.api_service}\" AND jsonPayload.status=401)",
-      "(resource.labels.service_name=\"${local.voice_service_name}\" AND jsonPayload.event=\"ws_rejected\" AND jsonPayload.reason=\"bad_ticket\")",
+      "(resource.labels.service_name=\"${local.voice_service_name}\" AND jsonPayload.event=\"ws_rejected\" AND (jsonPayload.reason=\"bad_ticket\" OR jsonPayload.reason=\"ticket_refused\"))",
     ]),
   ])
   label_extractors = {

@@ -27,6 +27,9 @@ locals {
     WORKERS = var.voice_cpu
     # A process refuses sessions beyond what Cloud Run routes to the whole instance.
     MAX_SESSIONS = tostring(var.voice_concurrency)
+    # Prometheus /metrics inside the container only (localhost, for a collector sidecar);
+    # Cloud Run routes nothing but container_port, so it is never public.
+    METRICS_PORT = "9091"
   }
 }
 

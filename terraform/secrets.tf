@@ -13,16 +13,18 @@ locals {
     "GEMINI_API_KEY",        # Gemini: voice agent LLM and preference learner
   ]
 
-  # Which secrets each workload reads. This one map drives both the
-  # secretAccessor bindings (iam.tf) and the secret env vars (functions.tf,
-  # run.tf), so a workload can read exactly what it is given. The functions'
-  # production validator (settings.py) refuses to start without the pipecat
-  # secret and ticket key, so every function gets those two.
+  # Which secrets each workload reads, and no more. This one map drives both the
+  # secretAccessor bindings (iam.tf) and the secret env vars (functions.tf, run.tf).
+  # The functions' settings (functions/shopper/settings.py WORKLOAD_SECRETS) require
+  # exactly these per function: the API checks the voice runtime's secret, mints the
+  # session tickets and learns on demand; the worker calls SerpApi; the learner calls
+  # Gemini; the scheduler only fans out. The voice runtime holds the server secret, the
+  # ticket key and its LLM key.
   secret_readers = {
-    api                  = ["PIPECAT_SERVER_SECRET", "SESSION_TICKET_KEY", "SERPAPI_API_KEY", "GEMINI_API_KEY"]
-    research_worker      = ["PIPECAT_SERVER_SECRET", "SESSION_TICKET_KEY", "SERPAPI_API_KEY"]
-    preference_scheduler = ["PIPECAT_SERVER_SECRET", "SESSION_TICKET_KEY"]
-    preference_learner   = ["PIPECAT_SERVER_SECRET", "SESSION_TICKET_KEY", "GEMINI_API_KEY"]
+    api                  = ["PIPECAT_SERVER_SECRET", "SESSION_TICKET_KEY", "GEMINI_API_KEY"]
+    research_worker      = ["SERPAPI_API_KEY"]
+    preference_scheduler = []
+    preference_learner   = ["GEMINI_API_KEY"]
     voice                = ["PIPECAT_SERVER_SECRET", "SESSION_TICKET_KEY", "GEMINI_API_KEY"]
   }
 }

@@ -23,14 +23,7 @@ from typing import Any
 
 from fastapi import WebSocket
 from pipecat.audio.vad.vad_analyzer import VADParams
-from pipecat.frames.frames import (
-    Frame,
-    InputAudioRawFrame,
-    InputTransportMessageFrame,
-    OutputTransportMessageFrame,
-    OutputTransportMessageUrgentFrame,
-    TTSSpeakFrame,
-)
+from pipecat.frames.frames import TTSSpeakFrame
 from pipecat.pipeline.pipeline import Pipeline
 from pipecat.pipeline.worker import PipelineParams, PipelineWorker
 from pipecat.processors.aggregators.llm_context import LLMContext
@@ -40,7 +33,6 @@ from pipecat.processors.aggregators.llm_response_universal import (
 )
 from pipecat.processors.audio.vad_processor import VADProcessor
 from pipecat.processors.frameworks.rtvi import RTVIObserverParams
-from pipecat.serializers.protobuf import ProtobufFrameSerializer
 from pipecat.transports.websocket.fastapi import FastAPIWebsocketParams, FastAPIWebsocketTransport
 from pipecat.turns.user_start import TranscriptionUserTurnStartStrategy, VADUserTurnStartStrategy
 from pipecat.turns.user_stop import SpeechTimeoutUserTurnStopStrategy, TurnAnalyzerUserTurnStopStrategy
@@ -53,6 +45,7 @@ from voice_runtime.conversation_log import ConversationLog
 from voice_runtime.dialogue_store import DialogueStore
 from voice_runtime.functions_client import FunctionsClient, FunctionsError, SessionEndStatus
 from voice_runtime.log import get_logger, log_event
+from voice_runtime.serializer import InboundFrameSerializer
 from voice_runtime.services.tool_schemas import SEARCH_PRODUCTS
 from voice_runtime.settings import VoiceSettings
 from voice_runtime.tool_registration import register_tools
@@ -107,53 +100,6 @@ def history_to_messages(turns: list[dict[str, Any]], dialogue: DialogueState) ->
         )
         messages.append({"role": "tool", "tool_call_id": "resume-search", "content": json.dumps(result)})
     return messages
-
-
-class InboundFrameSerializer(ProtobufFrameSerializer):
-    """Pipecat's protobuf serializer, hardened for frames from the internet.
-
-    Only microphone audio (16-bit mono at the agreed rate, bounded size) and RTVI
-    messages are accepted; undecodable bytes, text or transcription frames a
-    client might forge, and oversized audio are dropped and counted instead of
-    ending the receive loop.
-    """
-
-    MAX_AUDIO_BYTES = 16000 * 2 * 2  # two seconds of 16 kHz PCM16 in one frame
-
-    def __init__(self, sample_rate: int = 16000) -> None:
-        super().__init__()
-        self._sample_rate = sample_rate
-        self.dropped = 0
-
-    async def serialize(self, frame: Frame) -> str | bytes | None:
-        if not isinstance(frame, tuple(self.SERIALIZABLE_TYPES)) and not isinstance(
-            frame, OutputTransportMessageFrame | OutputTransportMessageUrgentFrame
-        ):
-            return None  # lifecycle frames (EndFrame, CancelFrame) have no wire form
-        return await super().serialize(frame)
-
-    async def deserialize(self, data: str | bytes) -> Frame | None:
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-        try:
-            frame = await super().deserialize(data)
-        except Exception:
-            frame = None
-        if isinstance(frame, InputAudioRawFrame):
-            if (
-                frame.sample_rate == self._sample_rate
-                and frame.num_channels in (0, 1)
-                and 0 < len(frame.audio) <= self.MAX_AUDIO_BYTES
-                and len(frame.audio) % 2 == 0
-            ):
-                frame.num_channels = 1
-                return frame
-        elif isinstance(frame, InputTransportMessageFrame) and isinstance(frame.message, dict):
-            return frame
-        self.dropped += 1
-        if self.dropped in (1, 10, 100, 1000):
-            log_event(logger, "inbound frame dropped", event="ws_frame_dropped", dropped=self.dropped)
-        return None
 
 
 ServiceFactory = Callable[..., Any]  # (settings, **service kwargs) -> a pipecat service

@@ -146,6 +146,15 @@ class FunctionsClient:
         preferences = body.get("preferences")
         return preferences if isinstance(preferences, dict) else {}
 
+    async def claim_ticket(self, session_id: str, user_id: str, ticket_id: str) -> None:
+        """Consume the connection's ticket (once); FunctionsError 409 when it was used or
+        replaced or the session has ended, 403/404 when it is not this user's session."""
+        await self._call(
+            "POST",
+            "/pipecat/claim-ticket",
+            json={"sessionId": session_id, "userId": user_id, "ticketId": ticket_id},
+        )
+
     async def end_session(self, session_id: str, user_id: str, status: SessionEndStatus) -> None:
         await self._call(
             "POST",

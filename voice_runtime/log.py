@@ -7,14 +7,13 @@ through loguru, which is routed into the same JSON shape so one `jq` reads both.
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from typing import Any
 
 from loguru import logger as loguru_logger
 
 from shopper_core.log import configure_logging as configure_json_logging
-from shopper_core.log import get_logger, iso_time, log_event
+from shopper_core.log import get_logger, iso_time, log_event, redact
 
 _PIPECAT_ROUTED = False
 
@@ -27,6 +26,7 @@ def _loguru_sink(message: Any) -> None:
         "logger": record["name"],
         "time": iso_time(record["time"].timestamp()),
     }
+    event["message"] = redact(event["message"])
     if record["exception"] is not None:
         event["exception"] = str(record["exception"].value)
     sys.stdout.write(json.dumps(event, default=str) + "\n")
@@ -38,7 +38,6 @@ def configure_logging(level: str = "INFO", pipecat_level: str = "WARNING") -> No
     configure_json_logging(level)
     if _PIPECAT_ROUTED:
         return
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     loguru_logger.remove()
     loguru_logger.add(_loguru_sink, level=pipecat_level)
     _PIPECAT_ROUTED = True

@@ -1,10 +1,14 @@
-"""The voice runtime's HTTP entry point (Cloud Run): /healthz, /metrics and the /ws voice socket.
+"""The voice runtime's HTTP entry point (Cloud Run): /healthz and the /ws voice socket, and
+Prometheus /metrics on its own port (settings.metrics_port; on the app itself only when
+that is unset, as in local runs and tests).
 
     python -m voice_runtime.server --host 0.0.0.0 --port ${PORT:-8080}
 
-A WebSocket is accepted, its `sessionId`/`userId`/`ticket` query checked, and
-only then handed to `bot.run_session`; anything wrong closes it with 1008
-(policy violation) before a single audio frame is read.
+A WebSocket is accepted, its `sessionId`/`userId`/`ticket` query checked, the
+ticket consumed at the functions (POST /pipecat/claim-ticket: a ticket connects
+once, and never to an ended session), and only then handed to `bot.run_session`;
+anything wrong closes it with 1008 (policy violation) before a single audio frame
+is read.
 """
 
 from __future__ import annotations
@@ -13,9 +17,12 @@ import asyncio
 import os
 import re
 import tempfile
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import NamedTuple
 
 from fastapi import FastAPI, WebSocket
 from fastapi.responses import JSONResponse, Response
@@ -25,7 +32,7 @@ from starlette.websockets import WebSocketState
 from shopper_core.tickets import TicketError, verify_ticket
 from voice_runtime import metrics
 from voice_runtime.bot import BotDeps, SessionHandle, run_session
-from voice_runtime.functions_client import FunctionsClient
+from voice_runtime.functions_client import FunctionsClient, FunctionsError
 from voice_runtime.log import configure_logging, get_logger, log_event
 from voice_runtime.settings import VoiceSettings, get_settings
 from voice_runtime.vad import warm_up as warm_up_vad
@@ -45,14 +52,20 @@ class HandshakeRejected(Exception):
         self.code = code
 
 
+class Handshake(NamedTuple):
+    session_id: str
+    user_id: str
+    ticket_id: str
+
+
 def check_handshake(
     settings: VoiceSettings,
     session_id: str | None,
     user_id: str | None,
     ticket: str | None,
     origin: str | None,
-) -> tuple[str, str]:
-    """Validate the WebSocket query; return (sessionId, userId) or raise HandshakeRejected."""
+) -> Handshake:
+    """Validate the WebSocket query; return it or raise HandshakeRejected."""
     if settings.allowed_origins and origin not in settings.allowed_origins:
         raise HandshakeRejected("origin", "origin not allowed")
     if not session_id or not user_id or not ticket:
@@ -60,10 +73,23 @@ def check_handshake(
     if not _ID.match(session_id) or not _ID.match(user_id):
         raise HandshakeRejected("bad_params", "malformed sessionId or userId")
     try:
-        verify_ticket(settings.session_ticket_key.get_secret_value(), ticket, session_id, user_id)
+        claims = verify_ticket(settings.session_ticket_key.get_secret_value(), ticket, session_id, user_id)
     except TicketError as exc:
         raise HandshakeRejected("bad_ticket", str(exc)) from exc
-    return session_id, user_id
+    return Handshake(session_id, user_id, claims["jti"])
+
+
+async def claim_ticket(client: FunctionsClient, handshake: Handshake) -> None:
+    """Consume the ticket at the functions, or raise HandshakeRejected: 1008 when it was
+    used, replaced or its session ended; 1013 (try again) when the functions are down."""
+    try:
+        await client.claim_ticket(handshake.session_id, handshake.user_id, handshake.ticket_id)
+    except FunctionsError as exc:
+        if exc.status in (403, 404, 409):
+            raise HandshakeRejected("ticket_refused", exc.message) from exc
+        raise HandshakeRejected(
+            "claim_failed", "could not check the ticket; retry", WS_TRY_AGAIN_LATER
+        ) from exc
 
 
 @dataclass
@@ -117,9 +143,11 @@ def create_app(deps: BotDeps | None = None) -> FastAPI:
             }
         )
 
-    @app.get("/metrics")
-    async def prometheus_metrics() -> Response:
-        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+    if (deps.settings if deps else get_settings()).metrics_port is None:
+
+        @app.get("/metrics")
+        async def prometheus_metrics() -> Response:
+            return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     @app.websocket("/ws")
     async def voice_socket(websocket: WebSocket) -> None:
@@ -128,7 +156,7 @@ def create_app(deps: BotDeps | None = None) -> FastAPI:
         await websocket.accept()
         query = websocket.query_params
         try:
-            session_id, user_id = check_handshake(
+            handshake = check_handshake(
                 bot_deps.settings,
                 query.get("sessionId"),
                 query.get("userId"),
@@ -137,6 +165,8 @@ def create_app(deps: BotDeps | None = None) -> FastAPI:
             )
             if len(sessions.active) >= bot_deps.settings.max_sessions:
                 raise HandshakeRejected("capacity", "instance at capacity", WS_TRY_AGAIN_LATER)
+            await claim_ticket(bot_deps.client, handshake)
+            session_id, user_id = handshake.session_id, handshake.user_id
         except HandshakeRejected as rejected:
             metrics.REJECTED.labels(reason=rejected.reason).inc()
             log_event(logger, "websocket rejected", event="ws_rejected", reason=rejected.reason)
@@ -183,6 +213,31 @@ app = create_app()
 UVICORN_OPTIONS = {"ws": "websockets-sansio", "ws_per_message_deflate": False}
 
 
+class _MetricsHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.path.split("?", 1)[0] != "/metrics":
+            self.send_error(404)
+            return
+        body = metrics.exposition()
+        self.send_response(200)
+        self.send_header("Content-Type", CONTENT_TYPE_LATEST)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def start_metrics_server(host: str, port: int) -> ThreadingHTTPServer:
+    """Serve /metrics on (host, port) from a daemon thread of this (the parent) process,
+    summed over the uvicorn workers when there are several."""
+    server = ThreadingHTTPServer((host, port), _MetricsHandler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
+    return server
+
+
 def main(argv: list[str] | None = None) -> None:
     """`python -m voice_runtime.server`: serve the app (on $PORT, all interfaces, by default)."""
     import argparse
@@ -200,6 +255,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Must be set before the workers import prometheus_client: they inherit it.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="voice-metrics-")
+    settings = get_settings()
+    if settings.metrics_port is not None:
+        start_metrics_server(settings.metrics_host, settings.metrics_port)
     uvicorn.run(
         "voice_runtime.server:app",
         host=args.host,

@@ -22,10 +22,15 @@ class VoiceSettings(BaseSettings):
     environment: Literal["local", "production"] = "local"
     project_id: str = Field("demo-voice-shopper", validation_alias="GOOGLE_CLOUD_PROJECT")
     port: int = 8000
+    # Prometheus /metrics on its own port, never on the public one (Cloud Run routes only
+    # PORT): a sidecar collector scrapes it on localhost. None serves /metrics on the app
+    # (local runs and tests); production requires it.
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
     log_level: str = "INFO"
 
     # Providers: offline defaults, Google/Gemini in production.
-    stt_provider: Literal["whisper", "whisper_stock", "google"] = "whisper"
+    stt_provider: Literal["whisper", "google"] = "whisper"
     tts_provider: Literal["piper", "espeak", "google"] = "piper"
     llm_provider: Literal["dialogue", "gemini"] = "dialogue"
 
@@ -97,6 +102,10 @@ class VoiceSettings(BaseSettings):
                 raise ValueError(f"{name.upper()} must be set to a real secret in production")
         if self.llm_provider == "gemini" and self.gemini_api_key is None:
             raise ValueError("GEMINI_API_KEY is required when LLM_PROVIDER=gemini")
+        if self.metrics_port is None or self.metrics_port == self.port:
+            raise ValueError(
+                "METRICS_PORT must be set (and differ from PORT) in production: /metrics is not public"
+            )
         return self
 
 

@@ -127,6 +127,11 @@ class VoiceSession(StoredModel):
     startTime: EpochMs
     endTime: EpochMs | None = None
     status: SessionStatus = SessionStatus.active
+    # The one ticket that may connect to this session (its `jti`), and when it did; a new
+    # ticket (POST /sessions with this sessionId) replaces it. Not a secret: a ticket is
+    # only valid with its HMAC signature.
+    ticketId: Annotated[str, StringConstraints(max_length=64)] | None = None
+    ticketUsedAt: EpochMs | None = None
     # What the assistant showed, the product in focus and the current search (typed data,
     # written by the voice runtime through /pipecat/dialogue-state; read back on reconnect).
     dialogue: DialogueState | None = None

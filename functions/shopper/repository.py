@@ -60,6 +60,7 @@ QUERY_INDEXES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (CONVERSATION_LOGS, (("sessionId", "ASCENDING"), ("userId", "ASCENDING"), ("timestamp", "ASCENDING"))),
     (QUERIES, (("userId", "ASCENDING"), ("createdAt", "DESCENDING"))),
     (QUERIES, (("status", "ASCENDING"), ("updatedAt", "ASCENDING"))),
+    (VOICE_SESSIONS, (("status", "ASCENDING"), ("startTime", "ASCENDING"))),
 )
 
 
@@ -113,6 +114,49 @@ class Repository:
 
         return close(transaction)
 
+    def issue_ticket(self, session_id: str, ticket_id: str) -> VoiceSession | None:
+        """Make `ticket_id` the session's one connectable ticket (unused); None unless the
+        session exists and is active."""
+        ref = self._col(VOICE_SESSIONS).document(session_id)
+        transaction = self.client.transaction()
+
+        @firestore.transactional
+        def issue(txn: firestore.Transaction) -> VoiceSession | None:
+            snap = ref.get(transaction=txn)
+            if not snap.exists:
+                return None
+            session = VoiceSession.model_validate(snap.to_dict())
+            if session.status != SessionStatus.active:
+                return None
+            txn.update(ref, {"ticketId": ticket_id, "ticketUsedAt": None})
+            return session.model_copy(update={"ticketId": ticket_id, "ticketUsedAt": None})
+
+        return issue(transaction)
+
+    def use_ticket(self, session_id: str, ticket_id: str, now: int) -> tuple[VoiceSession | None, str]:
+        """Consume the session's ticket once, in a transaction: (session, "ok"), or the
+        reason it cannot connect: "not_found", "ended", "replaced" (not its current
+        ticket) or "used"."""
+        ref = self._col(VOICE_SESSIONS).document(session_id)
+        transaction = self.client.transaction()
+
+        @firestore.transactional
+        def use(txn: firestore.Transaction) -> tuple[VoiceSession | None, str]:
+            snap = ref.get(transaction=txn)
+            if not snap.exists:
+                return None, "not_found"
+            session = VoiceSession.model_validate(snap.to_dict())
+            if session.status != SessionStatus.active:
+                return session, "ended"
+            if session.ticketId != ticket_id:
+                return session, "replaced"
+            if session.ticketUsedAt is not None:
+                return session, "used"
+            txn.update(ref, {"ticketUsedAt": now})
+            return session.model_copy(update={"ticketUsedAt": now}), "ok"
+
+        return use(transaction)
+
     def set_dialogue(self, session_id: str, dialogue: DialogueState) -> None:
         """Replace the session's dialogue state (the whole record: it is small and self-contained)."""
         self._col(VOICE_SESSIONS).document(session_id).update({"dialogue": to_document(dialogue)})
@@ -123,6 +167,18 @@ class Repository:
             .where(filter=_where("userId", "==", user_id))
             .where(filter=_where("status", "==", SessionStatus.active.value))
             .order_by("startTime", direction=firestore.Query.DESCENDING)
+            .limit(limit)
+            .stream()
+        )
+        return [VoiceSession.model_validate(d.to_dict()) for d in docs]
+
+    def list_sessions_started_before(self, started_before: int, limit: int = 200) -> list[VoiceSession]:
+        """Sessions still `active` that started before `started_before` (epoch ms), oldest first."""
+        docs = (
+            self._col(VOICE_SESSIONS)
+            .where(filter=_where("status", "==", SessionStatus.active.value))
+            .where(filter=_where("startTime", "<", started_before))
+            .order_by("startTime")
             .limit(limit)
             .stream()
         )

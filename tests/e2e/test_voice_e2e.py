@@ -15,7 +15,7 @@ import httpx
 import pytest
 from google.cloud import firestore
 
-from voice_runtime.ws_client import VoiceClient, synthesize_speech
+from devstack.ws_client import VoiceClient, synthesize_speech
 
 pytestmark = pytest.mark.e2e
 

@@ -89,3 +89,49 @@ def test_cli_exits_2_with_a_clear_message_when_dist_is_missing(tmp_path: Path) -
     )
     assert result.returncode == 2
     assert "npm run build" in result.stderr
+
+
+def hosting_headers(path: str) -> dict[str, str]:
+    """The headers firebase.json gives Hosting for `path` (first rule that names a key wins)."""
+    found: dict[str, str] = {}
+    for rule in json.loads((ROOT / "firebase.json").read_text())["hosting"]["headers"]:
+        if serve._glob(rule["source"]).fullmatch(path):
+            for header in rule["headers"]:
+                found.setdefault(header["key"], header["value"])
+    return found
+
+
+def directives(policy: str) -> dict[str, list[str]]:
+    return {d.split()[0]: d.split()[1:] for d in policy.split(";") if d.strip()}
+
+
+def test_hosting_sends_a_strict_csp_and_referrer_policy() -> None:
+    headers = hosting_headers("/voice-shopper")
+    csp = directives(headers["Content-Security-Policy"])
+    assert csp["frame-ancestors"] == ["'none'"] and csp["object-src"] == ["'none'"]
+    assert "'unsafe-inline'" not in csp["script-src"] and "'unsafe-eval'" not in csp["script-src"]
+    assert "'unsafe-inline'" not in csp["style-src"]
+    # What the app talks to in production: Firebase/Google APIs, the functions, the voice socket.
+    assert {"https://*.googleapis.com", "https://*.run.app", "wss://*.run.app"} <= set(csp["connect-src"])
+    assert not [s for s in csp["connect-src"] if "127.0.0.1" in s or "localhost" in s]
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize("path", ["/", "/voice-shopper", "/assets/app-abc123.js", "/config.json"])
+def test_serve_sends_the_hosting_headers_with_the_local_endpoints_allowed(base_url: str, path: str) -> None:
+    response = httpx.get(base_url + path)
+    assert response.status_code == 200
+    expected = hosting_headers(path)
+    for key, value in expected.items():
+        if key.lower() in ("cache-control", "content-security-policy"):
+            continue
+        assert response.headers[key] == value, key
+    sent, production = (
+        directives(response.headers["Content-Security-Policy"]),
+        directives(expected["Content-Security-Policy"]),
+    )
+    assert {k: v for k, v in sent.items() if k != "connect-src"} == {
+        k: v for k, v in production.items() if k != "connect-src"
+    }
+    assert sent["connect-src"] == production["connect-src"] + serve.LOCAL_CONNECT_SOURCES.split()

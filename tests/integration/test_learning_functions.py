@@ -11,10 +11,10 @@ from pathlib import Path
 import functions_framework
 import pytest
 
+from devstack.fakes.fake_gemini import FakeGemini, error_body
 from shopper.models import InteractionSignal, SignalType, now_ms
 from shopper.repository import Repository
 from shopper.settings import get_settings
-from tests.fakes.fake_gemini import FakeGemini, error_body
 
 pytestmark = pytest.mark.integration
 

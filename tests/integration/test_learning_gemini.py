@@ -9,13 +9,7 @@ from collections.abc import Iterator
 import pytest
 from pydantic import SecretStr
 
-from shopper.learning.learners import LearnerUnavailable, make_learner
-from shopper.learning.learners.gemini import GeminiLearner
-from shopper.learning.service import learn_for_user
-from shopper.models import Budget, InteractionSignal, SignalType, UserPreferences, now_ms
-from shopper.repository import Repository
-from shopper.settings import Settings, get_settings
-from tests.fakes.fake_gemini import (
+from devstack.fakes.fake_gemini import (
     FakeGemini,
     blocked_prompt,
     error_body,
@@ -23,6 +17,12 @@ from tests.fakes.fake_gemini import (
     safety_refusal,
     text_response,
 )
+from shopper.learning.learners import LearnerUnavailable, make_learner
+from shopper.learning.learners.gemini import GeminiLearner
+from shopper.learning.service import learn_for_user
+from shopper.models import Budget, InteractionSignal, SignalType, UserPreferences, now_ms
+from shopper.repository import Repository
+from shopper.settings import Settings, get_settings
 
 pytestmark = pytest.mark.integration
 

@@ -44,6 +44,18 @@ def new_query(repo: Repository, user: str, text: str, status: QueryStatus = Quer
     return repo.create_query(Query(userId=user, searchText=text, status=status, **fields))
 
 
+GOOD_OFFER = {"position": 1, "title": "Sony WH-CH520 Wireless Headphones", "source": "Walmart",
+              "link": "https://www.walmart.com/ip/123?utm_source=g", "price": "$38.00",
+              "extracted_price": 38.0, "rating": 4.5, "reviews": 800}  # fmt: skip
+# One offer a product cannot hold per field: merchant name, price, URL (issue 15, finding 2).
+ODD_OFFERS = [
+    {**GOOD_OFFER, "position": 2, "source": "M" * 61, "link": "https://odd.example/name"},
+    {**GOOD_OFFER, "position": 3, "price": "$99,999,999,999.00", "extracted_price": 99999999999.0,
+     "link": "https://odd.example/price"},
+    {**GOOD_OFFER, "position": 4, "link": "https://odd.example/" + "u" * 2100},
+]  # fmt: skip
+
+
 class FakeSerp(BaseHTTPRequestHandler):
     mode = "ok"
 
@@ -56,16 +68,8 @@ class FakeSerp(BaseHTTPRequestHandler):
         }.get(self.mode)
         status = 500 if self.mode == "500" else 200
         if body is None:
-            body = json.dumps(
-                {
-                    "search_metadata": {"status": "Success"},
-                    "shopping_results": [
-                        {"position": 1, "title": "Sony WH-CH520 Wireless Headphones", "source": "Walmart",
-                         "link": "https://www.walmart.com/ip/123?utm_source=g", "price": "$38.00",
-                         "extracted_price": 38.0, "rating": 4.5, "reviews": 800}
-                    ],
-                }
-            ).encode()  # fmt: skip
+            offers = [GOOD_OFFER, *ODD_OFFERS] if self.mode == "odd" else [GOOD_OFFER]
+            body = json.dumps({"search_metadata": {"status": "Success"}, "shopping_results": offers}).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -181,6 +185,21 @@ def test_no_provider_left_fails_with_a_reason(repo: Repository, serp: str) -> No
     assert query.status == QueryStatus.failed
     assert query.error == "no product source answered: serpapi did not answer within 0.5 s"
     assert repo.list_products(query_id, "u1") == []
+
+
+def test_one_odd_offer_is_dropped_and_the_good_ones_kept(
+    repo: Repository, serp: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    query_id = new_query(repo, "u1", "wireless headphones")
+    with caplog.at_level("INFO"):
+        result = run_research(query_id, repo, [serp_provider(serp, "odd")])
+    assert result.status == "completed" and result.products == 1
+    assert repo.get_query(query_id).status == QueryStatus.completed
+    [(_, product)] = repo.list_products(query_id, "u1")
+    assert (product.source, product.price, product.systemRank) == ("Walmart", 38.0, 1)
+    dropped = [r for r in caplog.records if r.getMessage() == "invalid offer dropped"]
+    assert len(dropped) == 3
+    assert {f for r in dropped for f in r.fields["invalid_fields"]} == {"source", "price", "productUrl"}
 
 
 def test_each_finished_job_logs_the_fields_the_research_success_metric_reads(

@@ -1,10 +1,12 @@
 """Static checks of voice_runtime/Dockerfile (build context = the repository root).
 
 No Docker daemon is needed: the Dockerfile is parsed and checked for what a
-build and a Cloud Run start need: every COPY source exists in the context (and
-is not dropped by .dockerignore), the final stage runs as a non-root user,
-nothing is downloaded when the container starts, and the server listens on
-$PORT. With Docker present, VOICE_DOCKER_BUILD=1 also runs the real build.
+build and a Cloud Run start need: every COPY source is in the build context as
+BuildKit sends it (the repository's files filtered by the Dockerfile's own ignore
+file, voice_runtime/Dockerfile.dockerignore), the final stage runs as a non-root
+user, nothing is downloaded when the container starts, the server listens on
+$PORT, and dev-only code (demos, test clients, benchmarks) stays out of the image.
+With Docker present, VOICE_DOCKER_BUILD=1 also runs the real build.
 """
 
 from __future__ import annotations
@@ -90,12 +92,43 @@ def copy_sources(instruction: Instruction) -> list[str]:
     return [source for source in paths[:-1] if not re.match(r"https?://", source)]
 
 
-def read_dockerignore(root: Path) -> list[str]:
-    path = root / ".dockerignore"
+def ignore_file_for(dockerfile: Path, context: Path) -> Path | None:
+    """The ignore file BuildKit applies: `<Dockerfile>.dockerignore` next to the Dockerfile
+    wins over the context's .dockerignore."""
+    own = dockerfile.with_name(dockerfile.name + ".dockerignore")
+    if own.exists():
+        return own
+    root = context / ".dockerignore"
+    return root if root.exists() else None
+
+
+def read_dockerignore(root: Path, path: Path | None = None) -> list[str]:
+    path = path or root / ".dockerignore"
     if not path.exists():
         return []
     lines = [line.strip() for line in path.read_text().splitlines()]
     return [line for line in lines if line and not line.startswith("#")]
+
+
+def repo_files(root: Path) -> list[str]:
+    """The files a build context of `root` starts from: git's (tracked and untracked, not
+    git-ignored), or every file when `root` is not a git checkout."""
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        listed = [str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()]
+    return sorted(f for f in listed if (root / f).is_file())
+
+
+def build_context(root: Path, patterns: list[str]) -> set[str]:
+    """The relative paths of the files the build context holds."""
+    return {f for f in repo_files(root) if not is_ignored(f, patterns)}
 
 
 def is_ignored(relative: str, patterns: list[str]) -> bool:
@@ -115,9 +148,11 @@ def is_ignored(relative: str, patterns: list[str]) -> bool:
     return ignored
 
 
-def missing_sources(instructions: list[Instruction], context: Path) -> list[str]:
+def missing_sources(
+    instructions: list[Instruction], context: Path, ignore_file: Path | None = None
+) -> list[str]:
     """COPY/ADD sources that do not exist in (or are ignored from) the build context."""
-    patterns = read_dockerignore(context)
+    patterns = read_dockerignore(context, ignore_file)
     problems = []
     for instruction in instructions:
         if instruction.keyword not in {"COPY", "ADD"}:
@@ -218,6 +253,17 @@ def test_checks_catch_root_and_downloads_at_start() -> None:
     assert DOWNLOADERS.search(start_command(fetching))
 
 
+def test_the_dockerfiles_own_ignore_file_wins(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    dockerfile = tmp_path / "app" / "Dockerfile"
+    dockerfile.write_text("FROM scratch\n")
+    assert ignore_file_for(dockerfile, tmp_path) is None
+    (tmp_path / ".dockerignore").write_text("*\n")
+    assert ignore_file_for(dockerfile, tmp_path) == tmp_path / ".dockerignore"
+    (tmp_path / "app" / "Dockerfile.dockerignore").write_text("*\n!app/\n")
+    assert ignore_file_for(dockerfile, tmp_path) == tmp_path / "app" / "Dockerfile.dockerignore"
+
+
 # ---------------------------------------------------------------- the real Dockerfile
 
 
@@ -228,8 +274,62 @@ def dockerfile() -> list[Instruction]:
     return parse_dockerfile(DOCKERFILE.read_text())
 
 
-def test_every_copy_source_exists_in_the_repo_root_context(dockerfile: list[Instruction]) -> None:
-    assert missing_sources(dockerfile, ROOT) == []
+@pytest.fixture(scope="module")
+def ignore_patterns() -> list[str]:
+    path = ignore_file_for(DOCKERFILE, ROOT)
+    assert path == DOCKERFILE.with_name("Dockerfile.dockerignore"), f"the build would use {path}"
+    patterns = read_dockerignore(ROOT, path)
+    assert patterns, "the ignore file keeps everything: the context would be the whole repository"
+    return patterns
+
+
+@pytest.fixture(scope="module")
+def context_files(ignore_patterns: list[str]) -> set[str]:
+    return build_context(ROOT, ignore_patterns)
+
+
+def test_every_copy_source_is_in_the_build_context(
+    dockerfile: list[Instruction], context_files: set[str]
+) -> None:
+    problems = missing_sources(dockerfile, ROOT, ignore_file_for(DOCKERFILE, ROOT))
+    for instruction in dockerfile:
+        if instruction.keyword not in {"COPY", "ADD"}:
+            continue
+        for source in copy_sources(instruction):
+            relative = source.removeprefix("./").rstrip("/")
+            if (ROOT / relative).is_dir():
+                inside = [f for f in context_files if f.startswith(relative + "/")]
+                tracked = [f for f in repo_files(ROOT / relative) if f.endswith((".py", ".toml", ".txt"))]
+                left_out = sorted(f for f in tracked if f"{relative}/{f}" not in context_files)
+                if not inside:
+                    problems.append(f"line {instruction.line}: {source} is empty in the build context")
+                if left_out:
+                    problems.append(
+                        f"line {instruction.line}: {source} loses {left_out[:5]} to the ignore file"
+                    )
+            elif relative not in context_files:
+                problems.append(f"line {instruction.line}: {source} is not in the build context")
+    assert problems == []
+
+
+def test_the_shared_package_is_installed_not_copied_file_by_file(dockerfile: list[Instruction]) -> None:
+    sources = {s.rstrip("/") for i in dockerfile if i.keyword in {"COPY", "ADD"} for s in copy_sources(i)}
+    assert "core" in sources and not any(s.startswith(("core/", "functions")) for s in sources), sources
+    assert any(i.keyword == "RUN" and "pip install" in i.args and "/tmp/core" in i.args for i in dockerfile)
+
+
+def test_dev_only_code_stays_out_of_the_image(context_files: set[str]) -> None:
+    """Demos, test clients and benchmark baselines live in devstack/, tests/ or bench/."""
+    for outside in ("devstack/", "tests/", "bench/", "functions/", "web/"):
+        assert not [f for f in context_files if f.startswith(outside)], f"{outside} is in the build context"
+    runtime = sorted(f for f in context_files if f.startswith("voice_runtime/") and f.endswith(".py"))
+    for name in runtime:
+        text = (ROOT / name).read_text()
+        assert not re.search(r"^\s*(from|import) (devstack|tests|bench)\b", text, re.M), (
+            f"{name} imports dev code"
+        )
+    assert not {"voice_runtime/demo.py", "voice_runtime/ws_client.py"} & set(runtime)
+    assert not [f for f in runtime if "whisper_stock" in (ROOT / f).read_text()]
 
 
 def test_the_container_installs_the_voice_requirements(dockerfile: list[Instruction]) -> None:

@@ -25,7 +25,7 @@ import hcl2
 import pytest
 from pydantic import SecretStr
 
-from shopper.settings import SECRET_ENV_VARS, Settings
+from shopper.settings import SECRET_ENV_VARS, WORKLOAD_SECRETS, Settings
 from voice_runtime.settings import VoiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -161,8 +161,18 @@ def main_entry_points() -> dict[str, str]:
     return entry_points
 
 
+WORKLOAD_ENV = "${merge(each.value.env, {WORKLOAD = each.key})}"
+
+
 def function_env(config: Config, key: str) -> dict[str, Any]:
-    """The environment map a function is deployed with: a local map, or merge() of local maps."""
+    """The environment map a function is deployed with: its `env` (a local map, or merge() of
+    local maps) plus WORKLOAD, its key, which the resource adds."""
+    (service,) = config.resource("google_cloudfunctions2_function", "fn")["service_config"]
+    assert service["environment_variables"] == WORKLOAD_ENV
+    return {**_function_env(config, key), "WORKLOAD": key}
+
+
+def _function_env(config: Config, key: str) -> dict[str, Any]:
     env = config.locals["functions"][key]["env"]
     if isinstance(env, dict):
         return env
@@ -258,7 +268,7 @@ def test_every_entry_point_of_main_py_is_deployed(config: Config) -> None:
     storage = one(one(build, "source"), "storage_source")
     assert "google_storage_bucket_object.functions_source" in storage["object"]
     archive = config.data[("archive_file", "functions_source")]
-    assert archive["source_dir"] == "${path.module}/../functions"
+    assert archive["source_dir"] == "${path.module}/../build/functions"  # devstack/bundle.py DEFAULT_OUT
     assert (ROOT / "functions" / "requirements.txt").is_file(), "the deploy bundle needs requirements.txt"
 
 
@@ -319,6 +329,14 @@ def test_each_deployed_function_passes_the_production_validator(
         Settings()  # raises if a secret the production validator needs is not wired
 
 
+def test_each_function_is_given_only_its_own_secrets(config: Config) -> None:
+    readers = config.locals["secret_readers"]
+    for key in config.locals["functions"]:
+        assert sorted(readers[key]) == sorted(WORKLOAD_SECRETS[key]), key
+    assert "PIPECAT_SERVER_SECRET" not in readers["research_worker"] + readers["preference_learner"]
+    assert readers["preference_scheduler"] == []
+
+
 def test_research_queue_has_retries_and_rate_limits(config: Config) -> None:
     queue = config.resource("google_cloud_tasks_queue", "research")
     assert queue["name"] == Settings().tasks_queue == "research"
@@ -362,7 +380,7 @@ def test_functions_get_secrets_as_secret_env_vars_never_literals(config: Config)
     content = one(wiring, "content")
     assert content["key"] == "${secret_environment_variables.value}"
     assert content["secret"].startswith("${google_secret_manager_secret.secret[")
-    assert service["environment_variables"] == "${each.value.env}"
+    assert service["environment_variables"] == WORKLOAD_ENV
     for key in config.locals["functions"]:
         literal = secret_names & set(function_env(config, key))
         assert not literal, f"{key} passes secrets as plain env vars: {literal}"
@@ -580,3 +598,9 @@ def test_dashboard_shows_sessions_latency_research_and_api(config: Config) -> No
     titles = " | ".join(tile["title"] for tile in config.locals["dashboard_tiles"]).lower()
     for needle in ("concurrent voice sessions", "voice latency per stage", "research success", "api latency"):
         assert needle in titles, f"dashboard lacks {needle!r}"
+
+
+def test_the_api_keys_anonymous_callers_by_their_own_address(config: Config) -> None:
+    """Behind Google's front end the peer is the front end: without this every anonymous
+    caller would share one rate-limit budget."""
+    assert function_env(config, "api")["TRUST_FORWARDED_FOR"] == "true"

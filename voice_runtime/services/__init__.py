@@ -8,7 +8,7 @@ attribute names are read (missing ones fall back to the default shown):
 ==================  ==========================  =========================================
 attribute           default                     meaning
 ==================  ==========================  =========================================
-stt_provider        "whisper"                   "whisper" | "whisper_stock" | "google"
+stt_provider        "whisper"                   "whisper" | "google"
 tts_provider        "piper"                     "piper" | "espeak" | "google"
 llm_provider        "dialogue"                  "dialogue" | "gemini"
 gemini_api_key      None                        str or pydantic SecretStr (gemini only)
@@ -50,12 +50,6 @@ def _whisper(settings: Any, **kwargs: Any) -> STTService:
 
     engine = get_whisper_engine(_setting(settings, "whisper_model_dir"))
     return IncrementalWhisperSTTService(engine=engine, **kwargs)
-
-
-def _whisper_stock(settings: Any, **kwargs: Any) -> STTService:
-    from voice_runtime.services.whisper_stt import WholeUtteranceWhisperSTTService
-
-    return WholeUtteranceWhisperSTTService(model_dir=_setting(settings, "whisper_model_dir"), **kwargs)
 
 
 def _google_stt(settings: Any, **kwargs: Any) -> STTService:
@@ -102,7 +96,6 @@ def _gemini(settings: Any, store: Any = None, **kwargs: Any) -> LLMService:
 
 STT_PROVIDERS: dict[str, Callable[..., STTService]] = {
     "whisper": _whisper,
-    "whisper_stock": _whisper_stock,
     "google": _google_stt,
 }
 TTS_PROVIDERS: dict[str, Callable[..., TTSService]] = {
@@ -160,7 +153,7 @@ def create_llm(settings: Any, **kwargs: Any) -> LLMService:
 
 def preload_models(settings: Any) -> None:
     """Load the offline models now (at server start) instead of on the first session."""
-    if _setting(settings, "stt_provider", "whisper") in ("whisper", "whisper_stock"):
+    if _setting(settings, "stt_provider", "whisper") == "whisper":
         from voice_runtime.models import get_whisper_model
 
         get_whisper_model(_setting(settings, "whisper_model_dir"))

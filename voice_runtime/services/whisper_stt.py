@@ -50,7 +50,6 @@ from pipecat.frames.frames import (
 )
 from pipecat.processors.frame_processor import FrameDirection
 from pipecat.services.stt_service import STTService
-from pipecat.services.whisper.stt import WhisperSTTService
 from pipecat.transcriptions.language import Language
 from pipecat.utils.time import time_now_iso8601
 
@@ -379,20 +378,3 @@ class IncrementalWhisperSTTService(STTService):
     async def _transcribe(self, pcm: bytes) -> Transcript:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._engine.transcribe, pcm16_to_float(pcm))
-
-
-class WholeUtteranceWhisperSTTService(WhisperSTTService):
-    """Pipecat's stock Whisper service over the shared model: the baseline for benchmarks.
-
-    Transcribes the whole utterance (padded to the 30 s window, default beam
-    search) after the VAD stop, exactly as ``WhisperSTTService`` does; only
-    the model loading is shared instead of per instance.
-    """
-
-    def __init__(self, *, model_dir: str | Path | None = None, **kwargs: Any) -> None:
-        self._shared_model_dir = model_dir
-        kwargs.setdefault("ttfs_p99_latency", 1.0)
-        super().__init__(settings=WhisperSTTService.Settings(model="base", language=Language.EN), **kwargs)
-
-    def _load(self) -> None:
-        self._model = get_whisper_model(self._shared_model_dir)

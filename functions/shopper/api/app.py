@@ -16,11 +16,13 @@ from typing import Any
 
 from flask import Request, Response
 from google.api_core import exceptions as api_exceptions
+from pydantic import ValidationError
 from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 from werkzeug.exceptions import NotFound as WerkzeugNotFound
 from werkzeug.routing import Map, RequestRedirect, Rule
 
 from shopper.api import auth, cors
+from shopper.api import body as parse
 from shopper.api.ratelimit import RateLimiter
 from shopper.api.routes import ROUTES, Access, Call, Reply, Route
 from shopper.errors import DomainError, MethodNotAllowed, NotFound, Unauthenticated, Unavailable
@@ -126,6 +128,13 @@ def handle_api_request(request: Request) -> Response:
     except DomainError as err:
         error_code = err.code
         response = json_response(err.status, err.body(), err.headers())
+    except ValidationError as exc:
+        # A value built from the request (not its body, which routes validate) that a model
+        # refuses: still the caller's input, so a readable 400, never a 500.
+        err = parse.invalid(exc)
+        error_code = err.code
+        log_event(logger, "input refused by a model", logging.WARNING, route=route_name, field=err.field)
+        response = json_response(err.status, err.body())
     except _TRANSIENT as exc:
         error_code = "unavailable"
         log_event(logger, "backend unavailable", logging.WARNING, route=route_name, error=str(exc)[:300])

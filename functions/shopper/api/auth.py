@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import threading
 
 import firebase_admin
@@ -74,10 +75,28 @@ def user_hash(uid: str | None) -> str | None:
 
 
 def client_ip(request: Request, settings: Settings) -> str:
-    """The caller's address; behind Google's front end the last X-Forwarded-For hop is the client."""
+    """The caller's address, as the anonymous rate limit's key.
+
+    Behind Google's front end the socket peer is the front end, and the client's address
+    is the hop it appended to X-Forwarded-For: `forwarded_for_hops` from the end (1 for
+    Cloud Run / Cloud Functions directly, 2 behind an external load balancer, which
+    appends its own). Earlier hops are whatever the client sent, so they are never used;
+    a hop that is not an IP address falls back to the peer. IPv6 callers are keyed by
+    their /64, which one subscriber holds whole.
+    """
+    address = request.remote_addr or "unknown"
     if settings.trust_forwarded_for:
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
-            return hops[-1][:64]
-    return (request.remote_addr or "unknown")[:64]
+        forwarded = request.headers.getlist("X-Forwarded-For")
+        hops = [hop.strip() for value in forwarded for hop in value.split(",") if hop.strip()]
+        if len(hops) >= settings.forwarded_for_hops:
+            address = hops[-settings.forwarded_for_hops]
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return (request.remote_addr or "unknown")[:64]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        if not ip.is_loopback:
+            return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)

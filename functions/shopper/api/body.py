@@ -102,17 +102,22 @@ def _location(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def invalid(exc: ValidationError) -> Invalid:
+    """A pydantic error as our 400: the first error, naming its field."""
+    errors = exc.errors(include_url=False, include_input=False)
+    first = errors[0] if errors else {"loc": (), "msg": "invalid"}
+    message = str(first.get("msg", "invalid"))
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    return Invalid(_location(tuple(first.get("loc", ()))), message[:300])
+
+
 def validate(model: type[M], data: Any) -> M:
     """Validate into `model`; the first error names its field."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False, include_input=False)
-        first = errors[0] if errors else {"loc": (), "msg": "invalid"}
-        message = str(first.get("msg", "invalid"))
-        if message.startswith("Value error, "):
-            message = message[len("Value error, ") :]
-        raise Invalid(_location(tuple(first.get("loc", ()))), message[:300]) from exc
+        raise invalid(exc) from exc
 
 
 def doc_id(value: Any, field: str) -> str:

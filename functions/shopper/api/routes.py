@@ -15,8 +15,10 @@ from pydantic import BaseModel
 
 from shopper.api import body as parse
 from shopper.api.schemas import (
+    ClaimTicket,
     EndSession,
     LogConversation,
+    NoFields,
     RemoveSavedItem,
     SaveDialogue,
     SaveProduct,
@@ -98,8 +100,9 @@ def _preferences(prefs: UserPreferences) -> dict[str, Any]:
 
 
 def create_session(call: Call) -> Reply:
-    call.body(SessionCreate, required=False)
-    started = sessions.start_session(call.repo, call.settings, call.uid, call.now_ms)
+    create = call.body(SessionCreate, required=False)
+    resume = parse.doc_id(create.sessionId, "sessionId") if create.sessionId is not None else None
+    started = sessions.start_session(call.repo, call.settings, call.uid, call.now_ms, resume=resume)
     return Reply(
         201,
         {
@@ -112,7 +115,7 @@ def create_session(call: Call) -> Reply:
 
 
 def end_session(call: Call) -> Reply:
-    call.body(SessionCreate, required=False)
+    call.body(NoFields, required=False)
     ended = sessions.end_session(
         call.repo, call.path_id("session_id"), call.uid, SessionStatus.completed, call.now_ms
     )
@@ -127,7 +130,15 @@ def create_query(call: Call) -> Reply:
     create = call.body(QueryCreate)
     if create.sessionId is not None:
         parse.doc_id(create.sessionId, "sessionId")
-    return Reply(202, {"queryId": queries.submit(call.repo, call.uid, create)})
+    submitted = queries.submit(call.repo, call.uid, create)
+    return Reply(202, _with_notes({"queryId": submitted.query_id}, submitted.notes))
+
+
+def _with_notes(reply: dict[str, Any], notes: tuple[str, ...]) -> dict[str, Any]:
+    """A reply that says which filters of the search text were not used (and why)."""
+    if notes:
+        reply["notes"] = list(notes)
+    return reply
 
 
 def save_item(call: Call) -> Reply:
@@ -165,7 +176,7 @@ def patch_preferences(call: Call) -> Reply:
 
 
 def learn_preferences(call: Call) -> Reply:
-    call.body(SessionCreate, required=False)
+    call.body(NoFields, required=False)
     prefs, changed = preferences.learn(call.repo, call.uid, call.now_ms)
     return Reply(200, {"preferences": _preferences(prefs), "changed": changed})
 
@@ -190,9 +201,10 @@ def trigger_research(call: Call) -> Reply:
     body = call.body(TriggerResearch)
     _server_ids(call, body)
     create = QueryCreate(searchText=body.searchText, preferences=body.preferences, sessionId=body.sessionId)
-    query_id = queries.submit(call.repo, body.userId, create)
+    submitted = queries.submit(call.repo, body.userId, create)
+    query_id = submitted.query_id
     if not body.wait:
-        return Reply(202, {"queryId": query_id, "status": "pending"})
+        return Reply(202, _with_notes({"queryId": query_id, "status": "pending"}, submitted.notes))
     max_s = call.settings.research_wait_max_s
     wait_s = max_s if body.waitMs is None else min(body.waitMs / 1000, max_s)
     outcome = queries.wait_for_results(call.repo, query_id, body.userId, wait_s)
@@ -204,7 +216,7 @@ def trigger_research(call: Call) -> Reply:
     }
     if outcome.error:
         reply["error"] = outcome.error
-    return Reply(200, reply)
+    return Reply(200, _with_notes(reply, submitted.notes))
 
 
 def save_product(call: Call) -> Reply:
@@ -239,6 +251,13 @@ def server_dialogue(call: Call) -> Reply:
 def server_preferences(call: Call) -> Reply:
     user_id = call.user_id = parse.doc_id(parse.query_param(call.request, "userId"), "userId")
     return Reply(200, {"preferences": _preferences(preferences.get(call.repo, user_id))})
+
+
+def claim_ticket(call: Call) -> Reply:
+    body = call.body(ClaimTicket)
+    _server_ids(call, body)
+    sessions.use_ticket(call.repo, body.sessionId, body.userId, body.ticketId, call.now_ms)
+    return Reply(200, {"sessionId": body.sessionId, "status": "connected"})
 
 
 def server_end_session(call: Call) -> Reply:
@@ -287,6 +306,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/pipecat/saved-items", "GET", Access.SERVER, server_saved_items),
     Route("/pipecat/dialogue-state", "POST", Access.SERVER, server_dialogue),
     Route("/pipecat/preferences", "GET", Access.SERVER, server_preferences),
+    Route("/pipecat/claim-ticket", "POST", Access.SERVER, claim_ticket),
     Route("/pipecat/end-session", "POST", Access.SERVER, server_end_session),
     Route("/pipecat/conversation", "GET", Access.SERVER, server_conversation),
     Route("/health", "GET", Access.PUBLIC, health),

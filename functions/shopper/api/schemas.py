@@ -17,7 +17,14 @@ TurnText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 
 
 class SessionCreate(Model):
-    """POST /sessions takes no fields (an empty body or {})."""
+    """POST /sessions: an empty body or {} starts a session; {"sessionId"} asks a new ticket
+    for the user's active session (a reconnect: each ticket connects once)."""
+
+    sessionId: Id | None = None
+
+
+class NoFields(Model):
+    """A body with no fields (an empty body or {})."""
 
 
 class ServerCall(Model):
@@ -40,6 +47,10 @@ class TriggerResearch(ServerCall):
 
 class SaveProduct(ServerCall):
     productId: Id
+
+
+class ClaimTicket(ServerCall):
+    ticketId: Annotated[str, StringConstraints(min_length=8, max_length=64)]
 
 
 class EndSession(ServerCall):

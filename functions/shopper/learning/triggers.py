@@ -25,6 +25,7 @@ from shopper.learning.service import learn_for_user, run_scheduled_pass
 from shopper.models import Id, now_ms
 from shopper.repository import Repository, make_client
 from shopper.research.service import sweep_stale_queries
+from shopper.services.sessions import sweep_stuck_sessions
 from shopper.settings import get_settings
 from shopper_core.log import configure_logging, get_logger, log_event
 
@@ -97,14 +98,16 @@ def _message_id(event: CloudEvent) -> str | None:
 
 def handle_schedule_event(event: CloudEvent) -> None:
     """Cloud Scheduler's hourly tick: fan out one learning message per user with new signals,
-    then re-enqueue or fail research queries left stuck."""
+    then re-enqueue or fail research queries left stuck and end voice sessions left active."""
     settings = get_settings()
     configure_logging(settings.log_level)
     try:
         repo = _repo()
         run_scheduled_pass(repo, _publisher(), now_ms(), settings=settings)
-        # The same hourly tick finishes research queries a dead worker left behind.
+        # The same hourly tick finishes research queries a dead worker left behind,
+        # and ends voice sessions whose end call never arrived.
         sweep_stale_queries(repo, now_ms(), settings=settings)
+        sweep_stuck_sessions(repo, now_ms(), settings.voice_session_max_age_s)
     except TRANSIENT as err:
         log_event(logger, "learning pass failed; will retry", level=logging.WARNING, error=repr(err))
         raise

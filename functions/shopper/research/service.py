@@ -1,8 +1,9 @@
 """The research service: what the API and the worker call.
 
-    submit_query(repo, user_id, create, enqueue=enqueue_research) -> query_id
+    submit_query(repo, user_id, create, enqueue=enqueue_research) -> Submitted(query_id, notes)
         Store the query `pending` (natural-language constraints lifted into its
-        preferences when the client sent none) and enqueue its research job.
+        preferences when the client sent none; one out of range is dropped, with a note)
+        and enqueue its research job.
     run_research(query_id, repo, providers=None, settings=None) -> ResearchResult
         The job: claim the query (`searching`), search every provider concurrently,
         normalise, dedupe, filter, rank by the user's preferences, write the products in
@@ -21,10 +22,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+
+from pydantic import ValidationError
 
 from shopper.errors import Unavailable
 from shopper.models import Product, Query, QueryCreate, QueryPreferences, QueryStatus, SignalType, now_ms
@@ -36,31 +40,55 @@ from shopper.research.tasks import enqueue_research
 from shopper.research.types import ParsedQuery, RankedOffer, SortHint, parse_text
 from shopper.settings import Settings, get_settings
 from shopper_core.log import get_logger, log_event
-from shopper_core.understanding import parse_search
 
 logger = get_logger(__name__)
 
 PRODUCTS_PER_QUERY = 20
+MAX_PRICE = 10_000_000  # shopper.models.Price
+MAX_RATING = 5.0
 DESCRIPTION_MAX = 2000
 
 
 # ---------------------------------------------------------------- submitting
 
 
-def preferences_from_text(text: str, given: QueryPreferences) -> QueryPreferences:
-    """The client's own filters win; when it sent none, those said in the text are used."""
+@dataclass(frozen=True)
+class Submitted:
+    query_id: str
+    # Filters read from the text that could not be used, in words the caller can pass on.
+    notes: tuple[str, ...] = ()
+
+
+def _in_range(value: float | None, high: float, what: str, notes: list[str]) -> float | None:
+    if value is None or 0 <= value <= high:
+        return value
+    notes.append(
+        f"the {what} {value:,.15g} is out of range (0 to {high:,.15g}), so it was not used as a filter"
+    )
+    return None
+
+
+def preferences_from_text(text: str, given: QueryPreferences) -> tuple[QueryPreferences, list[str]]:
+    """The client's own filters win; when it sent none, those said in the text are used.
+    A filter said in the text that no stored query can hold ("under 99999999999 dollars")
+    is dropped, and a note says so; the search still runs."""
+    notes: list[str] = []
     try:
-        said = parse_search(text).filters
+        parsed = parse_text(text)
     except ValueError:
-        return given
-    if given.pricePreference is None and said.price_preference:
-        given = given.model_copy(update={"pricePreference": said.price_preference})
+        return given, notes
+    said = parsed.filters
+    preference = {SortHint.price_low: "low", SortHint.price_high: "high"}.get(parsed.sort)
+    if given.pricePreference is None and preference:
+        given = given.model_copy(update={"pricePreference": preference})
     if given.minPrice is not None or given.maxPrice is not None or given.minRating is not None:
-        return given
-    low, high = said.min_price, said.max_price
+        return given, notes
+    low = _in_range(said.min_price, MAX_PRICE, "price", notes)
+    high = _in_range(said.max_price, MAX_PRICE, "price", notes)
+    rating = _in_range(said.min_rating, MAX_RATING, "rating", notes)
     if low is not None and high is not None and low > high:
         low = None
-    return given.model_copy(update={"minPrice": low, "maxPrice": high, "minRating": said.min_rating})
+    return given.model_copy(update={"minPrice": low, "maxPrice": high, "minRating": rating}), notes
 
 
 def submit_query(
@@ -68,19 +96,21 @@ def submit_query(
     user_id: str,
     create: QueryCreate,
     enqueue: Callable[[str], bool] = enqueue_research,
-) -> str:
-    """Store the query `pending` and enqueue its job; returns the query id.
+) -> Submitted:
+    """Store the query `pending` and enqueue its job; returns the query id and notes on
+    filters that were dropped.
 
     Raises Unavailable (503) when the queue cannot be reached; the query is then marked
     `failed` so nothing waits for it.
     """
     now = now_ms()
+    preferences, notes = preferences_from_text(create.searchText, create.preferences)
     query = Query(
         userId=user_id,
         sessionId=create.sessionId,
         searchText=create.searchText,
         status=QueryStatus.pending,
-        preferences=preferences_from_text(create.searchText, create.preferences),
+        preferences=preferences,
         createdAt=now,
         updatedAt=now,
     )
@@ -93,8 +123,8 @@ def submit_query(
             query_id, status=QueryStatus.failed, error="the search could not be started", updatedAt=now_ms()
         )
         raise Unavailable("the search could not be started; please try again") from exc
-    log_event(logger, "query submitted", queryId=query_id, userId=user_id)
-    return query_id
+    log_event(logger, "query submitted", queryId=query_id, userId=user_id, filters_dropped=len(notes) or None)
+    return Submitted(query_id, tuple(notes))
 
 
 # ---------------------------------------------------------------- the job
@@ -160,6 +190,33 @@ def to_product(query_id: str, query: Query, ranked: RankedOffer, created_at: int
         category=offer.category,
         createdAt=created_at,
     )
+
+
+def to_products(
+    query_id: str, query: Query, ranked: Sequence[RankedOffer], created_at: int
+) -> tuple[list[tuple[str, Product]], int]:
+    """The ranked offers as products, in rank order; an offer a product cannot hold (a merchant
+    name over 60 characters, a price over 10,000,000, a URL over 2,048 characters ...) is
+    dropped and logged, never allowed to fail the query. Returns (products, dropped)."""
+    products: list[tuple[str, Product]] = []
+    dropped = 0
+    for item in ranked:
+        try:
+            products.append(
+                to_product(query_id, query, replace(item, system_rank=len(products) + 1), created_at)
+            )
+        except ValidationError as exc:
+            dropped += 1
+            log_event(
+                logger,
+                "invalid offer dropped",
+                logging.WARNING,
+                queryId=query_id,
+                provider=item.offer.provider,
+                searchRank=item.offer.search_rank,
+                invalid_fields=sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()}),
+            )
+    return products, dropped
 
 
 def sorted_as_asked(ranked: Sequence[RankedOffer], sort: str | None) -> list[RankedOffer]:
@@ -237,7 +294,9 @@ def _search_and_store(
         return _fail(repo, query_id, query.userId, str(exc))
     created = now_ms()
     ranked_offers = sorted_as_asked(outcome.ranked, query.preferences.sort)
-    products = [to_product(query_id, query, ranked, created) for ranked in ranked_offers]
+    products, dropped = to_products(query_id, query, ranked_offers, created)
+    if not products and dropped:
+        return _fail(repo, query_id, query.userId, "no usable products were found; please try another search")
     removed = repo.replace_products(query_id, query.userId, products)
     # A completed query with no products carries why in `error` (which filter removed everything).
     repo.update_query(query_id, status=QueryStatus.completed, error=outcome.empty_reason, updatedAt=now_ms())
@@ -248,6 +307,7 @@ def _search_and_store(
         status="completed",
         userId=query.userId,
         products=len(products),
+        invalid_offers_dropped=dropped or None,
         earlier_products_removed=removed or None,
         provider_errors=outcome.errors or None,
         latency_ms=round((time.perf_counter() - started) * 1000, 1),

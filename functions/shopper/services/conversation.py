@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from shopper.models import ConversationLog, ConversationLogCreate
 from shopper.repository import Repository
-from shopper.services.sessions import owned_session
+from shopper.services.sessions import active_session, owned_session
 
 
 def log_turn(repo: Repository, user_id: str, turn: ConversationLogCreate, now_ms: int) -> str:
-    owned_session(repo, turn.sessionId, user_id)
+    active_session(repo, turn.sessionId, user_id)  # an ended session takes no turns
     log = ConversationLog(
         sessionId=turn.sessionId, userId=user_id, speaker=turn.speaker, text=turn.text, timestamp=now_ms
     )

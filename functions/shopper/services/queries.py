@@ -14,7 +14,7 @@ from typing import Any
 
 from shopper.models import Product, QueryCreate, QueryStatus, now_ms
 from shopper.repository import Repository
-from shopper.research.service import recover_if_stale, submit_query
+from shopper.research.service import Submitted, recover_if_stale, submit_query
 from shopper.services.sessions import active_session
 
 POLL_INTERVAL_S = 0.1
@@ -35,11 +35,12 @@ class ResearchOutcome:
     filters: dict[str, Any] = field(default_factory=dict)
 
 
-def submit(repo: Repository, user_id: str, create: QueryCreate) -> str:
-    """Store the query `pending` and enqueue its research job; returns the query id."""
+def submit(repo: Repository, user_id: str, create: QueryCreate) -> Submitted:
+    """Store the query `pending` and enqueue its research job; returns its id (and notes
+    on filters from the text that could not be used)."""
     if create.sessionId is not None:
         active_session(repo, create.sessionId, user_id)
-    return str(submit_query(repo, user_id, create))
+    return submit_query(repo, user_id, create)
 
 
 def compact_product(product_id: str, product: Product) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from shopper.errors import Forbidden, NotFound
 from shopper.models import InteractionSignal, Product, SavedItem, SavedItemCreate, SavedItemPublic, SignalType
 from shopper.repository import Repository, stable_id
-from shopper.services.sessions import owned_session
+from shopper.services.sessions import active_session
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
@@ -26,7 +26,7 @@ class SaveResult:
 
 def save(repo: Repository, user_id: str, create: SavedItemCreate, now_ms: int) -> SaveResult:
     if create.sessionId is not None:
-        owned_session(repo, create.sessionId, user_id)
+        active_session(repo, create.sessionId, user_id)  # an ended session takes no saves
     item = SavedItem(userId=user_id, savedAt=now_ms, **create.model_dump())
     item_id, created = repo.save_item(item)
     if not created:
@@ -65,7 +65,7 @@ def item_from_product(
 
 def save_product(repo: Repository, user_id: str, session_id: str, product_id: str, now_ms: int) -> SaveResult:
     """Save one of the user's product cards (the voice agent's "save the second one")."""
-    owned_session(repo, session_id, user_id)
+    active_session(repo, session_id, user_id)
     product = repo.get_product(product_id)
     if product is None:
         raise NotFound(f"no product {product_id}")

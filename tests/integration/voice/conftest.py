@@ -18,14 +18,14 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from devstack.fake_functions import SECRET, FakeFunctions
+from devstack.voice_harness import ServerThread, free_port
+from devstack.ws_client import VoiceClient, synthesize_speech
 from shopper_core.tickets import mint_ticket
-from tests.integration.voice.fake_functions import SECRET, FakeFunctions
-from tests.integration.voice.harness import ServerThread, free_port
 from voice_runtime.bot import BotDeps
 from voice_runtime.functions_client import FunctionsClient
 from voice_runtime.server import create_app
 from voice_runtime.settings import VoiceSettings
-from voice_runtime.ws_client import VoiceClient, synthesize_speech
 
 TICKET_KEY = "test-ticket-key"
 

@@ -14,13 +14,13 @@ import time
 import pytest
 import websockets
 
+from devstack.fake_functions import SECRET
+from devstack.voice_harness import ServerThread, free_port
+from devstack.ws_client import VoiceClient, audio_frame, client_ready_message, is_speech, message_frame
 from tests.integration.voice.conftest import VoiceServer
-from tests.integration.voice.fake_functions import SECRET
-from tests.integration.voice.harness import ServerThread, free_port
 from voice_runtime.bot import BotDeps
 from voice_runtime.functions_client import FunctionsClient
 from voice_runtime.server import create_app
-from voice_runtime.ws_client import VoiceClient, audio_frame, client_ready_message, is_speech, message_frame
 
 pytestmark = pytest.mark.integration
 
@@ -58,6 +58,17 @@ async def test_bad_ticket_is_refused_with_policy_violation(voice: VoiceServer) -
     # Nothing reached the functions API for a refused socket (no session was started or ended).
     assert len(voice.fake.state.requests) == requests_before
     assert 'voice_ws_rejected_total{reason="bad_ticket"}' in voice.metrics_text()
+
+
+async def test_a_ticket_connects_once_and_an_ended_session_not_at_all(voice: VoiceServer, connect) -> None:
+    url = voice.socket_url("s-once", "u-once")
+    first = await connect("s-once", "u-once", url=url)
+    assert await _rejected_before_audio(voice, url) == 1008  # the same ticket again
+    await first.close()
+    await voice.fake.until(lambda s: s.sessions.get("s-once") == "completed")
+    # A fresh, valid ticket for the ended session is refused too.
+    assert await _rejected_before_audio(voice, voice.socket_url("s-once", "u-once")) == 1008
+    assert 'voice_ws_rejected_total{reason="ticket_refused"}' in voice.metrics_text()
 
 
 async def test_missing_or_malformed_params_are_refused(voice: VoiceServer) -> None:
@@ -200,12 +211,13 @@ async def test_reconnect_resumes_the_conversation(voice: VoiceServer, connect, s
     first = await connect()
     await _say(first, speech, "find a bluetooth speaker under 50 dollars")
     hint = await first.wait_server_message("search-results")
-    await first.close()
-    await voice.fake.until(lambda s: s.sessions.get(first.session_id) == "completed")
 
+    # The socket dropped (not yet noticed here); the client reconnects with a new ticket.
     again = await connect(first.session_id, first.user_id)
-    welcome = " ".join(t["text"] for t in voice.fake.turns(first.session_id, "agent"))
-    assert "Welcome back" in welcome
+    assert await first.wait_closed(10) is not None
+    assert await voice.fake.until(
+        lambda s: [t for t in s.logs if t["sessionId"] == first.session_id and "Welcome back" in t["text"]]
+    )
     await _say(again, speech, "save the first one")
     products = sorted(
         (p for p in voice.fake.state.products.values() if p["queryId"] == hint["queryId"]),

@@ -20,7 +20,7 @@ import pytest
 import websockets
 
 from devstack.stack import stop_process_group
-from tests.integration.voice.harness import free_port, wait_healthy
+from devstack.voice_harness import free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[3]
 

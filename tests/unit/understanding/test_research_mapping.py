@@ -58,5 +58,5 @@ def test_empty_text_is_an_error() -> None:
     ],
 )
 def test_preferences_from_text(said: str, low: float | None, high: float | None) -> None:
-    prefs = preferences_from_text(said, QueryPreferences())
+    prefs, _notes = preferences_from_text(said, QueryPreferences())
     assert (prefs.minPrice, prefs.maxPrice) == (low, high)

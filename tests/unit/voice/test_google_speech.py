@@ -34,7 +34,7 @@ from pipecat.pipeline.worker import PipelineParams
 from pipecat.tests.utils import SleepFrame, run_test
 from pipecat.transcriptions.language import Language
 
-from tests.fakes.fake_google_speech import (
+from devstack.fakes.fake_google_speech import (
     RECOGNIZE_METHOD,
     SYNTHESIZE_METHOD,
     FakeGoogleSpeech,

@@ -19,7 +19,7 @@ from pipecat.processors.aggregators.llm_response_universal import LLMContextAggr
 from pipecat.processors.frameworks.rtvi import RTVIServerMessageFrame
 from pipecat.tests.utils import SleepFrame, run_test
 
-from tests.integration.voice.fake_functions import SECRET, FakeFunctions, FakeState
+from devstack.fake_functions import SECRET, FakeFunctions, FakeState
 from voice_runtime.dialogue_store import DialogueStore
 from voice_runtime.functions_client import FunctionsClient
 from voice_runtime.services.dialogue_llm import ShoppingDialogueLLMService

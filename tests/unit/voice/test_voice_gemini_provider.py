@@ -23,7 +23,7 @@ from pipecat.processors.aggregators.llm_response_universal import LLMContextAggr
 from pipecat.services.llm_service import FunctionCallParams
 from pipecat.tests.utils import SleepFrame, run_test
 
-from tests.fakes.fake_gemini import candidate, sse
+from devstack.fakes.fake_gemini import candidate, sse
 from voice_runtime.services import create_llm
 from voice_runtime.services.tool_schemas import SHOPPING_TOOLS
 

@@ -94,37 +94,55 @@ def parse_response(response: httpx.Response, limit: int) -> list[RawResult]:
     return results
 
 
+def _text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if value == value and abs(value) != float("inf") else None
+
+
 def _result(row: Any, position: int) -> RawResult | None:
+    """One shopping_results row, or None when it has no title, link or price. Every field is
+    type-checked: one odd row is skipped, it never fails the provider's whole answer."""
     if not isinstance(row, dict):
         return None
-    title = str(row.get("title") or "").strip()
-    url = row.get("link") or row.get("product_link")
-    price = row.get("extracted_price")
+    title = _text(row.get("title"))
+    url = _text(row.get("link")) or _text(row.get("product_link"))
+    price: float | str | None = _number(row.get("extracted_price"))
     if price is None:
-        price = row.get("price")
-    if not title or not isinstance(url, str) or price is None:
+        price = _text(row.get("price")) or _number(row.get("price"))
+    if not title or not url or price is None:
         return None
-    rating = row.get("rating")
-    reviews = row.get("reviews")
+    given_position = _number(row.get("position"))
+    rating = _number(row.get("rating"))
+    reviews = _number(row.get("reviews"))
     return RawResult(
         provider="serpapi",
-        source=str(row.get("source") or "Google Shopping"),
+        source=_text(row.get("source")) or "Google Shopping",
         title=title,
         url=url,
-        position=int(row.get("position") or position),
-        price=price if isinstance(price, int | float) else str(price),
+        position=int(given_position)
+        if given_position is not None and 1 <= given_position < 10**6
+        else position,
+        price=price,
         currency=None,  # taken from the price string's symbol when normalised
-        description=(row.get("snippet") or None),
-        rating=float(rating) if isinstance(rating, int | float) else None,
-        reviews_count=int(reviews) if isinstance(reviews, int | float) else None,
+        description=_text(row.get("snippet")),
+        rating=rating,
+        reviews_count=int(reviews) if reviews is not None and 0 <= reviews < 10**12 else None,
         availability=_availability(row),
-        image_url=row.get("thumbnail"),
-        external_id=str(row["product_id"]) if row.get("product_id") else None,
+        image_url=_text(row.get("thumbnail")),
+        external_id=str(row["product_id"]) if isinstance(row.get("product_id"), str | int) else None,
     )
 
 
 def _availability(row: dict[str, Any]) -> str | None:
-    texts = [str(row.get("delivery") or ""), *[str(e) for e in row.get("extensions") or []]]
+    extensions = row.get("extensions")
+    if not isinstance(extensions, list):
+        extensions = []
+    texts = [str(row.get("delivery") or ""), *(str(e) for e in extensions)]
     joined = " ".join(texts).lower()
     if "out of stock" in joined:
         return "out of stock"

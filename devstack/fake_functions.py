@@ -54,6 +54,7 @@ class FakeState:
     cart: list[dict[str, Any]] = field(default_factory=list)
     dialogue: dict[str, dict[str, Any]] = field(default_factory=dict)
     sessions: dict[str, str] = field(default_factory=dict)
+    used_tickets: set[str] = field(default_factory=set)
     requests: list[tuple[str, str]] = field(default_factory=list)
     research_delay_s: float = 0.0
     fail_routes: set[str] = field(default_factory=set)
@@ -182,6 +183,7 @@ class FakeFunctions:
                     ("POST", "/pipecat/trigger-research"): self._research,
                     ("POST", "/pipecat/save-item"): self._save,
                     ("GET", "/pipecat/preferences"): self._preferences,
+                    ("POST", "/pipecat/claim-ticket"): self._claim,
                     ("POST", "/pipecat/end-session"): self._end,
                     ("GET", "/pipecat/conversation"): self._conversation,
                     ("POST", "/pipecat/dialogue-state"): self._dialogue,
@@ -279,6 +281,19 @@ class FakeFunctions:
                 if not query.get("userId"):
                     return self._error(400, "invalid_argument", "missing userId")
                 self._send(200, {"preferences": fake.state.preferences})
+
+            def _claim(self, body: dict[str, Any], _q: dict[str, str]) -> None:
+                """A ticket connects once, and never to an ended session (as the real route)."""
+                if not self._require(body, "sessionId", "userId", "ticketId"):
+                    return
+                with fake.lock:
+                    if fake.state.sessions.get(body["sessionId"], "active") != "active":
+                        return self._error(409, "conflict", "the session has ended; start a new one")
+                    if body["ticketId"] in fake.state.used_tickets:
+                        return self._error(409, "conflict", "this ticket was already used")
+                    fake.state.used_tickets.add(body["ticketId"])
+                    fake.state.sessions.setdefault(body["sessionId"], "active")
+                self._send(200, {"sessionId": body["sessionId"], "status": "connected"})
 
             def _end(self, body: dict[str, Any], _q: dict[str, str]) -> None:
                 if not self._require(body, "sessionId", "userId", "status"):

@@ -1,7 +1,7 @@
 """`make demo`: a scripted voice conversation through the real WebSocket and pipeline on the local stack.
 
-    .venv/bin/python -m voice_runtime.demo                 # starts its own local stack on free ports
-    .venv/bin/python -m voice_runtime.demo --functions-url http://127.0.0.1:5001   # use `make dev`'s
+    .venv/bin/python -m devstack.demo                 # starts its own local stack on free ports
+    .venv/bin/python -m devstack.demo --functions-url http://127.0.0.1:5001   # use `make dev`'s
 
 The script's lines are spoken with Piper into WAV files (16 kHz PCM16, what the
 browser sends), a user is signed up in the Auth emulator, POST /sessions
@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from voice_runtime.ws_client import MIC_RATE, Received, VoiceClient, synthesize_speech
+from devstack.ws_client import MIC_RATE, Received, VoiceClient, synthesize_speech
 
 SCRIPT = (
     "Find a bluetooth speaker under 50 dollars.",
