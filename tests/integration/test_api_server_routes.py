@@ -14,6 +14,7 @@ SERVER_ROUTES = [
     ("POST", "/pipecat/log-conversation"),
     ("POST", "/pipecat/trigger-research"),
     ("POST", "/pipecat/save-item"),
+    ("POST", "/pipecat/cart-items"),
     ("GET", "/pipecat/preferences"),
     ("POST", "/pipecat/end-session"),
     ("GET", "/pipecat/conversation"),
@@ -337,3 +338,34 @@ def test_waiting_ends_at_the_deadline_or_when_the_query_is_done(repo: Repository
     )
     outcome = wait_for_results(repo, failed, "alice", 5)
     assert outcome.status == QueryStatus.failed and outcome.error == "no results"
+
+
+def test_add_to_cart_by_voice_copies_the_product_and_records_purchase_intent(
+    api, make_user, repo: Repository
+) -> None:
+    alice, bob = make_user(), make_user()
+    session_id = new_session(api, alice)
+    repo.write_products([("prod-1", product(alice.uid)), ("bobs", product(bob.uid))])
+    body = {"sessionId": session_id, "userId": alice.uid, "productId": "prod-1"}
+
+    response = api.post("/pipecat/cart-items", headers=SERVER_HEADERS, json=body)
+    assert response.status_code == 201
+    added = response.get_json()
+    assert added["productName"] == "Bose QuietComfort Ultra" and added["quantity"] == 1
+    again = api.post("/pipecat/cart-items", headers=SERVER_HEADERS, json=body)
+    assert again.status_code == 200 and again.get_json()["quantity"] == 2
+
+    item = repo.get_cart_item(added["id"])
+    assert (item.userId, item.sessionId, item.price, item.source) == (alice.uid, session_id, 349.0, "catalog")
+    signals = repo.list_signals(alice.uid, 0)
+    assert {s.type for s in signals} == {SignalType.purchase} and len(signals) == 2
+    listed = api.get("/cart-items", headers=alice.headers).get_json()["items"]
+    assert [i["id"] for i in listed] == [added["id"]]
+
+    body["productId"] = "bobs"
+    assert api.post("/pipecat/cart-items", headers=SERVER_HEADERS, json=body).status_code == 403
+    body["productId"] = "nope"
+    assert api.post("/pipecat/cart-items", headers=SERVER_HEADERS, json=body).status_code == 404
+    body["userId"] = bob.uid  # Alice's session is not Bob's
+    body["productId"] = "bobs"
+    assert api.post("/pipecat/cart-items", headers=SERVER_HEADERS, json=body).status_code == 403

@@ -41,5 +41,9 @@ class SaveProduct(ServerCall):
     productId: Id
 
 
+class AddToCart(ServerCall):
+    productId: Id
+
+
 class EndSession(ServerCall):
     status: Literal["completed", "error"]
