@@ -15,6 +15,7 @@ import {
 } from "firebase/firestore";
 import { useServices, useUser } from "../lib/context";
 import type {
+  CartItem,
   ConversationLog,
   Product,
   ResearchQuery,
@@ -173,4 +174,16 @@ export function useVoiceSession(sessionId: string | null): Live<VoiceSession | n
 export function usePreferences(generation = 0): Live<UserPreferences | null> {
   const uid = useUser().uid;
   return useLiveDoc<UserPreferences>(["user_preferences", uid], generation);
+}
+
+const NO_CART: CartItem[] = [];
+
+export function useCartItems(): Live<CartItem[]> {
+  const uid = useUser().uid;
+  return useLiveQuery<CartItem>(
+    (db) =>
+      query(collection(db, "cart_items"), where("userId", "==", uid), orderBy("addedAt", "desc"), limit(100)),
+    `cart:${uid}`,
+    NO_CART,
+  );
 }
