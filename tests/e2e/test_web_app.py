@@ -18,7 +18,7 @@ pytestmark = [
     pytest.mark.skipif(wh.chromium_path() is None, reason="Chromium is not installed"),
 ]
 
-PAGES = ("/voice-shopper", "/research", "/saved", "/preferences")
+PAGES = ("/voice-shopper", "/research", "/saved", "/cart", "/preferences")
 
 
 def _email(tag: str) -> str:

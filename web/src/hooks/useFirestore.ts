@@ -187,3 +187,25 @@ export function useCartItems(): Live<CartItem[]> {
     NO_CART,
   );
 }
+
+/**
+ * The turns of several of the user's conversations, oldest first (this page's sessions and the
+ * one before a reload). One listener; Firestore's `in` takes up to 30 ids, the newest are kept.
+ */
+export function useConversations(sessionIds: string[]): Live<ConversationLog[]> {
+  const uid = useUser().uid;
+  const ids = sessionIds.slice(-10);
+  return useLiveQuery<ConversationLog>(
+    ids.length > 0
+      ? (db) =>
+          query(
+            collection(db, "conversation_logs"),
+            where("sessionId", "in", ids),
+            where("userId", "==", uid),
+            orderBy("timestamp"),
+          )
+      : null,
+    `logs:${uid}:${ids.join(",")}`,
+    NO_LOGS,
+  );
+}

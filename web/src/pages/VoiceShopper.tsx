@@ -7,7 +7,7 @@ import { isBusy, QueryStatusLine, shownStatus } from "../components/QueryStatus"
 import { StatusBadge } from "../components/StatusBadge";
 import { Tabs } from "../components/Tabs";
 import { useProductActions } from "../hooks/useActions";
-import { useConversation, useProducts, useQueryDoc, useRecentQueries, useVoiceSession } from "../hooks/useFirestore";
+import { useConversations, useProducts, useQueryDoc, useRecentQueries, useVoiceSession } from "../hooks/useFirestore";
 import { useUser } from "../lib/context";
 import { mergeTurns, productToCard, savedToCard, type TypedTurn } from "../lib/format";
 import { MAX_TYPED_CHARS, typedTooLong } from "../lib/messages";
@@ -30,16 +30,18 @@ export function VoiceShopperPage() {
   const uid = useUser().uid;
   const voice = useVoice();
   const actions = useProductActions(voice.sessionId);
-  // The conversation before this page load (reload, or coming back to the page).
+  // The conversation before this page load (reload, or coming back to the page), then every
+  // conversation started on this page: a goodbye ends one, the turns stay on screen.
   const [restoredId] = useState(() => readLastSession(uid));
-  const earlierId = restoredId && restoredId !== voice.sessionId ? restoredId : null;
-  const earlier = useConversation(earlierId);
-  const conversation = useConversation(voice.sessionId);
+  const [sessionIds, setSessionIds] = useState<string[]>(() => (restoredId ? [restoredId] : []));
+  if (voice.sessionId && !sessionIds.includes(voice.sessionId)) setSessionIds([...sessionIds, voice.sessionId]);
+  const conversation = useConversations(sessionIds);
   const session = useVoiceSession(voice.sessionId ?? restoredId);
   useEffect(() => {
-    if (!voice.sessionId) return;
+    const id = voice.sessionId;
+    if (!id) return;
     try {
-      window.localStorage.setItem(lastSessionKey(uid), voice.sessionId);
+      window.localStorage.setItem(lastSessionKey(uid), id);
     } catch {
       // Private mode: the conversation just isn't restored on reload.
     }
@@ -64,7 +66,7 @@ export function VoiceShopperPage() {
   const status = shownStatus(queryDoc.data, products.loading);
   const searching = isBusy(status);
   const tooLong = text.length > MAX_TYPED_CHARS;
-  const logs = mergeTurns([...earlier.data, ...conversation.data], typed);
+  const logs = mergeTurns(conversation.data, typed);
   const showingResults = products.data.length > 0 || searching;
 
   // Idle: start talking. Connected by typing, mic off: turn the mic on. Talking: stop.
@@ -119,8 +121,8 @@ export function VoiceShopperPage() {
           <Conversation
             logs={logs}
             interim={voice.interim}
-            loading={conversation.loading || earlier.loading}
-            error={conversation.error ?? earlier.error}
+            loading={conversation.loading}
+            error={conversation.error}
           />
           {showingResults && logs.length > 1 && (
             <button

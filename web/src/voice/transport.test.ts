@@ -10,7 +10,9 @@ describe("WavMediaManager internals used by the lazy microphone", () => {
     const manager = new WavMediaManager(1024, 16000) as unknown as WavInternals;
     expect(typeof manager._wavRecorder.begin).toBe("function");
     expect("stream" in manager._wavRecorder).toBe(true);
+    expect("processor" in manager._wavRecorder).toBe(true);
     expect(typeof manager._wavStreamPlayer.connect).toBe("function");
+    expect(typeof manager._wavStreamPlayer.interrupt).toBe("function");
     expect(manager._initialized).toBe(false);
     expect(typeof WavMediaManager.prototype.initialize).toBe("function");
     expect(typeof WavMediaManager.prototype.enableMic).toBe("function");

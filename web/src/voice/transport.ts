@@ -3,9 +3,10 @@
 // - VoiceMedia (a WavMediaManager): reports the mic level for the meter, and opens the
 //   microphone only when the shopper asks to talk. The stock manager begins recording in
 //   initialize() whatever enableMic says, so typing alone asked for the microphone and logged
-//   "Error accessing microphone". It touches three private members of WavMediaManager
-//   (_wavRecorder, _wavStreamPlayer, _initialized); transport.test.ts fails if an upgrade
-//   renames them.
+//   "Error accessing microphone"; and its disconnect() threw when the recorder had never begun,
+//   so a typed conversation's end was never reported. It touches private members of
+//   WavMediaManager (_wavRecorder, _wavStreamPlayer, _initialized); transport.test.ts fails if
+//   an upgrade renames them.
 // - QuietSerializer (a ProtobufFrameSerializer): the server's serializer also sends text and
 //   transcription frames, which the browser's does not decode ("Unknown frame kind" on every
 //   turn). The page reads transcripts from RTVI messages, so those frames are skipped.
@@ -18,8 +19,8 @@ type Serializer = typeof ProtobufFrameSerializer;
 
 /** The private parts of WavMediaManager the lazy microphone needs. */
 export interface WavInternals {
-  _wavRecorder: { begin: (deviceId?: string) => Promise<unknown>; stream: MediaStream | null };
-  _wavStreamPlayer: { connect: () => Promise<unknown> };
+  _wavRecorder: { begin: (deviceId?: string) => Promise<unknown>; stream: MediaStream | null; processor: unknown };
+  _wavStreamPlayer: { connect: () => Promise<unknown>; interrupt: () => Promise<unknown> };
   _initialized: boolean;
 }
 
@@ -55,6 +56,18 @@ export function voiceMedia(Base: Manager, options: VoiceMediaOptions): InstanceT
         // PipecatClient.enableMic does not wait for this: report instead of rejecting.
         options.onMicError(error);
       }
+    }
+
+    override async disconnect(): Promise<void> {
+      const self = this as unknown as WavInternals;
+      if (self._initialized && !self._wavRecorder.processor) {
+        // The recorder never began (typing only): its end() would throw "please call .begin()
+        // first" and the transport would never report the disconnection.
+        await self._wavStreamPlayer.interrupt();
+        self._initialized = false;
+        return;
+      }
+      return super.disconnect();
     }
 
     override setUserAudioCallback(callback: (data: ArrayBuffer) => void): void {
