@@ -352,8 +352,8 @@ def test_add_to_cart_by_voice_copies_the_product_and_records_purchase_intent(
     assert response.status_code == 201
     added = response.get_json()
     assert added["productName"] == "Bose QuietComfort Ultra" and added["quantity"] == 1
-    again = api.post("/pipecat/cart-items", headers=SERVER_HEADERS, json=body)
-    assert again.status_code == 200 and again.get_json()["quantity"] == 2
+    again = api.post("/pipecat/cart-items", headers=SERVER_HEADERS, json={**body, "quantity": 2})
+    assert again.status_code == 200 and again.get_json()["quantity"] == 3
 
     item = repo.get_cart_item(added["id"])
     assert (item.userId, item.sessionId, item.price, item.source) == (alice.uid, session_id, 349.0, "catalog")

@@ -284,7 +284,9 @@ def server_add_to_cart(call: Call) -> Reply:
     body = call.body(AddToCart)
     _server_ids(call, body)
     parse.doc_id(body.productId, "productId")
-    result = cart.add(call.repo, body.userId, body.productId, call.now_ms, session_id=body.sessionId)
+    result = cart.add(
+        call.repo, body.userId, body.productId, call.now_ms, quantity=body.quantity, session_id=body.sessionId
+    )
     return Reply(
         201 if result.created else 200,
         {"id": result.id, "productName": result.item.productName, "quantity": result.item.quantity},

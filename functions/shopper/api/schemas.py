@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StringConstraints
 
-from shopper.models import Id, Model, QueryPreferences, ShortText, Speaker
+from shopper.models import Id, Model, Quantity, QueryPreferences, ShortText, Speaker
 
 TurnText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 
@@ -43,6 +43,7 @@ class SaveProduct(ServerCall):
 
 class AddToCart(ServerCall):
     productId: Id
+    quantity: Quantity = 1
 
 
 class EndSession(ServerCall):
