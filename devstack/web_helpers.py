@@ -35,7 +35,7 @@ def chromium_path() -> str | None:
 
 
 @contextmanager
-def browser(fake_audio_wav: Path | None = None) -> Iterator[Any]:
+def browser(fake_audio_wav: Path | None = None, extra_args: list[str] | None = None) -> Iterator[Any]:
     """A headless Debian Chromium; with a WAV, that file is the microphone."""
     from playwright.sync_api import sync_playwright
 
@@ -50,6 +50,7 @@ def browser(fake_audio_wav: Path | None = None) -> Iterator[Any]:
             f"--use-file-for-fake-audio-capture={fake_audio_wav}",
             "--autoplay-policy=no-user-gesture-required",
         ]
+    args += extra_args or []
     with sync_playwright() as pw:
         instance = pw.chromium.launch(executable_path=path, args=args, headless=True)
         try:

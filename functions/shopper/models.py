@@ -180,6 +180,44 @@ class SavedItemPublic(SavedItem):
     id: str
 
 
+# ---------------------------------------------------------------- cart_items
+
+CART_MAX_QUANTITY = 99
+Quantity = Annotated[int, Field(ge=1, le=CART_MAX_QUANTITY, strict=True)]
+
+
+class CartItemCreate(Model):
+    """POST /cart-items: one of the user's product cards; name, price and retailer are copied
+    from the stored product, never taken from the client."""
+
+    productId: Id
+    quantity: Quantity = 1
+    sessionId: Id | None = None
+
+
+class CartItemUpdate(Model):
+    quantity: Quantity
+
+
+class CartItem(StoredModel):
+    userId: Id
+    productId: Id
+    sessionId: Id | None = None
+    productName: str
+    productUrl: str
+    imageUrl: str | None = None
+    price: Price
+    currency: str = "USD"
+    source: str
+    quantity: Annotated[int, Field(ge=1, le=CART_MAX_QUANTITY)]
+    addedAt: EpochMs
+    updatedAt: EpochMs = 0
+
+
+class CartItemPublic(CartItem):
+    id: str
+
+
 # ---------------------------------------------------------------- queries
 
 
@@ -339,6 +377,30 @@ class InteractionSignal(StoredModel):
     color: str | None = None
     price: Price | None = None
     productName: str | None = None
+
+
+# ---------------------------------------------------------------- client events (logged, not stored)
+
+
+class ClientEventKind(StrEnum):
+    vital = "vital"  # web-vitals: TTFB, FCP, LCP, INP, CLS, and our time to interactive
+    voice = "voice"  # a voice connection state change
+    error = "error"  # an error the page caught (error boundary, unhandled rejection)
+
+
+class ClientEvent(Model):
+    kind: ClientEventKind
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=r"^[\w .:/-]+$")
+    ]
+    value: Annotated[float, Field(ge=0, le=10_000_000), AfterValidator(_finite)] | None = None
+    page: Annotated[str, StringConstraints(max_length=200, pattern=r"^/[\w/.-]*$")] | None = None
+    message: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    sessionId: Id | None = None
+
+
+class ClientEventBatch(Model):
+    events: Annotated[list[ClientEvent], Field(min_length=1, max_length=20)]
 
 
 def to_document(model: BaseModel) -> dict[str, Any]:

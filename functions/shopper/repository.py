@@ -15,6 +15,7 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shopper.models import (
+    CartItem,
     ConversationLog,
     InteractionSignal,
     Product,
@@ -37,6 +38,9 @@ PRODUCTS = "products"
 USER_PREFERENCES = "user_preferences"
 INTERACTION_SIGNALS = "interaction_signals"
 RATE_LIMITS = "rate_limits"
+CART_ITEMS = "cart_items"
+# Server-only: per-user state of the on-demand learner trigger (see shopper.learning.trigger).
+LEARNING_TRIGGERS = "learning_triggers"
 _GET_ALL_CHUNK = 300
 T = TypeVar("T")
 
@@ -48,6 +52,7 @@ COLLECTIONS = (
     PRODUCTS,
     USER_PREFERENCES,
     INTERACTION_SIGNALS,
+    CART_ITEMS,
 )
 
 # (collection, [(field, "ASCENDING"|"DESCENDING"), ...]) for every query that needs a
@@ -61,6 +66,7 @@ QUERY_INDEXES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (QUERIES, (("userId", "ASCENDING"), ("createdAt", "DESCENDING"))),
     (QUERIES, (("status", "ASCENDING"), ("updatedAt", "ASCENDING"))),
     (VOICE_SESSIONS, (("status", "ASCENDING"), ("startTime", "ASCENDING"))),
+    (CART_ITEMS, (("userId", "ASCENDING"), ("addedAt", "DESCENDING"))),
 )
 
 
@@ -243,6 +249,74 @@ class Repository:
             .stream()
         )
         return [(d.id, SavedItem.model_validate(d.to_dict())) for d in docs]
+
+    # ------------------------------------------------------------ cart_items
+
+    @staticmethod
+    def cart_item_id(user_id: str, product_id: str) -> str:
+        return stable_id("cart", user_id, product_id)
+
+    def add_cart_item(self, item: CartItem, max_quantity: int) -> tuple[str, bool, CartItem]:
+        """Put a product in the cart; adding one already there raises its quantity (capped).
+        Returns (id, created, stored item)."""
+        item_id = self.cart_item_id(item.userId, item.productId)
+        ref = self._col(CART_ITEMS).document(item_id)
+
+        @firestore.transactional
+        def upsert(txn: firestore.Transaction) -> tuple[bool, CartItem]:
+            snap = ref.get(transaction=txn)
+            if not snap.exists:
+                txn.set(ref, to_document(item))
+                return True, item
+            stored = CartItem.model_validate(snap.to_dict())
+            quantity = min(max_quantity, stored.quantity + item.quantity)
+            txn.update(ref, {"quantity": quantity, "updatedAt": item.addedAt})
+            return False, stored.model_copy(update={"quantity": quantity, "updatedAt": item.addedAt})
+
+        created, stored = upsert(self.client.transaction())
+        return item_id, created, stored
+
+    def get_cart_item(self, item_id: str) -> CartItem | None:
+        snap = self._col(CART_ITEMS).document(item_id).get()
+        return CartItem.model_validate(snap.to_dict()) if snap.exists else None
+
+    def set_cart_quantity(self, item_id: str, quantity: int, now_ms: int) -> None:
+        self._col(CART_ITEMS).document(item_id).update({"quantity": quantity, "updatedAt": now_ms})
+
+    def delete_cart_item(self, item_id: str) -> None:
+        self._col(CART_ITEMS).document(item_id).delete()
+
+    def list_cart_items(self, user_id: str, limit: int = 100) -> list[tuple[str, CartItem]]:
+        docs = (
+            self._col(CART_ITEMS)
+            .where(filter=_where("userId", "==", user_id))
+            .order_by("addedAt", direction=firestore.Query.DESCENDING)
+            .limit(limit)
+            .stream()
+        )
+        return [(d.id, CartItem.model_validate(d.to_dict())) for d in docs]
+
+    # ------------------------------------------------------------ learning_triggers
+
+    def claim_learning_trigger(self, user_id: str, now_ms: int, pending_for_ms: int) -> bool:
+        """True when the caller should publish a learning message for the user: none is
+        queued, or the queued one is older than `pending_for_ms` (lost). Marks one queued."""
+        ref = self._col(LEARNING_TRIGGERS).document(user_id)
+
+        @firestore.transactional
+        def claim(txn: firestore.Transaction) -> bool:
+            snap = ref.get(transaction=txn)
+            queued = (snap.to_dict() or {}).get("queuedAt", 0) if snap.exists else 0
+            if isinstance(queued, int) and queued and now_ms - queued < pending_for_ms:
+                return False
+            txn.set(ref, {"userId": user_id, "queuedAt": now_ms})
+            return True
+
+        return claim(self.client.transaction())
+
+    def release_learning_trigger(self, user_id: str) -> None:
+        """The learner has started: a signal from now on queues a new message."""
+        self._col(LEARNING_TRIGGERS).document(user_id).set({"userId": user_id, "queuedAt": 0})
 
     # ------------------------------------------------------------ queries
 

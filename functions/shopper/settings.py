@@ -92,6 +92,8 @@ class Settings(BaseSettings):
     learning_topic: str = "preference-learning"
     learning_user_topic: str = "preference-learning-user"
     learning_window_days: int = 7
+    # A save, dislike or cart signal queues a learning run for its user (shopper.learning.trigger).
+    learn_on_signal: bool = True
 
     log_level: str = "INFO"
 

@@ -18,7 +18,7 @@ pytestmark = [
     pytest.mark.skipif(wh.chromium_path() is None, reason="Chromium is not installed"),
 ]
 
-PAGES = ("/voice-shopper", "/research", "/saved", "/preferences")
+PAGES = ("/voice-shopper", "/research", "/saved", "/cart", "/preferences")
 
 
 def _email(tag: str) -> str:
@@ -184,7 +184,8 @@ def test_research_filters_and_keyboard(web_stack, clean) -> None:
         page.get_by_test_id("prefs-save").click()
         assert "Saved" in page.get_by_test_id("prefs-status").inner_text()
         page.locator('[data-testid="origin-brands"]', has_text="Set by you").wait_for()
-        assert page.get_by_test_id("origin-colors").inner_text().lower() == "learned"
+        # Colours were not edited: learned (the save above may have taught one) or not yet.
+        assert page.get_by_test_id("origin-colors").inner_text().lower() in ("learned", "nothing learned yet")
         page.reload()
         page.get_by_label("Brands").wait_for()
         page.wait_for_function("() => document.querySelector('#pref-brands').value === 'Sony, Bose'")

@@ -64,7 +64,7 @@ def test_voice_search_and_save(web_stack, clean, spoken_wav: Path) -> None:
         assert page.evaluate("window.__maxLevel") > 0, "the level meter never moved while the user spoke"
         captions = page.get_by_test_id("captions").inner_text()
         assert captions, "the live captions region is empty"
-        assert page.get_by_test_id("mic-state").inner_text() != "Idle"
+        assert page.get_by_test_id("mic-state").inner_text() != "Press to talk"
         violations = wh.axe_violations(page)
         assert not violations, wh.format_violations(violations)
         wh.screenshot(page, "voice-conversation-desktop")
@@ -85,7 +85,7 @@ def test_voice_search_and_save(web_stack, clean, spoken_wav: Path) -> None:
 
         # Stopping ends the session: the mic goes idle.
         page.get_by_test_id("mic-button").click()
-        page.locator('[data-testid="mic-state"]', has_text="Idle").wait_for()
+        page.locator('[data-testid="mic-state"]', has_text="Press to talk").wait_for()
 
 
 def test_typed_request_reaches_the_same_agent(web_stack, clean) -> None:

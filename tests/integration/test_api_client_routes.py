@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from shopper.models import Product, SessionStatus
+from shopper.models import Product, SessionStatus, SignalType
 from shopper.repository import Repository
 from shopper.settings import get_settings
 from shopper_core.tickets import verify_ticket
@@ -53,6 +53,12 @@ def start_session(api, user) -> str:
         ("GET", "/preferences"),
         ("PATCH", "/preferences"),
         ("POST", "/preferences/learn"),
+        ("POST", "/sessions/abc/resume"),
+        ("POST", "/cart-items"),
+        ("GET", "/cart-items"),
+        ("PATCH", "/cart-items/abc"),
+        ("DELETE", "/cart-items/abc"),
+        ("POST", "/client-events"),
     ],
 )
 @pytest.mark.parametrize(
@@ -498,3 +504,152 @@ def test_one_structured_log_line_per_request(api, make_user) -> None:
     assert bad["status"] == 400 and bad["error_code"] == "invalid_argument"
     assert ok["user"] and user.uid not in json.dumps(ok)  # hashed, never the uid
     assert isinstance(ok["latency_ms"], float)
+
+
+# ------------------------------------------------------------------ cart
+
+
+def _cart_product(repo: Repository, user_id: str, product_id: str = "prod-1", **changes) -> None:
+    fields = dict(
+        queryId="q1",
+        userId=user_id,
+        title="Sony WH-1000XM5",
+        imageUrl="https://img.example/sony.jpg",
+        productUrl="https://shop.example/sony",
+        price=299.0,
+        source="bestbuy",
+        searchRank=1,
+        systemRank=1,
+        brand="Sony",
+        category="headphones",
+        createdAt=1,
+    )
+    fields.update(changes)
+    repo.write_products([(product_id, Product(**fields))])
+
+
+def test_cart_add_quantity_remove_and_list(api, make_user, repo: Repository) -> None:
+    alice = make_user()
+    _cart_product(repo, alice.uid)
+    _cart_product(repo, alice.uid, "prod-2", title="Bose QC", source="catalog", price=199.5)
+
+    first = api.post("/cart-items", headers=alice.headers, json={"productId": "prod-1"})
+    assert first.status_code == 201 and first.get_json()["quantity"] == 1
+    item_id = first.get_json()["id"]
+    again = api.post("/cart-items", headers=alice.headers, json={"productId": "prod-1", "quantity": 2})
+    assert again.status_code == 200 and again.get_json() == {"id": item_id, "quantity": 3}
+    assert api.post("/cart-items", headers=alice.headers, json={"productId": "prod-2"}).status_code == 201
+
+    items = api.get("/cart-items", headers=alice.headers).get_json()["items"]
+    by_product = {i["productId"]: i for i in items}
+    sony = by_product["prod-1"]
+    # Copied from the stored product, not from the client.
+    assert (sony["productName"], sony["price"], sony["source"], sony["quantity"]) == (
+        "Sony WH-1000XM5",
+        299.0,
+        "bestbuy",
+        3,
+    )
+    assert sony["productUrl"] == "https://shop.example/sony" and sony["userId"] == alice.uid
+
+    patched = api.patch(f"/cart-items/{item_id}", headers=alice.headers, json={"quantity": 5})
+    assert patched.status_code == 200 and patched.get_json()["item"]["quantity"] == 5
+    assert repo.get_cart_item(item_id).quantity == 5
+
+    assert api.delete(f"/cart-items/{item_id}", headers=alice.headers).status_code == 204
+    assert api.delete(f"/cart-items/{item_id}", headers=alice.headers).status_code == 404
+    assert [i["productId"] for i in api.get("/cart-items", headers=alice.headers).get_json()["items"]] == [
+        "prod-2"
+    ]
+
+
+def test_cart_add_records_a_purchase_intent_signal(api, make_user, repo: Repository) -> None:
+    alice = make_user()
+    _cart_product(repo, alice.uid)
+    api.post("/cart-items", headers=alice.headers, json={"productId": "prod-1"})
+    [signal] = repo.list_signals(alice.uid, 0)
+    assert signal.type == SignalType.purchase and signal.itemId == "prod-1"
+    assert (signal.brand, signal.category, signal.price) == ("Sony", "headphones", 299.0)
+
+
+def test_cart_of_another_user_is_out_of_reach(api, make_user, repo: Repository) -> None:
+    alice, bob = make_user(), make_user()
+    _cart_product(repo, alice.uid)
+    item_id = api.post("/cart-items", headers=alice.headers, json={"productId": "prod-1"}).get_json()["id"]
+    # Bob can neither add Alice's product, nor change, remove or see her cart item.
+    assert api.post("/cart-items", headers=bob.headers, json={"productId": "prod-1"}).status_code == 403
+    assert api.post("/cart-items", headers=bob.headers, json={"productId": "nope"}).status_code == 404
+    response = api.patch(f"/cart-items/{item_id}", headers=bob.headers, json={"quantity": 9})
+    assert response.status_code == 403 and error_of(response)["code"] == "forbidden"
+    assert api.delete(f"/cart-items/{item_id}", headers=bob.headers).status_code == 403
+    assert api.get("/cart-items", headers=bob.headers).get_json() == {"items": []}
+    assert repo.get_cart_item(item_id).quantity == 1
+
+
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({}, "productId"),
+        ({"productId": "../x"}, "productId"),
+        ({"productId": "p", "quantity": 0}, "quantity"),
+        ({"productId": "p", "quantity": 100}, "quantity"),
+        ({"productId": "p", "quantity": "2"}, "quantity"),
+        ({"productId": "p", "price": 1}, "price"),
+    ],
+)
+def test_cart_validation_names_the_field(api, make_user, body, field) -> None:
+    response = api.post("/cart-items", headers=make_user().headers, json=body)
+    assert response.status_code == 400, response.get_json()
+    assert error_of(response)["field"] == field
+
+
+# ------------------------------------------------------------------ client events
+
+
+def test_client_events_log_one_line_each_and_never_a_token(api, make_user, caplog) -> None:
+    alice = make_user()
+    token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXBhcnQ"
+    events = [
+        {"kind": "vital", "name": "LCP", "value": 812.5, "page": "/"},
+        {"kind": "voice", "name": "connected", "sessionId": "s1", "page": "/"},
+        {"kind": "error", "name": "ErrorBoundary", "message": f"boom Bearer {token} ticket=abc.def"},
+    ]
+    with caplog.at_level(logging.INFO, logger="shopper.client"):
+        response = api.post("/client-events", headers=alice.headers, json={"events": events})
+    assert response.status_code == 202 and response.get_json() == {"logged": 3}
+    records = [r for r in caplog.records if r.name == "shopper.client"]
+    assert [r.fields["name"] for r in records] == ["LCP", "connected", "ErrorBoundary"]
+    assert records[0].fields["value"] == 812.5 and records[0].fields["user"] != alice.uid
+    text = json.dumps([r.fields for r in records])
+    assert token not in text and "abc.def" not in text and "[redacted]" in text
+
+
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"events": []}, "events"),
+        ({"events": [{"kind": "vital", "name": "LCP"}] * 21}, "events"),
+        ({"events": [{"kind": "nope", "name": "x"}]}, "events.0.kind"),
+        ({"events": [{"kind": "vital", "name": "x", "value": -1}]}, "events.0.value"),
+        ({"events": [{"kind": "error", "name": "x", "message": "m" * 501}]}, "events.0.message"),
+        ({"events": [{"kind": "vital", "name": "x", "page": "https://evil"}]}, "events.0.page"),
+    ],
+)
+def test_client_events_validation(api, make_user, body, field) -> None:
+    response = api.post("/client-events", headers=make_user().headers, json=body)
+    assert response.status_code == 400, response.get_json()
+    assert error_of(response)["field"] == field
+
+
+def test_resume_gives_a_new_ticket_for_an_active_session_only(api, make_user) -> None:
+    alice, bob = make_user(), make_user()
+    session_id = start_session(api, alice)
+    first = api.post(f"/sessions/{session_id}/resume", headers=alice.headers)
+    assert first.status_code == 200 and first.get_json()["sessionId"] == session_id
+    key = get_settings().session_ticket_key.get_secret_value()
+    verify_ticket(key, first.get_json()["ticket"], session_id, alice.uid)
+    assert first.get_json()["wsUrl"].count(first.get_json()["ticket"]) == 1
+    assert api.post(f"/sessions/{session_id}/resume", headers=bob.headers).status_code == 403
+    assert api.post("/sessions/nope/resume", headers=alice.headers).status_code == 404
+    api.post(f"/sessions/{session_id}/end", headers=alice.headers)
+    assert api.post(f"/sessions/{session_id}/resume", headers=alice.headers).status_code == 409

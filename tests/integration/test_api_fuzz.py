@@ -182,6 +182,8 @@ CLIENT_ROUTES = [
     ),
     ("POST", "/signals", {"type": "click", "itemId": "prod-1", "queryText": "red lamp"}, ["type"]),
     ("PATCH", "/preferences", {"brands": ["Sony"], "colors": ["red"]}, ["brands", "colors"]),
+    ("POST", "/cart-items", {"productId": "prod-1", "quantity": 2, "sessionId": "{session}"}, ["productId"]),
+    ("POST", "/client-events", {"events": [{"kind": "vital", "name": "LCP", "value": 812.5}]}, ["events"]),
 ]
 SERVER_ROUTES = [
     (
@@ -196,6 +198,11 @@ SERVER_ROUTES = [
     ),
     (
         "/pipecat/save-item",
+        {"sessionId": "{session}", "userId": "{uid}", "productId": "prod-1"},
+        ["productId", "sessionId", "userId"],
+    ),
+    (
+        "/pipecat/cart-items",
         {"sessionId": "{session}", "userId": "{uid}", "productId": "prod-1"},
         ["productId", "sessionId", "userId"],
     ),
@@ -241,6 +248,9 @@ def test_query_parameters_and_path_ids_never_fail(api, world, value) -> None:
         ),
         api.delete(f"/saved-items/{quote(value, safe='')}", headers=headers),
         api.post(f"/sessions/{quote(value, safe='')}x/end", headers=headers),
+        api.delete(f"/cart-items/{quote(value, safe='')}", headers=headers),
+        api.patch(f"/cart-items/{quote(value, safe='')}", headers=headers, json={"quantity": 2}),
+        api.post(f"/sessions/{quote(value, safe='')}x/resume", headers=headers),
     ]
     for response in responses:
         assert response.status_code < 500, (value, response.get_json())

@@ -14,6 +14,7 @@ SERVER_ROUTES = [
     ("POST", "/pipecat/log-conversation"),
     ("POST", "/pipecat/trigger-research"),
     ("POST", "/pipecat/save-item"),
+    ("POST", "/pipecat/cart-items"),
     ("GET", "/pipecat/preferences"),
     ("POST", "/pipecat/end-session"),
     ("GET", "/pipecat/conversation"),
@@ -393,3 +394,34 @@ def test_saved_list_and_remove_for_the_voice_agent(api, make_user, repo: Reposit
     assert removed.status_code == 200 and removed.get_json()["productName"] == items[0]["productName"]
     assert [i.productId for _, i in repo.list_saved_items(alice.uid)] == [items[1]["productId"]]
     assert api.post("/pipecat/remove-saved-item", headers=SERVER_HEADERS, json=removal).status_code == 404
+
+
+def test_add_to_cart_by_voice_copies_the_product_and_records_purchase_intent(
+    api, make_user, repo: Repository
+) -> None:
+    alice, bob = make_user(), make_user()
+    session_id = new_session(api, alice)
+    repo.write_products([("prod-1", product(alice.uid)), ("bobs", product(bob.uid))])
+    body = {"sessionId": session_id, "userId": alice.uid, "productId": "prod-1"}
+
+    response = api.post("/pipecat/cart-items", headers=SERVER_HEADERS, json=body)
+    assert response.status_code == 201
+    added = response.get_json()
+    assert added["productName"] == "Bose QuietComfort Ultra" and added["quantity"] == 1
+    again = api.post("/pipecat/cart-items", headers=SERVER_HEADERS, json={**body, "quantity": 2})
+    assert again.status_code == 200 and again.get_json()["quantity"] == 3
+
+    item = repo.get_cart_item(added["id"])
+    assert (item.userId, item.sessionId, item.price, item.source) == (alice.uid, session_id, 349.0, "catalog")
+    signals = repo.list_signals(alice.uid, 0)
+    assert {s.type for s in signals} == {SignalType.purchase} and len(signals) == 2
+    listed = api.get("/cart-items", headers=alice.headers).get_json()["items"]
+    assert [i["id"] for i in listed] == [added["id"]]
+
+    body["productId"] = "bobs"
+    assert api.post("/pipecat/cart-items", headers=SERVER_HEADERS, json=body).status_code == 403
+    body["productId"] = "nope"
+    assert api.post("/pipecat/cart-items", headers=SERVER_HEADERS, json=body).status_code == 404
+    body["userId"] = bob.uid  # Alice's session is not Bob's
+    body["productId"] = "bobs"
+    assert api.post("/pipecat/cart-items", headers=SERVER_HEADERS, json=body).status_code == 403

@@ -11,6 +11,7 @@ import pytest
 
 from devstack.stack import PROJECT_ID
 from shopper.models import (
+    CartItem,
     ConversationLog,
     InteractionSignal,
     Product,
@@ -23,6 +24,7 @@ from shopper.models import (
     to_document,
 )
 from shopper.repository import (
+    CART_ITEMS,
     CONVERSATION_LOGS,
     INTERACTION_SIGNALS,
     PRODUCTS,
@@ -58,6 +60,16 @@ def _doc_for(collection: str, user_id: str) -> dict:
         INTERACTION_SIGNALS: InteractionSignal(
             userId=user_id, type=SignalType.click, itemId="p1", timestamp=1
         ),
+        CART_ITEMS: CartItem(
+            userId=user_id,
+            productId="p1",
+            productName="Speaker",
+            productUrl="https://shop.example/p/1",
+            price=20,
+            source="catalog",
+            quantity=1,
+            addedAt=1,
+        ),
     }[collection]
     return to_document(model)
 
@@ -70,6 +82,7 @@ ALL = [
     PRODUCTS,
     USER_PREFERENCES,
     INTERACTION_SIGNALS,
+    CART_ITEMS,
 ]
 
 

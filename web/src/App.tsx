@@ -1,8 +1,11 @@
 import { useEffect, useState } from "react";
 import { onAuthStateChanged, type User } from "firebase/auth";
+import { ErrorBoundary } from "./components/ErrorBoundary";
 import { Layout } from "./components/Layout";
 import { ServicesContext, UserContext, type AppServices } from "./lib/context";
+import { reportInteractive, startMonitoring, stopMonitoring } from "./lib/monitoring";
 import { DEFAULT_ROUTE, navigate, normalisePath, usePath } from "./lib/router";
+import { CartPage } from "./pages/Cart";
 import { PreferencesPage } from "./pages/Preferences";
 import { ResearchPage } from "./pages/Research";
 import { SavedPage } from "./pages/Saved";
@@ -15,6 +18,17 @@ export function App({ services }: { services: AppServices }) {
   const route = normalisePath(path);
 
   useEffect(() => onAuthStateChanged(services.auth, setUser), [services.auth]);
+
+  // Page health goes out with the user's token, so only while someone is signed in.
+  useEffect(() => {
+    if (!user) return;
+    startMonitoring(services.api);
+    return stopMonitoring;
+  }, [user, services.api]);
+
+  useEffect(() => {
+    if (user !== undefined) reportInteractive();
+  }, [user]);
 
   useEffect(() => {
     if (user && !route) navigate(DEFAULT_ROUTE, true);
@@ -35,7 +49,9 @@ export function App({ services }: { services: AppServices }) {
       <UserContext.Provider value={user}>
         <Layout route={route}>
           {/* key: a different user never sees the previous user's page state */}
-          <Page route={route} key={`${user.uid}:${route}`} />
+          <ErrorBoundary name={route} key={`${user.uid}:${route}`}>
+            <Page route={route} />
+          </ErrorBoundary>
         </Layout>
       </UserContext.Provider>
     );
@@ -53,6 +69,8 @@ function Page({ route }: { route: string }) {
       return <SavedPage />;
     case "/preferences":
       return <PreferencesPage />;
+    case "/cart":
+      return <CartPage />;
     default:
       return <VoiceShopperPage />;
   }

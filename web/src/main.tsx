@@ -4,11 +4,13 @@ import { App } from "./App";
 import { Api } from "./lib/api";
 import { loadConfig } from "./lib/config";
 import { initFirebase } from "./lib/firebase";
+import { watchPage } from "./lib/monitoring";
 import "./styles.css";
 
 async function boot(): Promise<void> {
   const root = document.getElementById("root");
   if (!root) throw new Error("#root missing from index.html");
+  watchPage();
   try {
     const config = await loadConfig();
     const { auth, db } = initFirebase(config);

@@ -13,8 +13,10 @@ from typing import Any, TypeVar
 from flask import Request
 from pydantic import BaseModel
 
+from shopper.api import auth as auth_
 from shopper.api import body as parse
 from shopper.api.schemas import (
+    AddToCart,
     ClaimTicket,
     EndSession,
     LogConversation,
@@ -26,6 +28,9 @@ from shopper.api.schemas import (
     TriggerResearch,
 )
 from shopper.models import (
+    CartItemCreate,
+    CartItemUpdate,
+    ClientEventBatch,
     ConversationLog,
     ConversationLogCreate,
     PreferencesUpdate,
@@ -38,7 +43,16 @@ from shopper.models import (
     to_document,
 )
 from shopper.repository import Repository
-from shopper.services import conversation, preferences, queries, saved_items, sessions, signals
+from shopper.services import (
+    cart,
+    client_events,
+    conversation,
+    preferences,
+    queries,
+    saved_items,
+    sessions,
+    signals,
+)
 from shopper.settings import Settings
 
 M = TypeVar("M", bound=BaseModel)
@@ -181,6 +195,60 @@ def learn_preferences(call: Call) -> Reply:
     return Reply(200, {"preferences": _preferences(prefs), "changed": changed})
 
 
+# ------------------------------------------------------------------ client routes: cart and page health
+
+
+def resume_session(call: Call) -> Reply:
+    call.body(SessionCreate, required=False)
+    started = sessions.resume_session(
+        call.repo, call.settings, call.path_id("session_id"), call.uid, call.now_ms
+    )
+    return Reply(
+        200,
+        {
+            "sessionId": started.session.sessionId,
+            "wsUrl": started.ws_url,
+            "ticket": started.ticket,
+            "expiresIn": call.settings.session_ticket_ttl_s,
+        },
+    )
+
+
+def add_cart_item(call: Call) -> Reply:
+    create = call.body(CartItemCreate)
+    if create.sessionId is not None:
+        parse.doc_id(create.sessionId, "sessionId")
+    result = cart.add(
+        call.repo,
+        call.uid,
+        create.productId,
+        call.now_ms,
+        quantity=create.quantity,
+        session_id=create.sessionId,
+    )
+    return Reply(201 if result.created else 200, {"id": result.id, "quantity": result.item.quantity})
+
+
+def update_cart_item(call: Call) -> Reply:
+    update = call.body(CartItemUpdate)
+    item = cart.set_quantity(call.repo, call.uid, call.path_id("item_id"), update.quantity, call.now_ms)
+    return Reply(200, {"item": item.model_dump(mode="json")})
+
+
+def delete_cart_item(call: Call) -> Reply:
+    cart.remove(call.repo, call.uid, call.path_id("item_id"))
+    return Reply(204)
+
+
+def list_cart_items(call: Call) -> Reply:
+    return Reply(200, {"items": [i.model_dump(mode="json") for i in cart.list_items(call.repo, call.uid)]})
+
+
+def client_event(call: Call) -> Reply:
+    batch = call.body(ClientEventBatch)
+    return Reply(202, {"logged": client_events.record(batch.events, auth_.user_hash(call.uid))})
+
+
 # ------------------------------------------------------------------ server routes (voice runtime)
 
 
@@ -248,6 +316,19 @@ def server_dialogue(call: Call) -> Reply:
     return Reply(200, {"ok": True})
 
 
+def server_add_to_cart(call: Call) -> Reply:
+    body = call.body(AddToCart)
+    _server_ids(call, body)
+    parse.doc_id(body.productId, "productId")
+    result = cart.add(
+        call.repo, body.userId, body.productId, call.now_ms, quantity=body.quantity, session_id=body.sessionId
+    )
+    return Reply(
+        201 if result.created else 200,
+        {"id": result.id, "productName": result.item.productName, "quantity": result.item.quantity},
+    )
+
+
 def server_preferences(call: Call) -> Reply:
     user_id = call.user_id = parse.doc_id(parse.query_param(call.request, "userId"), "userId")
     return Reply(200, {"preferences": _preferences(preferences.get(call.repo, user_id))})
@@ -299,12 +380,19 @@ ROUTES: tuple[Route, ...] = (
     Route("/preferences", "GET", Access.CLIENT, get_preferences),
     Route("/preferences", "PATCH", Access.CLIENT, patch_preferences),
     Route("/preferences/learn", "POST", Access.CLIENT, learn_preferences),
+    Route("/sessions/<session_id>/resume", "POST", Access.CLIENT, resume_session),
+    Route("/cart-items", "POST", Access.CLIENT, add_cart_item),
+    Route("/cart-items", "GET", Access.CLIENT, list_cart_items),
+    Route("/cart-items/<item_id>", "PATCH", Access.CLIENT, update_cart_item),
+    Route("/cart-items/<item_id>", "DELETE", Access.CLIENT, delete_cart_item),
+    Route("/client-events", "POST", Access.CLIENT, client_event),
     Route("/pipecat/log-conversation", "POST", Access.SERVER, log_conversation),
     Route("/pipecat/trigger-research", "POST", Access.SERVER, trigger_research),
     Route("/pipecat/save-item", "POST", Access.SERVER, save_product),
     Route("/pipecat/remove-saved-item", "POST", Access.SERVER, server_remove_saved_item),
     Route("/pipecat/saved-items", "GET", Access.SERVER, server_saved_items),
     Route("/pipecat/dialogue-state", "POST", Access.SERVER, server_dialogue),
+    Route("/pipecat/cart-items", "POST", Access.SERVER, server_add_to_cart),
     Route("/pipecat/preferences", "GET", Access.SERVER, server_preferences),
     Route("/pipecat/claim-ticket", "POST", Access.SERVER, claim_ticket),
     Route("/pipecat/end-session", "POST", Access.SERVER, server_end_session),

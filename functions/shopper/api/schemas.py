@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StringConstraints
 
-from shopper.models import Id, Model, QueryPreferences, ShortText, Speaker
+from shopper.models import Id, Model, Quantity, QueryPreferences, ShortText, Speaker
 from shopper_core.dialogue import DialogueState
 
 TurnText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
@@ -51,6 +51,11 @@ class SaveProduct(ServerCall):
 
 class ClaimTicket(ServerCall):
     ticketId: Annotated[str, StringConstraints(min_length=8, max_length=64)]
+
+
+class AddToCart(ServerCall):
+    productId: Id
+    quantity: Quantity = 1
 
 
 class EndSession(ServerCall):

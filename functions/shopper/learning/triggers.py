@@ -129,7 +129,10 @@ def handle_user_event(event: CloudEvent) -> None:
         )
         return
     try:
-        prefs = learn_for_user(_repo(), user_id, now_ms(), settings=settings)
+        repo = _repo()
+        # Before reading the signals: one stored from now on queues a message of its own.
+        repo.release_learning_trigger(user_id)
+        prefs = learn_for_user(repo, user_id, now_ms(), settings=settings)
     except TRANSIENT as err:
         log_event(
             logger, "learning failed; will retry", level=logging.WARNING, userId=user_id, error=repr(err)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from shopper.errors import Forbidden, NotFound
+from shopper.learning.trigger import request_learning
 from shopper.models import InteractionSignal, Product, SavedItem, SavedItemCreate, SavedItemPublic, SignalType
 from shopper.repository import Repository, stable_id
 from shopper.services.sessions import active_session
@@ -90,6 +91,7 @@ def save_product(repo: Repository, user_id: str, session_id: str, product_id: st
             ),
             signal_id=stable_id("save-signal", item_id),
         )
+        request_learning(repo, user_id, SignalType.save, now_ms)
     return SaveResult(item_id, created, item)
 
 

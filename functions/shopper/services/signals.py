@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from shopper.learning.trigger import request_learning
 from shopper.models import InteractionSignal, SignalCreate
 from shopper.repository import Repository
 
@@ -89,4 +90,7 @@ def build_signal(
 
 def record(repo: Repository, user_id: str, create: SignalCreate, now_ms: int) -> str:
     traits = product_traits(repo, create.itemId, user_id) if create.itemId else {}
-    return repo.add_signal(build_signal(create, user_id, now_ms, traits))
+    signal_id = repo.add_signal(build_signal(create, user_id, now_ms, traits))
+    # A save, dislike or purchase changes what we know of the user's taste: learn it now.
+    request_learning(repo, user_id, create.type, now_ms)
+    return signal_id

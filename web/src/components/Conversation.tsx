@@ -26,7 +26,13 @@ export function Conversation({ logs, interim, loading, error }: Props) {
           </p>
         )}
         {logs.map((log) => (
-          <div key={log.id} className={`bubble bubble--${log.speaker}`} data-speaker={log.speaker} data-testid="bubble">
+          <div
+            key={log.id}
+            className={`bubble bubble--${log.speaker}`}
+            data-speaker={log.speaker}
+            data-testid="bubble"
+            data-logged={log.sessionId ? "true" : "false"}
+          >
             <span className="bubble__who">{log.speaker === "user" ? "You" : log.speaker === "agent" ? "Assistant" : "System"}</span>
             <p title={log.speaker === "system" ? log.text : undefined}>{log.text}</p>
             <time dateTime={new Date(log.timestamp).toISOString()}>{formatTime(log.timestamp)}</time>

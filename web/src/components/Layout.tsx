@@ -7,6 +7,7 @@ const NAV: { href: Route; label: string }[] = [
   { href: "/voice-shopper", label: "Voice shopper" },
   { href: "/research", label: "Research" },
   { href: "/saved", label: "Saved" },
+  { href: "/cart", label: "Cart" },
   { href: "/preferences", label: "Preferences" },
 ];
 
@@ -14,6 +15,7 @@ const TITLES: Record<Route, string> = {
   "/voice-shopper": "Voice shopper",
   "/research": "Research",
   "/saved": "Saved items",
+  "/cart": "Your cart",
   "/preferences": "Your preferences",
 };
 

@@ -9,8 +9,8 @@ interface Props {
 
 /** The big round button: starts the conversation, or ends it; shows state and mic level. */
 export function MicButton({ state, level, micOn, onToggle }: Props) {
-  // "Active" means the button would stop the conversation: talking, or still connecting.
-  const active = state !== "idle" && (micOn || state === "connecting");
+  // "Active" means the button would stop talking: the mic is on, or a mic session is connecting.
+  const active = state !== "idle" && state !== "ready" && (micOn || state === "connecting");
   const bars = 5;
   const lit = micOn ? Math.round(Math.min(1, level * 4) * bars) : 0;
   return (
@@ -38,7 +38,7 @@ export function MicButton({ state, level, micOn, onToggle }: Props) {
         ))}
       </div>
       <p className="mic__state" data-testid="mic-state">
-        {MIC_STATE_LABELS[state]}
+        {state === "idle" ? "Press to talk" : MIC_STATE_LABELS[state]}
       </p>
     </div>
   );

@@ -12,7 +12,7 @@ export interface ProductActions {
   savedIdOf: (productId: string) => string | undefined;
   toggleSave: (item: CardItem) => Promise<void>;
   open: (item: CardItem) => void;
-  addToCart: (item: CardItem) => void;
+  addToCart: (item: CardItem) => Promise<void>;
   dislike: (item: CardItem) => void;
   viewed: (item: CardItem) => void;
   busy: ReadonlySet<string>;
@@ -89,9 +89,25 @@ export function useProductActions(sessionId?: string | null): ProductActions {
       const url = safeUrl(item.productUrl);
       if (url) window.open(url, "_blank", "noopener,noreferrer");
     },
-    addToCart: (item) => {
-      signal({ type: "purchase", itemId: item.productId, ...withCategory(item) });
-      setMessage(`Added “${item.title}” to your cart.`);
+    addToCart: async (item) => {
+      // The cart copies name, price and retailer from the stored product and records the
+      // purchase-intent signal itself.
+      try {
+        const added = await api.addToCart(item.productId, sessionId);
+        setMessage(
+          added.quantity > 1
+            ? `“${item.title}” is in your cart (${added.quantity}).`
+            : `Added “${item.title}” to your cart.`,
+        );
+      } catch (error) {
+        setMessage(
+          error instanceof ApiError && error.status === 404
+            ? "That product is no longer in your results; search for it again to add it."
+            : error instanceof ApiError
+              ? error.message
+              : "Could not add that to your cart.",
+        );
+      }
     },
     dislike: (item) => {
       signal({ type: "dislike", itemId: item.productId, ...withCategory(item) });

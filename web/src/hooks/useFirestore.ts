@@ -15,6 +15,7 @@ import {
 } from "firebase/firestore";
 import { useServices, useUser } from "../lib/context";
 import type {
+  CartItem,
   ConversationLog,
   Product,
   ResearchQuery,
@@ -173,4 +174,38 @@ export function useVoiceSession(sessionId: string | null): Live<VoiceSession | n
 export function usePreferences(generation = 0): Live<UserPreferences | null> {
   const uid = useUser().uid;
   return useLiveDoc<UserPreferences>(["user_preferences", uid], generation);
+}
+
+const NO_CART: CartItem[] = [];
+
+export function useCartItems(): Live<CartItem[]> {
+  const uid = useUser().uid;
+  return useLiveQuery<CartItem>(
+    (db) =>
+      query(collection(db, "cart_items"), where("userId", "==", uid), orderBy("addedAt", "desc"), limit(100)),
+    `cart:${uid}`,
+    NO_CART,
+  );
+}
+
+/**
+ * The turns of several of the user's conversations, oldest first (this page's sessions and the
+ * one before a reload). One listener; Firestore's `in` takes up to 30 ids, the newest are kept.
+ */
+export function useConversations(sessionIds: string[]): Live<ConversationLog[]> {
+  const uid = useUser().uid;
+  const ids = sessionIds.slice(-10);
+  return useLiveQuery<ConversationLog>(
+    ids.length > 0
+      ? (db) =>
+          query(
+            collection(db, "conversation_logs"),
+            where("sessionId", "in", ids),
+            where("userId", "==", uid),
+            orderBy("timestamp"),
+          )
+      : null,
+    `logs:${uid}:${ids.join(",")}`,
+    NO_LOGS,
+  );
 }

@@ -1,7 +1,9 @@
 // The HTTP API of functions/: every write the browser makes goes through here, with the
 // user's Firebase ID token. Errors come back as {"error": {"code", "message"}}.
 import type { Auth } from "firebase/auth";
+import { validationMessage } from "./messages";
 import type {
+  CartItem,
   PreferencesPatch,
   QueryPreferences,
   SavedItem,
@@ -42,6 +44,16 @@ export interface SignalBody {
   category?: string;
 }
 
+/** One event of the page's own health, logged by POST /client-events. */
+export interface ClientEvent {
+  kind: "vital" | "voice" | "error";
+  name: string;
+  value?: number;
+  page?: string;
+  message?: string;
+  sessionId?: string;
+}
+
 type Method = "GET" | "POST" | "PATCH" | "DELETE";
 
 export class Api {
@@ -73,6 +85,10 @@ export class Api {
   startSession(): Promise<SessionStart> {
     return this.request("POST", "/sessions", {});
   }
+  /** A new single-use ticket for a session that is still active (a dropped connection). */
+  resumeSession(sessionId: string): Promise<SessionStart> {
+    return this.request("POST", `/sessions/${encodeURIComponent(sessionId)}/resume`, {});
+  }
   endSession(sessionId: string): Promise<unknown> {
     return this.request("POST", `/sessions/${encodeURIComponent(sessionId)}/end`, {});
   }
@@ -94,6 +110,18 @@ export class Api {
   signal(body: SignalBody): Promise<unknown> {
     return this.request("POST", "/signals", body);
   }
+  addToCart(productId: string, sessionId?: string | null): Promise<{ id: string; quantity: number }> {
+    return this.request("POST", "/cart-items", sessionId ? { productId, sessionId } : { productId });
+  }
+  setCartQuantity(id: string, quantity: number): Promise<{ item: CartItem }> {
+    return this.request("PATCH", `/cart-items/${encodeURIComponent(id)}`, { quantity });
+  }
+  removeFromCart(id: string): Promise<unknown> {
+    return this.request("DELETE", `/cart-items/${encodeURIComponent(id)}`);
+  }
+  clientEvents(events: ClientEvent[]): Promise<unknown> {
+    return this.request("POST", "/client-events", { events });
+  }
   async getPreferences(): Promise<UserPreferences> {
     const reply = await this.request<{ preferences: UserPreferences }>("GET", "/preferences");
     return reply.preferences;
@@ -113,11 +141,14 @@ function safeJson(text: string): unknown {
 }
 
 export function errorFrom(status: number, data: unknown): ApiError {
-  const error = (data as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+  const error = (data as { error?: { code?: unknown; message?: unknown; field?: unknown } } | null)?.error;
   const code = typeof error?.code === "string" ? error.code : `http_${status}`;
+  const field = typeof error?.field === "string" ? error.field : undefined;
   const message =
     typeof error?.message === "string" && error.message
-      ? error.message
+      ? code === "invalid_argument"
+        ? validationMessage(field, error.message)
+        : error.message
       : status === 429
         ? "Too many requests; please wait a moment."
         : `The server answered ${status}.`;

@@ -1,7 +1,7 @@
 // A minimal history-API router: the app has five flat routes, no parameters.
 import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from "react";
 
-export const ROUTES = ["/voice-shopper", "/research", "/saved", "/preferences"] as const;
+export const ROUTES = ["/voice-shopper", "/research", "/saved", "/cart", "/preferences"] as const;
 export type Route = (typeof ROUTES)[number];
 export const DEFAULT_ROUTE: Route = "/voice-shopper";
 

@@ -77,6 +77,24 @@ export interface VoiceSession {
   startTime: number;
   endTime?: number | null;
   status: "active" | "completed" | "error";
+  /** The dialogue state the voice runtime keeps (core/shopper_core/dialogue.py); only what the page reads. */
+  dialogue?: { search?: { queryId?: string | null } | null } | null;
+}
+
+export interface CartItem {
+  id: string;
+  userId: string;
+  productId: string;
+  sessionId?: string | null;
+  productName: string;
+  productUrl: string;
+  imageUrl?: string | null;
+  price: number;
+  currency: string;
+  source: string;
+  quantity: number;
+  addedAt: number;
+  updatedAt?: number;
 }
 
 export interface Budget {

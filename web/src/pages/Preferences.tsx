@@ -8,6 +8,9 @@ import { PREFERENCE_LIST_FIELDS, type PreferenceListField, type PreferencesPatch
 
 type Field = PreferenceListField | "budgetMin" | "budgetMax";
 
+/** The API's limit on any price (functions/shopper/models.py Price). */
+const MAX_PRICE = 10_000_000;
+
 const LABELS: Record<PreferenceListField, { label: string; hint: string }> = {
   style: { label: "Style", hint: "e.g. minimalist, sporty" },
   size: { label: "Sizes", hint: "e.g. M, 42, 10.5" },
@@ -35,6 +38,7 @@ export function buildPatch(drafts: Partial<Record<Field, string>>, prefs: UserPr
     const max = parseOptionalNumber(drafts.budgetMax ?? shown(prefs, "budgetMax"));
     if (min === "invalid" || max === "invalid") return "Budget must be a number of 0 or more.";
     if (min !== null && max !== null && min > max) return "Budget minimum is above the maximum.";
+    if ((min ?? 0) > MAX_PRICE || (max ?? 0) > MAX_PRICE) return "Budget can be at most $10,000,000.";
     patch.budget = { min, max };
   }
   return patch;
@@ -97,8 +101,18 @@ export function PreferencesPage() {
     }
   };
 
+  const isEmpty = (field: string) => {
+    const data = prefs.data;
+    if (!data) return true;
+    if (field === "budget") return data.budget?.min == null && data.budget?.max == null;
+    return (data[field as PreferenceListField] ?? []).length === 0;
+  };
   const origin = (field: string) =>
-    manual.has(field) ? (
+    !manual.has(field) && isEmpty(field) ? (
+      <span className="field-empty" data-testid={`origin-${field}`}>
+        Nothing learned yet
+      </span>
+    ) : manual.has(field) ? (
       <span className="tag tag--you" data-testid={`origin-${field}`}>
         Set by you
       </span>

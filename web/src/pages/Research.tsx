@@ -25,6 +25,7 @@ export function buildPreferences(input: FilterInput): QueryPreferences | string 
   if (maxPrice === "invalid") return "Maximum price must be a number of 0 or more.";
   if (minRating === "invalid" || (minRating !== null && minRating > 5)) return "Minimum rating must be between 0 and 5.";
   if (minPrice !== null && maxPrice !== null && minPrice > maxPrice) return "Minimum price is above the maximum price.";
+  if ((minPrice ?? 0) > 10_000_000 || (maxPrice ?? 0) > 10_000_000) return "Prices can be at most $10,000,000.";
   const preferences: QueryPreferences = {};
   if (minPrice !== null) preferences.minPrice = minPrice;
   if (maxPrice !== null) preferences.maxPrice = maxPrice;

@@ -15,6 +15,9 @@ describe("buildPreferences (research filters)", () => {
     expect(buildPreferences({ minPrice: "200", maxPrice: "50", minRating: "", retailers: [] })).toMatch(/above/);
     expect(buildPreferences({ minPrice: "", maxPrice: "", minRating: "6", retailers: [] })).toMatch(/rating/);
     expect(buildPreferences({ minPrice: "x", maxPrice: "", minRating: "", retailers: [] })).toMatch(/Minimum price/);
+    expect(buildPreferences({ minPrice: "", maxPrice: "1e9", minRating: "", retailers: [] })).toBe(
+      "Prices can be at most $10,000,000.",
+    );
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { pcm16Level } from "./level";
-import { parseHint } from "./useVoice";
+import { badgeText } from "../components/StatusBadge";
+import { closeCode, parseHint } from "./useVoice";
 
 describe("pcm16Level", () => {
   it("is 0 for silence and about 1 for full scale", () => {
@@ -15,5 +16,23 @@ describe("parseHint", () => {
     expect(parseHint({ type: "search-results", queryId: "q1" })).toEqual({ type: "search-results", queryId: "q1" });
     expect(parseHint({ queryId: "q1" })).toBeNull();
     expect(parseHint("search-results")).toBeNull();
+  });
+});
+
+describe("closeCode", () => {
+  it("reads the close code of the transport's error text", () => {
+    expect(closeCode("websocket connection closed. Code: 1000")).toBe(1000);
+    expect(closeCode("websocket connection closed. Code: 1006")).toBe(1006);
+    expect(closeCode("websocket error: [object Event]")).toBeNull();
+  });
+});
+
+describe("badgeText", () => {
+  it("never says offline when nothing is wrong", () => {
+    expect(badgeText("idle", "off")).toBe("Assistant: ready when you are");
+    expect(badgeText("idle", "ended")).toBe("Assistant: conversation ended");
+    expect(badgeText("ready", "live")).toBe("Assistant: connected, mic off");
+    expect(badgeText("connecting", "reconnecting")).toBe("Assistant: reconnecting");
+    expect(badgeText("listening", "live")).toBe("Assistant: listening");
   });
 });
