@@ -593,7 +593,7 @@ def observation_failures(observed: Observed, turn_timeout: float) -> list[str]:
     return failures
 
 
-FOLLOWUP_GRACE = 1.5  # seconds of bot silence after a tool call before "no follow-up is coming"
+FOLLOWUP_GRACE = 3.0  # seconds of bot silence after a tool call before "no follow-up is coming"
 
 
 @dataclass

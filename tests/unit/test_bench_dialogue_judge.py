@@ -494,7 +494,7 @@ def test_a_tool_without_a_follow_up_ends_after_a_silence() -> None:
     )
     assert not tracker.done(3.0)
     feed(tracker, [(4.09, "bot-stopped-speaking", {})])
-    assert not tracker.done(5.0) and tracker.done(5.6)
+    assert not tracker.done(6.5) and tracker.done(7.1)
 
 
 def test_a_plain_answer_ends_after_the_quiet_gap_and_the_hint_shortens_it() -> None:
