@@ -763,7 +763,7 @@ def sign_up(auth_url: str) -> tuple[str, str]:
             "password": "correct horse 42",
             "returnSecureToken": True,
         },
-        timeout=10,
+        timeout=30,
     )
     response.raise_for_status()
     body = response.json()
@@ -774,7 +774,11 @@ def start_session(functions_url: str, id_token: str) -> dict[str, Any]:
     import httpx
 
     response = httpx.post(
-        f"{functions_url}/sessions", headers={"Authorization": f"Bearer {id_token}"}, json={}, timeout=10
+        # The first request of a fresh stack can take several seconds on a loaded machine.
+        f"{functions_url}/sessions",
+        headers={"Authorization": f"Bearer {id_token}"},
+        json={},
+        timeout=60,
     )
     response.raise_for_status()
     return response.json()
@@ -805,15 +809,21 @@ async def run_conversation(
     quiet: float,
     trace: bool = False,
 ) -> list[dict[str, Any]]:
+    import httpx
+
     from devstack.ws_client import VoiceClient
 
-    user_id, token = await asyncio.to_thread(sign_up, urls["auth"])
-    session = await asyncio.to_thread(start_session, urls["functions"], token)
-    client = VoiceClient(session["wsUrl"])
+    client: VoiceClient | None = None
     memory = Memory()
     records: list[dict[str, Any]] = []
     turns = conversation.get("turns") or []
     try:
+        try:
+            user_id, token = await asyncio.to_thread(sign_up, urls["auth"])
+            session = await asyncio.to_thread(start_session, urls["functions"], token)
+        except httpx.HTTPError as exc:
+            raise ConnectionError(f"could not start a session: {exc!r}") from exc
+        client = VoiceClient(session["wsUrl"])
         await client.connect(stream_mic=False)
         await wait_greeting(client)
         for number, turn in enumerate(turns, 1):
@@ -872,7 +882,8 @@ async def run_conversation(
                 }
             )
     finally:
-        await client.close()
+        if client is not None:
+            await client.close()
     return records
 
 
