@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e import web_helpers as wh
+from devstack import web_helpers as wh
 
 pytestmark = [
     pytest.mark.e2e,
