@@ -201,12 +201,13 @@ def test_cart_add_remove_quantity_persist_and_are_private(web_stack, clean) -> N
         cards = page.get_by_test_id("product-card")
         first, second = cards.nth(0), cards.nth(1)
         ids = [first.get_attribute("data-product-id"), second.get_attribute("data-product-id")]
+        titles = [c.locator(".card__title").inner_text() for c in (first, second)]
         first.get_by_role("button", name="Add to cart").click()
-        page.get_by_role("status").filter(has_text="to your cart").wait_for()
+        page.get_by_role("status").filter(has_text=f"Added “{titles[0]}”").wait_for()
         second.get_by_role("button", name="Add to cart").click()
-        page.get_by_role("status").filter(has_text="to your cart").last.wait_for()
+        page.get_by_role("status").filter(has_text=f"Added “{titles[1]}”").wait_for()
         first.get_by_role("button", name="Add to cart").click()
-        page.get_by_role("status").filter(has_text="in your cart (2)").wait_for()
+        page.get_by_role("status").filter(has_text=f"“{titles[0]}” is in your cart (2)").wait_for()
 
         page.get_by_role("link", name="Cart", exact=True).click()
         page.get_by_test_id("cart-item").nth(1).wait_for()

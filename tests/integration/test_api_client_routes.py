@@ -53,7 +53,6 @@ def start_session(api, user) -> str:
         ("GET", "/preferences"),
         ("PATCH", "/preferences"),
         ("POST", "/preferences/learn"),
-        ("POST", "/sessions/abc/resume"),
         ("POST", "/cart-items"),
         ("GET", "/cart-items"),
         ("PATCH", "/cart-items/abc"),
@@ -639,17 +638,3 @@ def test_client_events_validation(api, make_user, body, field) -> None:
     response = api.post("/client-events", headers=make_user().headers, json=body)
     assert response.status_code == 400, response.get_json()
     assert error_of(response)["field"] == field
-
-
-def test_resume_gives_a_new_ticket_for_an_active_session_only(api, make_user) -> None:
-    alice, bob = make_user(), make_user()
-    session_id = start_session(api, alice)
-    first = api.post(f"/sessions/{session_id}/resume", headers=alice.headers)
-    assert first.status_code == 200 and first.get_json()["sessionId"] == session_id
-    key = get_settings().session_ticket_key.get_secret_value()
-    verify_ticket(key, first.get_json()["ticket"], session_id, alice.uid)
-    assert first.get_json()["wsUrl"].count(first.get_json()["ticket"]) == 1
-    assert api.post(f"/sessions/{session_id}/resume", headers=bob.headers).status_code == 403
-    assert api.post("/sessions/nope/resume", headers=alice.headers).status_code == 404
-    api.post(f"/sessions/{session_id}/end", headers=alice.headers)
-    assert api.post(f"/sessions/{session_id}/resume", headers=alice.headers).status_code == 409

@@ -43,6 +43,8 @@ _TRANSIENT = (
     api_exceptions.ServiceUnavailable,
     api_exceptions.DeadlineExceeded,
     api_exceptions.RetryError,
+    # Contention on one document (Firestore's "transaction lock timeout"): retrying helps.
+    api_exceptions.Aborted,
 )
 
 

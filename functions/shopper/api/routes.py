@@ -198,22 +198,6 @@ def learn_preferences(call: Call) -> Reply:
 # ------------------------------------------------------------------ client routes: cart and page health
 
 
-def resume_session(call: Call) -> Reply:
-    call.body(SessionCreate, required=False)
-    started = sessions.resume_session(
-        call.repo, call.settings, call.path_id("session_id"), call.uid, call.now_ms
-    )
-    return Reply(
-        200,
-        {
-            "sessionId": started.session.sessionId,
-            "wsUrl": started.ws_url,
-            "ticket": started.ticket,
-            "expiresIn": call.settings.session_ticket_ttl_s,
-        },
-    )
-
-
 def add_cart_item(call: Call) -> Reply:
     create = call.body(CartItemCreate)
     if create.sessionId is not None:
@@ -380,7 +364,6 @@ ROUTES: tuple[Route, ...] = (
     Route("/preferences", "GET", Access.CLIENT, get_preferences),
     Route("/preferences", "PATCH", Access.CLIENT, patch_preferences),
     Route("/preferences/learn", "POST", Access.CLIENT, learn_preferences),
-    Route("/sessions/<session_id>/resume", "POST", Access.CLIENT, resume_session),
     Route("/cart-items", "POST", Access.CLIENT, add_cart_item),
     Route("/cart-items", "GET", Access.CLIENT, list_cart_items),
     Route("/cart-items/<item_id>", "PATCH", Access.CLIENT, update_cart_item),

@@ -150,20 +150,3 @@ def save_dialogue(repo: Repository, session_id: str, user_id: str, dialogue: Dia
 def list_active(repo: Repository, user_id: str) -> list[VoiceSession]:
     return repo.list_active_sessions(user_id)
 
-
-def resume_session(
-    repo: Repository, settings: Settings, session_id: str, user_id: str, now_ms: int
-) -> StartedSession:
-    """A fresh ticket for the user's session that is still active: the browser's connection
-    dropped and it reconnects to the same conversation (tickets are single-use)."""
-    session = active_session(repo, session_id, user_id)
-    ticket = mint_ticket(
-        settings.session_ticket_key.get_secret_value(),
-        session.sessionId,
-        user_id,
-        settings.session_ticket_ttl_s,
-        now=now_ms / 1000,
-    )
-    return StartedSession(
-        session, ws_url_for(settings.voice_ws_url, session.sessionId, user_id, ticket), ticket
-    )

@@ -85,9 +85,10 @@ export class Api {
   startSession(): Promise<SessionStart> {
     return this.request("POST", "/sessions", {});
   }
-  /** A new single-use ticket for a session that is still active (a dropped connection). */
+  /** A new single-use ticket for a session that is still active (a dropped connection);
+   * it replaces the session's earlier ticket. */
   resumeSession(sessionId: string): Promise<SessionStart> {
-    return this.request("POST", `/sessions/${encodeURIComponent(sessionId)}/resume`, {});
+    return this.request("POST", "/sessions", { sessionId });
   }
   endSession(sessionId: string): Promise<unknown> {
     return this.request("POST", `/sessions/${encodeURIComponent(sessionId)}/end`, {});

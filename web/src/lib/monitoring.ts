@@ -1,13 +1,14 @@
 // The page's own health, reported where the rest of the logs go (POST /client-events, one JSON
 // log line per event): web-vitals (TTFB, FCP, LCP, INP, CLS), time to interactive (the first
 // page of the signed-in app rendered and ready for input), voice connection state changes, and
-// errors the page caught. Events are batched (at most 20 per request, one request per couple
-// of seconds) and dropped, never retried, if the API cannot take them. No token, ticket or
+// errors the page caught. Events are batched (at most 20 per request, one request per ten
+// seconds) and dropped, never retried, if the API cannot take them. No token, ticket or
 // typed text is ever put in an event.
 import type { Metric } from "web-vitals";
 import type { Api, ClientEvent } from "./api";
 
-const FLUSH_MS = 2000;
+// Seldom: page health must not compete with the shopper's own requests (rate limit, contention).
+const FLUSH_MS = 10_000;
 const MAX_BATCH = 20;
 const MAX_QUEUE = 100;
 

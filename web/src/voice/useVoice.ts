@@ -6,7 +6,7 @@
 // Lifecycle, as the page shows it (`phase`):
 //   off -> connecting -> live -> ended          the agent closed normally (goodbye: code 1000)
 //                          \-> reconnecting -> live   the connection dropped: POST
-//                              /sessions/{id}/resume for a new single-use ticket, same session
+//                              /sessions {sessionId} for a new single-use ticket, same session
 // From `ended` or `off`, the mic or the text box starts a new conversation. Typing never opens
 // the microphone; the mic opens only when the shopper presses it.
 import { useCallback, useEffect, useRef, useState } from "react";
