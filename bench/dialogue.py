@@ -593,6 +593,7 @@ def observation_failures(observed: Observed, turn_timeout: float) -> list[str]:
     return failures
 
 
+NO_FOLLOWUP_TOOLS = frozenset({"end_session"})  # tools whose result does not run the LLM again
 FOLLOWUP_GRACE = 3.0  # seconds of bot silence after a tool call before "no follow-up is coming"
 
 
@@ -604,8 +605,9 @@ class TurnTracker:
     answered), no LLM run or tool call is active, and nothing has come for `quiet` seconds
     (a third of that once the hint is in). A finished tool call makes pipecat run the LLM
     again on its result, and pipecat holds that follow-up until the bot has finished
-    speaking what it already queued; the turn waits for it, or, for a tool without a
-    follow-up (end_session), for FOLLOWUP_GRACE seconds of bot silence. Ending a turn before
+    speaking what it already queued; the turn waits for it when the hint named a tool
+    other than end_session (speech on a loaded machine can pause for seconds), else (no
+    hint, or only end_session) until FOLLOWUP_GRACE seconds of bot silence. Ending a turn before
     the follow-up would have the next turn's text wait behind it and the replies shift.
     """
 
@@ -658,6 +660,8 @@ class TurnTracker:
         if not self.seen_input or self.llm_active or self.calls:
             return False
         if self.followup:
+            if self.hint is not None and set(self.tools) - NO_FOLLOWUP_TOOLS:
+                return False  # the hint named a tool that answers: wait for that answer
             silent = not self.speaking and not self.synthesizing
             return silent and now - self.last_speech_change >= max(FOLLOWUP_GRACE, self.quiet)
         gap = self.quiet / 3 if self.hint is not None else self.quiet

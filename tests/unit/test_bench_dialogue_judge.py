@@ -545,3 +545,37 @@ def test_speech_still_being_synthesized_holds_the_follow_up() -> None:
         ],
     )
     assert not tracker.done(3.0)  # nothing spoken yet, but the voice is being synthesized
+
+
+def test_a_hinted_tool_turn_waits_for_the_answer_however_long_the_bot_is_silent() -> None:
+    tracker = TurnTracker(quiet=0.8, started=0.0)
+    feed(
+        tracker,
+        [
+            (0.1, "user-input", {}),
+            (0.1, "server-message", {"type": "dialogue-turn", "intent": "save", "tools": ["save_item"]}),
+            (0.1, "bot-llm-started", {}),
+            (0.1, "bot-llm-stopped", {}),
+            (0.1, "llm-function-call-in-progress", {}),
+            (0.2, "llm-function-call-stopped", {}),
+        ],
+    )
+    assert not tracker.done(10.0)
+    feed(tracker, [(10.1, "bot-llm-started", {}), (10.1, "bot-llm-stopped", {})])
+    assert tracker.done(10.5)
+
+
+def test_a_hinted_end_session_needs_no_answer() -> None:
+    tracker = TurnTracker(quiet=0.8, started=0.0)
+    feed(
+        tracker,
+        [
+            (0.1, "user-input", {}),
+            (0.1, "server-message", {"type": "dialogue-turn", "intent": "goodbye", "tools": ["end_session"]}),
+            (0.1, "bot-llm-started", {}),
+            (0.1, "bot-llm-stopped", {}),
+            (0.1, "llm-function-call-in-progress", {}),
+            (0.2, "llm-function-call-stopped", {}),
+        ],
+    )
+    assert tracker.done(3.5)
