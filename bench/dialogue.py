@@ -594,6 +594,7 @@ def observation_failures(observed: Observed, turn_timeout: float) -> list[str]:
 
 
 NO_FOLLOWUP_TOOLS = frozenset({"end_session"})  # tools whose result does not run the LLM again
+HINTED_FOLLOWUP_GRACE = 6.0  # the same when the turn's hint named a tool that answers
 FOLLOWUP_GRACE = 3.0  # seconds of bot silence after a tool call before "no follow-up is coming"
 
 
@@ -605,9 +606,9 @@ class TurnTracker:
     answered), no LLM run or tool call is active, and nothing has come for `quiet` seconds
     (a third of that once the hint is in). A finished tool call makes pipecat run the LLM
     again on its result, and pipecat holds that follow-up until the bot has finished
-    speaking what it already queued; the turn waits for it when the hint named a tool
-    other than end_session (speech on a loaded machine can pause for seconds), else (no
-    hint, or only end_session) until FOLLOWUP_GRACE seconds of bot silence. Ending a turn before
+    speaking what it already queued (and sometimes until the next input); the turn waits
+    for it up to HINTED_FOLLOWUP_GRACE seconds of bot silence when the hint named a tool
+    other than end_session, else (no hint, or only end_session) FOLLOWUP_GRACE seconds. Ending a turn before
     the follow-up would have the next turn's text wait behind it and the replies shift.
     """
 
@@ -660,10 +661,12 @@ class TurnTracker:
         if not self.seen_input or self.llm_active or self.calls:
             return False
         if self.followup:
-            if self.hint is not None and set(self.tools) - NO_FOLLOWUP_TOOLS:
-                return False  # the hint named a tool that answers: wait for that answer
+            # A hint naming a tool that answers: give its answer longer (the server may hold it
+            # until the next input, so not forever).
+            answers = self.hint is not None and bool(set(self.tools) - NO_FOLLOWUP_TOOLS)
+            grace = HINTED_FOLLOWUP_GRACE if answers else FOLLOWUP_GRACE
             silent = not self.speaking and not self.synthesizing
-            return silent and now - self.last_speech_change >= max(FOLLOWUP_GRACE, self.quiet)
+            return silent and now - self.last_speech_change >= max(grace, self.quiet)
         gap = self.quiet / 3 if self.hint is not None else self.quiet
         return now - self.last_activity >= gap and (self.hint is not None or self.answered)
 
