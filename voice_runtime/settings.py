@@ -35,6 +35,8 @@ class VoiceSettings(BaseSettings):
     whisper_cpu_threads: int = 1
     piper_voice_dir: str | None = None
     piper_voice: str = "en_US-joe-medium"
+    # Synthesise the fixed phrases (greeting, fillers, thanks) at start, so they play at once.
+    tts_warm_phrases: bool = True
 
     # Gemini and Google speech (endpoints are overridable so tests can point them at fakes).
     gemini_api_key: SecretStr | None = None

@@ -156,11 +156,49 @@ def preload_models(settings: Any) -> None:
         get_whisper_model(_setting(settings, "whisper_model_dir"))
     if _setting(settings, "tts_provider", "piper") == "piper":
         from voice_runtime.models import get_piper_voice
+        from voice_runtime.services.piper_tts import warm_phrases
 
         try:
-            get_piper_voice(_setting(settings, "piper_voice_dir"))
+            voice = get_piper_voice(_setting(settings, "piper_voice_dir"))
+            if _setting(settings, "tts_warm_phrases", True):
+                warmed = warm_phrases(voice, fixed_phrases())
+                logger.info("piper phrases ready", extra={"fields": {"event": "tts_warm", "clauses": warmed}})
         except Exception as error:
             logger.warning("piper preload failed", extra={"fields": {"error": str(error)}})
+
+
+def fixed_phrases(max_words: int = 20) -> list[str]:
+    """The fixed sentences the assistant says (greeting, fillers, replies without slots).
+
+    Read from the modules that own them (every upper-case ``str`` constant, or
+    ``dict`` of them, of up to ``max_words`` words), so a reworded reply is
+    still warmed; templates with ``{}`` slots are skipped.
+    """
+    import importlib
+
+    phrases: list[str] = []
+    for module_name in (
+        "voice_runtime.bot",
+        "voice_runtime.tools",
+        "voice_runtime.services.dialogue_replies",
+    ):
+        try:
+            module = importlib.import_module(module_name)
+        except Exception:  # a module being reworked must not stop the server starting
+            continue
+        for name, value in vars(module).items():
+            if not name.isupper() or name.startswith("_"):
+                continue
+            values = value.values() if isinstance(value, dict) else [value]
+            for text in values:
+                if (
+                    isinstance(text, str)
+                    and text.rstrip().endswith((".", "!", "?"))
+                    and "{" not in text
+                    and len(text.split()) <= max_words
+                ):
+                    phrases.append(text)
+    return list(dict.fromkeys(phrases))
 
 
 __all__ = ["create_llm", "create_stt", "create_tts", "preload_models"]

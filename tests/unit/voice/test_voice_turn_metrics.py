@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import asyncio
 
 from pipecat.frames.frames import (
     BotStartedSpeakingFrame,
@@ -35,7 +35,7 @@ async def _turn(observer: metrics.TurnLatencyObserver, *, tool_secs: float | Non
     await observer.on_push_frame(_pushed(FunctionCallInProgressFrame("search_products", "call-1", {})))
     if speak_first:  # the acknowledgement is spoken while the call runs
         await observer.on_push_frame(_pushed(BotStartedSpeakingFrame()))
-    time.sleep(tool_secs)
+    await asyncio.sleep(tool_secs)
     result = FunctionCallResultFrame("search_products", "call-1", {}, {"ok": True})
     await observer.on_push_frame(_pushed(result))
     if not speak_first:
