@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
+sys.path[:0] = [str(ROOT), str(ROOT / "core"), str(ROOT / "functions")]
 
 from shopper_core.tickets import mint_ticket  # noqa: E402
 from tests.integration.voice.fake_functions import SECRET, FakeFunctions  # noqa: E402
@@ -123,7 +123,7 @@ class VoiceProcess:
             cwd=ROOT,
             env={
                 **os.environ,
-                "PYTHONPATH": f"{ROOT}:{ROOT / 'functions'}",
+                "PYTHONPATH": f"{ROOT}:{ROOT / 'core'}:{ROOT / 'functions'}",
                 "SESSION_TICKET_KEY": TICKET_KEY,
                 "PIPECAT_SERVER_SECRET": SECRET,
                 "LOG_LEVEL": "WARNING",

@@ -97,6 +97,11 @@ INTERRUPTIONS = Counter("voice_interruptions_total", "Bot speech interrupted by 
 TOOL_CALLS = Counter(
     "voice_tool_calls_total", "Tool calls, by tool and outcome.", ["tool", "ok"], registry=REGISTRY
 )
+STT_DECODES = Counter(
+    "voice_stt_decodes_total",
+    "Offline Whisper transcriptions run (speculative ones included); divide by turns for the cost.",
+    registry=REGISTRY,
+)
 TOOL_LATENCY = Histogram(
     "voice_tool_call_seconds",
     "Tool call duration (the functions API call included), by tool.",

@@ -46,10 +46,19 @@ def _setting(settings: Any, name: str, default: Any = None) -> Any:
 
 
 def _whisper(settings: Any, **kwargs: Any) -> STTService:
-    from voice_runtime.services.whisper_stt import IncrementalWhisperSTTService, get_whisper_engine
+    from voice_runtime.services.whisper_stt import IncrementalWhisperSTTService
 
-    engine = get_whisper_engine(_setting(settings, "whisper_model_dir"))
-    return IncrementalWhisperSTTService(engine=engine, **kwargs)
+    return IncrementalWhisperSTTService(engine=_whisper_engine(settings), **kwargs)
+
+
+def _whisper_engine(settings: Any) -> Any:
+    from voice_runtime.services.whisper_stt import get_whisper_engine
+
+    return get_whisper_engine(
+        _setting(settings, "whisper_model_dir"),
+        beam_size=_setting(settings, "whisper_beam_size", 2),
+        cpu_threads=_setting(settings, "whisper_cpu_threads", 0),
+    )
 
 
 def _whisper_stock(settings: Any, **kwargs: Any) -> STTService:
@@ -150,7 +159,9 @@ def create_llm(settings: Any, **kwargs: Any) -> LLMService:
 
 def preload_models(settings: Any) -> None:
     """Load the offline models now (at server start) instead of on the first session."""
-    if _setting(settings, "stt_provider", "whisper") in ("whisper", "whisper_stock"):
+    if _setting(settings, "stt_provider", "whisper") == "whisper":
+        _whisper_engine(settings)
+    elif _setting(settings, "stt_provider", "whisper") == "whisper_stock":
         from voice_runtime.models import get_whisper_model
 
         get_whisper_model(_setting(settings, "whisper_model_dir"))

@@ -54,6 +54,7 @@ from pipecat.services.whisper.stt import WhisperSTTService
 from pipecat.transcriptions.language import Language
 from pipecat.utils.time import time_now_iso8601
 
+from voice_runtime import metrics
 from voice_runtime.models import INFERENCE_EXECUTOR, get_whisper_model
 
 logger = logging.getLogger(__name__)
@@ -125,10 +126,12 @@ class WhisperEngine:
         min_window_secs: float = 5.0,
         margin_secs: float = 1.0,
         no_speech_threshold: float = 0.6,
+        beam_size: int = 2,
     ) -> None:
         from faster_whisper.tokenizer import Tokenizer
 
         self.model = model
+        self.beam_size = beam_size
         self.tight_window = tight_window
         self._min_frames = int(min_window_secs * FRAMES_PER_SECOND)
         self._margin_frames = int(margin_secs * FRAMES_PER_SECOND)
@@ -177,7 +180,7 @@ class WhisperEngine:
         result = self.model.model.generate(
             encoded,
             [self._prompt],
-            beam_size=1,
+            beam_size=self.beam_size,
             max_length=len(self._prompt) + max_new,
             return_no_speech_prob=True,
             suppress_blank=True,
@@ -195,12 +198,19 @@ _engines: dict[tuple[Any, ...], WhisperEngine] = {}
 _engines_lock = threading.Lock()
 
 
-def get_whisper_engine(model_dir: str | Path | None = None, *, tight_window: bool = True) -> WhisperEngine:
-    """The process-wide engine over the shared model (one per window mode)."""
-    key = (str(model_dir or ""), tight_window)
+def get_whisper_engine(
+    model_dir: str | Path | None = None,
+    *,
+    tight_window: bool = True,
+    beam_size: int = 2,
+    cpu_threads: int = 0,
+) -> WhisperEngine:
+    """The process-wide engine over the shared model (one per recipe)."""
+    key = (str(model_dir or ""), tight_window, beam_size, cpu_threads)
     with _engines_lock:
         if key not in _engines:
-            _engines[key] = WhisperEngine(get_whisper_model(model_dir), tight_window=tight_window)
+            model = get_whisper_model(model_dir, cpu_threads=cpu_threads)
+            _engines[key] = WhisperEngine(model, tight_window=tight_window, beam_size=beam_size)
         return _engines[key]
 
 
@@ -213,6 +223,7 @@ class UtteranceStats:
     speculative_hit: bool
     inference_ms: float
     audio_ms: float
+    decodes: int = 1
 
 
 class IncrementalWhisperSTTService(STTService):
@@ -249,6 +260,7 @@ class IncrementalWhisperSTTService(STTService):
         self._speculation: Future[Transcript] | None = None
         self._speculation_end = 0
         self._spoke_since_speculation = False
+        self._decodes = 0  # transcriptions started for the utterance being heard
         self._finalize_tasks: set[asyncio.Task[None]] = set()
         self.last_utterance: UtteranceStats | None = None
 
@@ -305,6 +317,7 @@ class IncrementalWhisperSTTService(STTService):
     def _start_speculation(self) -> None:
         self._speculation_end = len(self._buffer)
         self._spoke_since_speculation = False
+        self._decodes += 1
         audio = pcm16_to_float(self._buffer)
         self._speculation = asyncio.get_running_loop().run_in_executor(  # type: ignore[assignment]
             self._executor, self._engine.transcribe, audio
@@ -316,6 +329,7 @@ class IncrementalWhisperSTTService(STTService):
         self._trailing_silence_secs = 0.0
         self._speculation = None
         self._spoke_since_speculation = False
+        self._decodes = 0
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
@@ -331,15 +345,16 @@ class IncrementalWhisperSTTService(STTService):
             self._finalize_tasks.add(task)
             task.add_done_callback(self._finalize_tasks.discard)
 
-    def _take_utterance(self) -> tuple[bytes, Any, bool]:
+    def _take_utterance(self) -> tuple[bytes, Any, bool, int]:
         pcm = bytes(self._buffer)
         speculation = self._speculation
         reusable = speculation is not None and not self._spoke_since_speculation
+        decodes = self._decodes + (0 if reusable else 1)
         self._reset_utterance()
-        return pcm, speculation, reusable
+        return pcm, speculation, reusable, decodes
 
-    async def _finalize(self, utterance: tuple[bytes, Any, bool]) -> None:
-        pcm, speculation, reusable = utterance
+    async def _finalize(self, utterance: tuple[bytes, Any, bool, int]) -> None:
+        pcm, speculation, reusable, decodes = utterance
         stopped = time.perf_counter()
         await self.start_processing_metrics()
         try:
@@ -354,8 +369,9 @@ class IncrementalWhisperSTTService(STTService):
             await self.stop_processing_metrics()
         latency_ms = 1000.0 * (time.perf_counter() - stopped)
         self.last_utterance = UtteranceStats(
-            result.text, latency_ms, reusable, result.inference_ms, result.audio_ms
+            result.text, latency_ms, reusable, result.inference_ms, result.audio_ms, decodes
         )
+        metrics.STT_DECODES.inc(decodes)
         logger.info(
             "stt final",
             extra={
@@ -363,6 +379,7 @@ class IncrementalWhisperSTTService(STTService):
                     "event": "stt_final",
                     "stop_to_transcript_ms": round(latency_ms, 1),
                     "speculative_hit": reusable,
+                    "decodes": decodes,
                     "inference_ms": round(result.inference_ms, 1),
                     "audio_ms": round(result.audio_ms, 1),
                     "chars": len(result.text),
