@@ -40,6 +40,8 @@ class VoiceSettings(BaseSettings):
     piper_voice: str = "en_US-joe-medium"
     # Synthesise the fixed phrases (greeting, fillers, thanks) at start, so they play at once.
     tts_warm_phrases: bool = True
+    # A reply's long opening clause is cut before a preposition within this many words (0: never).
+    tts_first_piece_words: int = Field(default=6, ge=0, le=20)
 
     # Gemini and Google speech (endpoints are overridable so tests can point them at fakes).
     gemini_api_key: SecretStr | None = None

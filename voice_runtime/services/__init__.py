@@ -76,7 +76,11 @@ def _google_stt(settings: Any, **kwargs: Any) -> STTService:
 def _piper(settings: Any, **kwargs: Any) -> TTSService:
     from voice_runtime.services.piper_tts import PiperTTSService
 
-    return PiperTTSService(voice_dir=_setting(settings, "piper_voice_dir"), **kwargs)
+    return PiperTTSService(
+        voice_dir=_setting(settings, "piper_voice_dir"),
+        first_piece_words=_setting(settings, "tts_first_piece_words", 6),
+        **kwargs,
+    )
 
 
 def _espeak(settings: Any, **kwargs: Any) -> TTSService:
