@@ -325,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     default_levels = "1,2,3,4,6,8" if args.mode == "offline" else "1,20,25,30,35,40,50"
     levels = [int(v) for v in (args.levels or default_levels).split(",")]
     (args.out / "tmp").mkdir(parents=True, exist_ok=True)
+    (RESULTS / "tmp").mkdir(parents=True, exist_ok=True)  # the server logs
     speech = {text: synthesize_speech(text) for text in TURNS}
     load = [round(v, 2) for v in os.getloadavg()]
     report: dict[str, Any] = {
