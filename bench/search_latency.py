@@ -5,7 +5,7 @@ filter/rank).
 Index start-up is measured both ways a process can get it (in a fresh temporary cache dir):
 - cold: load both catalog files, build the index, write the cache file;
 - warm: load the prebuilt cache file (what `python -m shopper.research.engine --build`
-  prepares at install time, and what every later process does).
+  (or `shopper.research.index_cache --build`) prepares at install time, and what every later process does).
 
     python bench/search_latency.py [--judgments bench/data/judgments_dev.csv] [--repeat 5]
 
@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT / "functions"))
 sys.path.insert(0, str(ROOT))
 
 from bench.common import percentile  # noqa: E402
+from shopper.research import index_cache  # noqa: E402
 from shopper.research.pipeline import search_products  # noqa: E402
 from shopper.research.providers import catalog as catalog_module  # noqa: E402
 from shopper.research.providers.catalog import catalog_providers, load_or_build  # noqa: E402
@@ -48,10 +49,16 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--judgments", type=Path, default=ROOT / "bench" / "data" / "judgments_dev.csv")
+    parser.add_argument("--nl", type=Path, default=ROOT / "bench" / "data" / "nl_requests_judgments.csv")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
     with open(args.judgments, newline="", encoding="utf-8") as handle:
         queries = list(dict.fromkeys(row["query"] for row in csv.DictReader(handle))) + EXTRA
+    if args.nl and args.nl.exists():  # the natural-language requests exercise attributes and intent
+        with open(args.nl, newline="", encoding="utf-8") as handle:
+            queries += [
+                q for q in dict.fromkeys(row["query"] for row in csv.DictReader(handle)) if q not in queries
+            ]
 
     with tempfile.TemporaryDirectory() as cache:
         _, how = load_or_build(cache_dir=Path(cache))  # warm the OS file cache and imports
@@ -66,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             assert how == "loaded"
             warm_ms.append(engine.build_seconds * 1000)
     items = engine.items
-    catalog_module._ENGINE = engine
+    index_cache._ENGINE = engine
     providers = catalog_providers(engine)
 
     latencies: list[float] = []

@@ -8,6 +8,7 @@ transport failure to `FunctionsError`, so callers handle one exception type.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import httpx
@@ -18,6 +19,12 @@ logger = get_logger(__name__)
 
 Speaker = Literal["user", "agent", "system"]
 SessionEndStatus = Literal["completed", "error"]
+
+
+@dataclass(frozen=True)
+class SavedConversation:
+    turns: list[dict[str, Any]]
+    dialogue: dict[str, Any] | None
 
 
 class FunctionsError(Exception):
@@ -146,9 +153,44 @@ class FunctionsClient:
             json={"sessionId": session_id, "userId": user_id, "status": status},
         )
 
-    async def get_conversation(self, session_id: str, user_id: str) -> list[dict[str, Any]]:
+    async def remove_saved_item(self, session_id: str, user_id: str, saved_item_id: str) -> dict[str, Any]:
+        return await self._call(
+            "POST",
+            "/pipecat/remove-saved-item",
+            json={"sessionId": session_id, "userId": user_id, "savedItemId": saved_item_id},
+        )
+
+    async def list_saved_items(self, user_id: str, limit: int = 20) -> list[dict[str, Any]]:
+        body = await self._call(
+            "GET", "/pipecat/saved-items", params={"userId": user_id, "limit": str(limit)}
+        )
+        items = body.get("items")
+        return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+    async def add_to_cart(
+        self, session_id: str, user_id: str, product_id: str, quantity: int = 1
+    ) -> dict[str, Any]:
+        return await self._call(
+            "POST",
+            "/pipecat/cart-items",
+            json={"sessionId": session_id, "userId": user_id, "productId": product_id, "quantity": quantity},
+        )
+
+    async def save_dialogue(self, session_id: str, user_id: str, dialogue: dict[str, Any]) -> None:
+        await self._call(
+            "POST",
+            "/pipecat/dialogue-state",
+            json={"sessionId": session_id, "userId": user_id, "dialogue": dialogue},
+        )
+
+    async def get_conversation(self, session_id: str, user_id: str) -> SavedConversation:
+        """The session's logged turns (oldest first) and its stored dialogue state."""
         body = await self._call(
             "GET", "/pipecat/conversation", params={"sessionId": session_id, "userId": user_id}
         )
         turns = body.get("turns")
-        return [turn for turn in turns if isinstance(turn, dict)] if isinstance(turns, list) else []
+        dialogue = body.get("dialogue")
+        return SavedConversation(
+            turns=[turn for turn in turns if isinstance(turn, dict)] if isinstance(turns, list) else [],
+            dialogue=dialogue if isinstance(dialogue, dict) else None,
+        )

@@ -11,8 +11,9 @@ processor is added to the audio path) and times each user turn:
 - voice_to_voice: the end of the user's speech (VAD stop minus stop_secs) ->
   the bot's first audio leaving the output transport.
 
-Tool calls are timed on their own (function call in progress -> its result,
-per tool, histogram ``voice_tool_call_seconds``), and voice-to-voice is also
+Tool calls are timed (function call in progress -> its result, per tool;
+the histogram ``voice_tool_latency_seconds`` is observed by the tools through
+:func:`observe_tool`), and voice-to-voice is also
 kept by turn kind (``voice_turn_first_audio_seconds{turn="tool"|"no_tool"}``),
 so a slow tool turn is visible apart from the chit-chat that hides it in the
 overall figure. A turn record carries ``tool_ms`` (each call that finished
@@ -102,13 +103,6 @@ STT_DECODES = Counter(
     "Offline Whisper transcriptions run (speculative ones included); divide by turns for the cost.",
     registry=REGISTRY,
 )
-TOOL_LATENCY = Histogram(
-    "voice_tool_call_seconds",
-    "Tool call duration (the functions API call included), by tool.",
-    ["tool"],
-    buckets=_BUCKETS,
-    registry=REGISTRY,
-)
 TURN_FIRST_AUDIO = Histogram(
     "voice_turn_first_audio_seconds",
     "End of user speech -> first bot audio, by whether the turn called a tool.",
@@ -116,6 +110,17 @@ TURN_FIRST_AUDIO = Histogram(
     buckets=_BUCKETS,
     registry=REGISTRY,
 )
+TOOL_LATENCY = Histogram(
+    "voice_tool_latency_seconds",
+    "Time a tool call takes, functions API included, by tool and outcome.",
+    ["tool", "ok"],
+    buckets=_BUCKETS,
+    registry=REGISTRY,
+)
+
+
+def observe_tool(tool: str, ok: bool, seconds: float) -> None:
+    TOOL_LATENCY.labels(tool=tool, ok=str(ok).lower()).observe(seconds)
 
 
 if not MULTIPROCESS:
@@ -213,8 +218,7 @@ class TurnLatencyObserver(BaseObserver):
             TOOL_CALLS.labels(tool=frame.function_name, ok=str(ok).lower()).inc()
             started = self._tool_started.pop(frame.tool_call_id, None)
             if started is not None:
-                seconds = max(0.0, now - started[1])
-                TOOL_LATENCY.labels(tool=frame.function_name).observe(seconds)
+                seconds = max(0.0, now - started[1])  # the histogram is observe_tool's (tools.py)
                 call = {"session_id": self._session_id, "tool": frame.function_name, "ok": ok}
                 call["duration_ms"] = ms(seconds)
                 self.tool_calls.append(call)

@@ -167,10 +167,12 @@ def create_app(deps: BotDeps | None = None) -> FastAPI:
 
 
 def _warm_up_services(deps: BotDeps) -> None:
-    """Load the shared models (STT, TTS) once at start, not on the first caller's turn."""
+    """Load the shared models (STT, TTS, the reader's tables) once at start, not on the first turn."""
+    from shopper_core import understanding
     from voice_runtime import services
 
     services.preload_models(deps.settings)
+    understanding.warm_up()
 
 
 app = create_app()

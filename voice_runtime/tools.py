@@ -1,126 +1,49 @@
-"""The agent's tools: search_products, save_item, get_user_preferences.
+"""The agent's tools: search, save, remove, list saved, add to cart, preferences.
 
-`ShoppingTools` holds one session's tool state (the last search results, so
-"the second one" means something) and calls functions/ over HTTP. It knows
-nothing about pipecat; `register_tools` adapts it to an LLM service's
-function-calling interface and adds the spoken filler for slow calls.
+`ShoppingTools` runs one session's tool calls against functions/ over HTTP and keeps the
+session's dialogue state (`DialogueStore`) true to what happened: a finished search is
+what the shopper sees, a saved product is in focus, the saved list is as last read
+out. Gemini and the offline dialogue engine call the same tools with the same
+arguments (`services/tool_schemas.py`). It knows nothing about pipecat
+(`tool_registration.py` adapts it).
 
-Every tool returns a JSON-able dict. A failure never raises into the pipeline:
-it returns `{"ok": false, "error": code, "message": <an apology to speak>}` so
-the LLM (Gemini or the dialogue engine) says sorry and the session goes on.
+Every tool returns a JSON-able dict. A failure never raises into the pipeline: it
+returns `{"ok": false, "error": <short spoken reason>, "message": <an apology>}` so the
+LLM says sorry and the session goes on.
 """
 
 from __future__ import annotations
 
-import asyncio
-import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from shopper_core.dialogue import SavedEntry, ShownProduct
+from voice_runtime import metrics
+from voice_runtime.dialogue_store import DialogueStore
 from voice_runtime.functions_client import FunctionsClient, FunctionsError
 from voice_runtime.log import get_logger, log_event
+from voice_runtime.services.tool_schemas import (
+    ADD_TO_CART,
+    GET_USER_PREFERENCES,
+    LIST_SAVED_ITEMS,
+    REMOVE_SAVED_ITEM,
+    SAVE_ITEM,
+    SEARCH_PRODUCTS,
+)
+from voice_runtime.tool_requests import build_search_request, number, summarize_product, text
 
 logger = get_logger(__name__)
 
-SEARCH_PRODUCTS = "search_products"
-SAVE_ITEM = "save_item"
-GET_USER_PREFERENCES = "get_user_preferences"
-END_SESSION = "end_session"
-TOOL_NAMES = (SEARCH_PRODUCTS, SAVE_ITEM, GET_USER_PREFERENCES)
-
-# How many results the agent is told about (positions beyond it still resolve from the full list).
+# How many results the LLM is told about (positions beyond it still resolve from the state).
 SPOKEN_RESULTS = 10
 
-FILLERS = {
-    SEARCH_PRODUCTS: "Let me look that up.",
-    SAVE_ITEM: "One moment.",
-    GET_USER_PREFERENCES: "Let me check.",
-}
-
-_ORDINALS = {
-    "first": 1,
-    "1st": 1,
-    "one": 1,
-    "top": 1,
-    "second": 2,
-    "2nd": 2,
-    "two": 2,
-    "third": 3,
-    "3rd": 3,
-    "three": 3,
-    "fourth": 4,
-    "4th": 4,
-    "four": 4,
-    "fifth": 5,
-    "5th": 5,
-    "five": 5,
-    "sixth": 6,
-    "6th": 6,
-    "six": 6,
-    "seventh": 7,
-    "7th": 7,
-    "seven": 7,
-    "eighth": 8,
-    "8th": 8,
-    "eight": 8,
-    "ninth": 9,
-    "9th": 9,
-    "nine": 9,
-    "tenth": 10,
-    "10th": 10,
-    "ten": 10,
-}
-_DEICTIC = {"that", "this", "it", "that one", "this one", "the one", "same", "the same one"}
-_STOPWORDS = {"the", "a", "an", "one", "item", "product", "please", "save", "that", "this"}
-
-
-# A system line in the conversation log records each completed search, so a reconnect
-# can put the results back ("save the second one" still works after a network blip).
-_RESULT_ITEM = re.compile(r"(\d+)\. (.+?) \[id:([A-Za-z0-9_.:-]+)\]")
-_RESULT_QUERY = re.compile(r"for “(.*?)” \(query ([A-Za-z0-9_.:-]+)\)")
-
-
-def format_results_log(query: str, query_id: str, products: list[Mapping[str, Any]]) -> str:
-    """The system line logged when a search completes: readable on the page, parseable on resume."""
-    items = "; ".join(
-        f"{i}. {str(p.get('title', 'item')).replace('[', '(').replace(']', ')')} [id:{p.get('id')}]"
-        for i, p in enumerate(products, start=1)
-    )
-    if not items:
-        return f"No results for “{query}” (query {query_id})."
-    return f"Search results for “{query}” (query {query_id}): {items}"
-
-
-@dataclass(frozen=True)
-class LoggedSearch:
-    """A completed search as recorded in the conversation log."""
-
-    query: str
-    query_id: str | None
-    products: list[dict[str, Any]]
-
-
-def parse_results_log(text: str) -> LoggedSearch | None:
-    """Inverse of format_results_log; None when `text` is not a search-results line."""
-    if not text.startswith(("Search results for", "No results for")):
-        return None
-    head = _RESULT_QUERY.search(text)
-    products = [
-        {"position": int(m.group(1)), "id": m.group(3), "title": m.group(2)}
-        for m in _RESULT_ITEM.finditer(text)
-    ]
-    return LoggedSearch(
-        query=head.group(1) if head else "", query_id=head.group(2) if head else None, products=products
-    )
+ToolResult = dict[str, Any]
 
 
 class ProductReferenceError(ValueError):
-    """A spoken product reference does not pick exactly one product from the last results."""
-
-
-ToolResult = dict[str, Any]
+    """The arguments pick no product, or not exactly one (the message can be spoken)."""
 
 
 def _apology(code: str, reason: str, message: str | None = None) -> ToolResult:
@@ -128,177 +51,51 @@ def _apology(code: str, reason: str, message: str | None = None) -> ToolResult:
     return {"ok": False, "code": code, "error": reason, "message": message or f"Sorry, {reason}."}
 
 
-def _number(value: Any) -> float | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        match = re.search(r"-?\d+(?:\.\d+)?", value.replace(",", ""))
-        return float(match.group()) if match else None
-    return None
+def _unavailable(tool: str, exc: FunctionsError, what: str) -> ToolResult:
+    log_event(logger, f"{tool} failed", event="tool_error", tool=tool, code=exc.code, status=exc.status)
+    if exc.status == 409:
+        return _apology("session_ended", "this conversation has ended")
+    return _apology(
+        f"{tool}_unavailable", f"{what} isn't answering", f"Sorry, {what} isn't answering. Please try again."
+    )
 
 
-def _clean_str(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _str_list(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [item.strip() for item in value.split(",") if item.strip()]
-    if isinstance(value, list | tuple):
-        return [str(item).strip() for item in value if str(item).strip()]
-    return []
-
-
-def build_search_request(arguments: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    """Turn search_products arguments into (searchText, preferences) for trigger-research.
-
-    Colour and brand are folded into the search text (the research worker ranks
-    by text); price, rating and retailer limits become structured preferences.
-    Raises ValueError when there is nothing to search for or the limits contradict.
-    """
-    query = _clean_str(arguments.get("query"))
-    color = _clean_str(arguments.get("color") or arguments.get("colour"))
-    brand = _clean_str(arguments.get("brand"))
-    words = [query]
-    present = set(re.findall(r"[a-z0-9]+", query.lower()))
-    if color and not set(re.findall(r"[a-z0-9]+", color.lower())) <= present:
-        words.insert(0, color)
-    if brand and not set(re.findall(r"[a-z0-9]+", brand.lower())) <= present:
-        words.insert(0, brand)
-    search_text = " ".join(word for word in words if word).strip()
-    if not search_text:
-        raise ValueError("nothing to search for")
-    if len(search_text) > 200:
-        search_text = search_text[:200].rsplit(" ", 1)[0]
-
-    preferences: dict[str, Any] = {}
-    min_price = _number(arguments.get("min_price"))
-    max_price = _number(arguments.get("max_price"))
-    min_rating = _number(arguments.get("min_rating"))
-    if min_price is not None and min_price > 0:
-        preferences["minPrice"] = min_price
-    if max_price is not None and max_price > 0:
-        preferences["maxPrice"] = max_price
-    if min_price is not None and max_price is not None and 0 < max_price < min_price:
-        raise ValueError("the lowest price is above the highest price")
-    if min_rating is not None and 0 < min_rating <= 5:
-        preferences["minRating"] = min_rating
-    retailers = _str_list(arguments.get("retailers"))
-    if retailers:
-        preferences["targetRetailers"] = retailers
-    return search_text, preferences
-
-
-def summarize_product(position: int, product: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields of a product the agent may speak about, with its 1-based position."""
-    summary = {
-        "position": position,
-        "id": product.get("id"),
-        "title": product.get("title"),
-        "price": product.get("price"),
-        "currency": product.get("currency", "USD"),
-        "brand": product.get("brand"),
-        "rating": product.get("rating"),
-        "source": product.get("source"),
-    }
-    reasons = product.get("rankReasons")
-    if isinstance(reasons, list) and reasons:
-        summary["reasons"] = [str(reason) for reason in reasons[:3]]
-    return {key: value for key, value in summary.items() if value is not None}
-
-
-def parse_position(reference: str) -> int | None:
-    """A 1-based position (negative counts from the end) from words like "second", "#3", "last".
-
-    Returns None when the words name no position.
-    """
-    text = reference.lower().strip()
-    if re.search(r"\b(second|2nd)[\s-]+(to|from)[\s-]+(the\s+)?last\b", text) or "penultimate" in text:
-        return -2
-    if re.search(r"\b(last|final|bottom)\b", text):
-        return -1
-    match = re.search(r"(?:number|no\.?|#|item|option|position)?\s*(-?\d+)\b", text)
-    if match:
-        return int(match.group(1))
-    for word in re.findall(r"[a-z0-9]+", text):
-        if word in _ORDINALS and word not in {"one"}:
-            return _ORDINALS[word]
-    # A bare "one"/"two"... only counts when it is the whole reference ("two").
-    bare = re.sub(r"^(the|number)\s+", "", text)
-    if bare in _ORDINALS:
-        return _ORDINALS[bare]
-    return None
-
-
-def resolve_product_reference(
-    reference: Any, products: list[Mapping[str, Any]], focus: int = 0
-) -> tuple[int, Mapping[str, Any]]:
-    """Pick one product from the last results: by id, position, "that one", or words of its title.
-
-    Returns (zero-based index, product). Raises ProductReferenceError with a
-    sentence that can be spoken when nothing (or more than one thing) matches.
-    """
-    if not products:
-        raise ProductReferenceError("I don't have any search results yet. What should I look for?")
-    count = len(products)
-
-    def at(position: int) -> tuple[int, Mapping[str, Any]]:
-        index = position - 1 if position > 0 else count + position
-        if position == 0 or not 0 <= index < count:
-            raise ProductReferenceError(f"I only have {count} results. Which one do you mean?")
-        return index, products[index]
-
-    if isinstance(reference, bool):
-        reference = None
-    if isinstance(reference, int | float):
-        return at(int(reference))
-    text = _clean_str(reference)
-    if not text or text.lower() in _DEICTIC:
-        return at(focus + 1 if 0 <= focus < count else 1)
-    for index, product in enumerate(products):
-        if str(product.get("id", "")) == text:
-            return index, product
-    position = parse_position(text)
-    if position is not None:
-        return at(position)
-    wanted = [word for word in re.findall(r"[a-z0-9]+", text.lower()) if word not in _STOPWORDS]
-    if wanted:
-        matches = [
-            index
-            for index, product in enumerate(products)
-            if all(
-                word in f"{product.get('title', '')} {product.get('brand', '')}".lower() for word in wanted
-            )
-        ]
-        if len(matches) == 1:
-            return matches[0], products[matches[0]]
-        if len(matches) > 1:
-            raise ProductReferenceError(
-                f"Several results match {text}. Could you say which number, like the second one?"
-            )
-    raise ProductReferenceError(f"I'm not sure which product you mean by {text}. Could you say its number?")
+def pick_shown(store: DialogueStore, arguments: Mapping[str, Any]) -> tuple[int, ShownProduct]:
+    """The shown product the arguments name: product_id, position, or (neither) the focus."""
+    results = store.state.results
+    if not results:
+        raise ProductReferenceError("I don't have any results on screen yet. What should I look for?")
+    product_id = text(arguments.get("product_id") or arguments.get("productId"))
+    if product_id:
+        for index, product in enumerate(results):
+            if product.id == product_id:
+                return index, product
+        raise ProductReferenceError("That product isn't in the results on screen. Which number do you mean?")
+    position = number(arguments.get("position"))
+    if position is not None and int(position) != 0:
+        index = int(position) - 1 if position > 0 else len(results) + int(position)
+        if not 0 <= index < len(results):
+            raise ProductReferenceError(f"I only have {len(results)} results. Which one do you mean?")
+        return index, results[index]
+    focus = store.state.focus_index()
+    if focus is not None:
+        return focus, results[focus]
+    if len(results) == 1:
+        return 0, results[0]
+    raise ProductReferenceError("You can say the first one, or its brand. Which one do you mean?")
 
 
 @dataclass
 class ShoppingTools:
-    """One session's tools and their state."""
+    """One session's tools, over its dialogue state."""
 
     client: FunctionsClient
     session_id: str
     user_id: str
+    store: DialogueStore
     research_wait_ms: int = 6000
     # Called with {"type": "search-results", "queryId": ..., ...} when a search finishes.
     on_hint: Callable[[dict[str, Any]], Awaitable[None]] | None = None
-    # Called with a line for the conversation log (speaker "system") when a search completes.
-    record: Callable[[str], None] | None = None
-    last_results: list[dict[str, Any]] = field(default_factory=list)
-    last_query_id: str | None = None
-    last_search_text: str | None = None
-    focus: int = 0
 
     async def _hint(self, message: dict[str, Any]) -> None:
         if self.on_hint is None:
@@ -310,24 +107,19 @@ class ShoppingTools:
 
     async def search_products(self, arguments: Mapping[str, Any]) -> ToolResult:
         try:
-            search_text, preferences = build_search_request(arguments)
+            search_text, preferences, search = build_search_request(arguments)
         except ValueError as exc:
             return _apology("bad_request", str(exc), f"Sorry, I couldn't search for that: {exc}.")
         try:
             body = await self.client.trigger_research(
-                self.session_id,
-                self.user_id,
-                search_text,
-                preferences or None,
-                wait_ms=self.research_wait_ms,
+                self.session_id, self.user_id, search_text, preferences or None, wait_ms=self.research_wait_ms
             )
         except FunctionsError as exc:
-            log_event(logger, "search failed", event="tool_error", tool=SEARCH_PRODUCTS, code=exc.code)
-            return _apology(
-                "search_unavailable",
-                "the product search isn't answering",
-                "Sorry, I couldn't reach the product search just now. Please try again in a moment.",
-            )
+            if exc.status == 400:
+                return _apology(
+                    "bad_request", exc.message, f"Sorry, I couldn't search for that: {exc.message}."
+                )
+            return _unavailable(SEARCH_PRODUCTS, exc, "the product search")
         query_id = str(body.get("queryId", ""))
         status = str(body.get("status", ""))
         products = [p for p in body.get("products") or [] if isinstance(p, dict) and p.get("id")]
@@ -344,75 +136,163 @@ class ShoppingTools:
                 "ok": True,
                 "status": status or "pending",
                 "queryId": query_id,
-                "query": search_text,
+                "query": search.query,
                 "count": 0,
                 "products": [],
                 "message": "The search is still running; results will appear on your screen shortly.",
             }
-        self.last_results = products
-        self.last_query_id = query_id
-        self.last_search_text = search_text
-        self.focus = 0
-        if self.record is not None:
-            self.record(format_results_log(search_text, query_id, products))
+        self.store.show_results(search.model_copy(update={"queryId": query_id or None}), products)
         return {
             "ok": True,
             "status": status,
             "queryId": query_id,
-            "query": search_text,
+            "query": search.query,
             "filters": preferences,
             "count": len(products),
+            # Why nothing matched, when nothing did ("none of the matching products has a rating yet").
+            "reason": body.get("error") if not products else None,
             "products": [summarize_product(i + 1, p) for i, p in enumerate(products[:SPOKEN_RESULTS])],
         }
 
     async def save_item(self, arguments: Mapping[str, Any]) -> ToolResult:
-        reference: Any = arguments.get("product_id") or arguments.get("productId")
-        if not reference:
-            reference = arguments.get("position")
-        if reference is None or reference == "":
-            reference = arguments.get("reference")
         try:
-            index, product = resolve_product_reference(reference, self.last_results, self.focus)
+            index, product = pick_shown(self.store, arguments)
         except ProductReferenceError as exc:
             return _apology("unknown_product", str(exc), str(exc))
-        product_id = str(product.get("id"))
+        self.store.set_focus(product.id)
         try:
-            body = await self.client.save_item(self.session_id, self.user_id, product_id)
+            body = await self.client.save_item(self.session_id, self.user_id, product.id)
         except FunctionsError as exc:
-            log_event(logger, "save failed", event="tool_error", tool=SAVE_ITEM, code=exc.code)
             if exc.status == 404:
                 return _apology("unknown_product", "I can't find that product any more")
-            return _apology(
-                "save_unavailable",
-                "the saved list isn't answering",
-                "Sorry, I couldn't save that just now. Please try again.",
-            )
-        self.focus = index
-        await self._hint(
-            {
-                "type": "item-saved",
-                "savedItemId": body.get("id"),
-                "productId": product_id,
-                "queryId": self.last_query_id,
-            }
+            return _unavailable(SAVE_ITEM, exc, "the saved list")
+        name = str(body.get("productName") or product.title)
+        self.store.add_saved(
+            SavedEntry(id=str(body["id"]), productId=product.id, title=name, price=product.price)
         )
+        await self._hint({"type": "item-saved", "savedItemId": body.get("id"), "productId": product.id})
         return {
             "ok": True,
             "saved": True,
             "savedItemId": body.get("id"),
-            "productId": product_id,
+            "productId": product.id,
             "position": index + 1,
-            "productName": body.get("productName") or product.get("title"),
+            "productName": name,
+        }
+
+    async def _saved_entry(self, arguments: Mapping[str, Any]) -> SavedEntry:
+        """The saved item the arguments name: its id, its place in the list, a product id, or the focus."""
+        saved_id = text(arguments.get("saved_item_id") or arguments.get("savedItemId"))
+        position = number(arguments.get("saved_position"))
+        product_id = text(arguments.get("product_id") or arguments.get("productId")) or self.store.state.focus
+        entries = self.store.state.saved
+        if not entries or (product_id and all(e.productId != product_id for e in entries)):
+            entries = await self._fetch_saved()
+        if saved_id:
+            match = [e for e in entries if e.id == saved_id]
+        elif position is not None and int(position) != 0:
+            index = int(position) - 1 if position > 0 else len(entries) + int(position)
+            match = [entries[index]] if 0 <= index < len(entries) else []
+            if not match:
+                raise ProductReferenceError(f"Your list has {len(entries)} items. Which one should I remove?")
+        elif product_id:
+            match = [e for e in entries if e.productId == product_id]
+            if not match:
+                raise ProductReferenceError("That one isn't on your saved list.")
+        else:
+            raise ProductReferenceError(
+                "You can say the first one on your list. Which saved item should I remove?"
+            )
+        if not match:
+            raise ProductReferenceError("I can't find that on your saved list.")
+        return match[0]
+
+    async def _fetch_saved(self) -> list[SavedEntry]:
+        items = await self.client.list_saved_items(self.user_id)
+        entries = [
+            SavedEntry(
+                id=str(item["id"]),
+                productId=str(item.get("productId")),
+                title=str(item.get("productName") or "")[:500],
+                price=item.get("price"),
+            )
+            for item in items
+            if item.get("id") and item.get("productId")
+        ]
+        self.store.set_saved(entries)
+        return entries
+
+    async def remove_saved_item(self, arguments: Mapping[str, Any]) -> ToolResult:
+        try:
+            entry = await self._saved_entry(arguments)
+        except ProductReferenceError as exc:
+            return _apology("unknown_saved_item", str(exc), str(exc))
+        except FunctionsError as exc:
+            return _unavailable(REMOVE_SAVED_ITEM, exc, "the saved list")
+        try:
+            await self.client.remove_saved_item(self.session_id, self.user_id, entry.id)
+        except FunctionsError as exc:
+            if exc.status == 404:
+                self.store.remove_saved(entry.id)
+                return _apology("unknown_saved_item", "that one was already off your list")
+            return _unavailable(REMOVE_SAVED_ITEM, exc, "the saved list")
+        self.store.remove_saved(entry.id)
+        await self._hint({"type": "item-removed", "savedItemId": entry.id, "productId": entry.productId})
+        return {
+            "ok": True,
+            "removed": True,
+            "savedItemId": entry.id,
+            "productId": entry.productId,
+            "productName": entry.title,
+        }
+
+    async def list_saved_items(self, arguments: Mapping[str, Any]) -> ToolResult:
+        try:
+            entries = await self._fetch_saved()
+        except FunctionsError as exc:
+            return _unavailable(LIST_SAVED_ITEMS, exc, "the saved list")
+        return {
+            "ok": True,
+            "count": len(entries),
+            "items": [
+                {
+                    "position": i,
+                    "savedItemId": e.id,
+                    "productId": e.productId,
+                    "productName": e.title,
+                    "price": e.price,
+                }
+                for i, e in enumerate(entries, start=1)
+            ],
+        }
+
+    async def add_to_cart(self, arguments: Mapping[str, Any]) -> ToolResult:
+        try:
+            index, product = pick_shown(self.store, arguments)
+        except ProductReferenceError as exc:
+            return _apology("unknown_product", str(exc), str(exc))
+        self.store.set_focus(product.id)
+        quantity = int(number(arguments.get("quantity")) or 1)
+        try:
+            body = await self.client.add_to_cart(
+                self.session_id, self.user_id, product.id, max(1, min(quantity, 99))
+            )
+        except FunctionsError as exc:
+            return _unavailable(ADD_TO_CART, exc, "the cart")
+        await self._hint({"type": "cart-added", "cartItemId": body.get("id"), "productId": product.id})
+        return {
+            "ok": True,
+            "added": True,
+            "productId": product.id,
+            "position": index + 1,
+            "productName": product.title,
         }
 
     async def get_user_preferences(self, arguments: Mapping[str, Any]) -> ToolResult:
         try:
             preferences = await self.client.get_preferences(self.user_id)
         except FunctionsError as exc:
-            log_event(
-                logger, "preferences failed", event="tool_error", tool=GET_USER_PREFERENCES, code=exc.code
-            )
-            return _apology("preferences_unavailable", "the preferences service isn't answering")
+            return _unavailable(GET_USER_PREFERENCES, exc, "the preferences service")
         return {"ok": True, "preferences": preferences}
 
     async def call(self, name: str, arguments: Mapping[str, Any]) -> ToolResult:
@@ -420,6 +300,9 @@ class ShoppingTools:
         handlers = {
             SEARCH_PRODUCTS: self.search_products,
             SAVE_ITEM: self.save_item,
+            REMOVE_SAVED_ITEM: self.remove_saved_item,
+            LIST_SAVED_ITEMS: self.list_saved_items,
+            ADD_TO_CART: self.add_to_cart,
             GET_USER_PREFERENCES: self.get_user_preferences,
         }
         handler = handlers.get(name)
@@ -435,6 +318,8 @@ class ShoppingTools:
                 "something went wrong on my side",
                 "Sorry, something went wrong on my side. Let's try that again.",
             )
+        latency_s = time.perf_counter() - started
+        metrics.observe_tool(name, bool(result.get("ok")), latency_s)
         log_event(
             logger,
             "tool call",
@@ -442,65 +327,6 @@ class ShoppingTools:
             tool=name,
             session_id=self.session_id,
             ok=result.get("ok"),
-            latency_ms=round((time.perf_counter() - started) * 1000, 1),
+            latency_ms=round(latency_s * 1000, 1),
         )
         return result
-
-    def restore_results(self, query_id: str | None, products: list[dict[str, Any]]) -> None:
-        """Put back the last results after a reconnect (from the conversation log)."""
-        self.last_query_id = query_id
-        self.last_results = products
-        self.focus = 0
-
-
-async def run_with_filler(
-    work: Awaitable[ToolResult],
-    say: Callable[[str], Awaitable[None]],
-    filler: str,
-    after_s: float,
-) -> ToolResult:
-    """Await `work`; if it is still running after `after_s`, speak `filler` once meanwhile."""
-    task = asyncio.ensure_future(work)
-    try:
-        done, _ = await asyncio.wait({task}, timeout=after_s)
-        if not done:
-            await say(filler)
-        return await task
-    finally:
-        if not task.done():
-            task.cancel()
-
-
-def register_tools(
-    llm: Any,
-    tools: ShoppingTools,
-    say: Callable[[str], Awaitable[None]],
-    *,
-    filler_after_s: float = 0.7,
-    on_goodbye: Callable[[], Awaitable[None]] | None = None,
-) -> None:
-    """Register the tools on a pipecat LLMService (`llm.register_function`).
-
-    `end_session` answers without asking the LLM for more words, then ends the
-    pipeline gracefully: the goodbye already queued ahead of it is still spoken.
-    """
-    from pipecat.frames.frames import EndWorkerFrame, FunctionCallResultProperties
-
-    def make_handler(name: str) -> Callable[[Any], Awaitable[None]]:
-        async def handler(params: Any) -> None:
-            result = await run_with_filler(
-                tools.call(name, dict(params.arguments or {})), say, FILLERS[name], filler_after_s
-            )
-            await params.result_callback(result)
-
-        return handler
-
-    async def end_session(params: Any) -> None:
-        if on_goodbye is not None:
-            await on_goodbye()
-        await params.result_callback({"ok": True}, properties=FunctionCallResultProperties(run_llm=False))
-        await params.llm.push_frame(EndWorkerFrame(reason="goodbye"))
-
-    for name in TOOL_NAMES:
-        llm.register_function(name, make_handler(name))
-    llm.register_function(END_SESSION, end_session)

@@ -9,7 +9,7 @@ changes; a reconnect reads it back. Nothing here is ever parsed out of chat text
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -52,6 +52,7 @@ class SearchState(_State):
     color: _Short | None = None
     brand: _Short | None = None
     size: _Short | None = None
+    pricePreference: Literal["low", "high"] | None = None  # "cheap" / "high end"
     retailers: Annotated[list[_Short], Field(max_length=10)] = []
 
 

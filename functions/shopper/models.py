@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -22,6 +22,8 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+
+from shopper_core.dialogue import DialogueState
 
 # ---------------------------------------------------------------- shared types
 
@@ -125,6 +127,9 @@ class VoiceSession(StoredModel):
     startTime: EpochMs
     endTime: EpochMs | None = None
     status: SessionStatus = SessionStatus.active
+    # What the assistant showed, the product in focus and the current search (typed data,
+    # written by the voice runtime through /pipecat/dialogue-state; read back on reconnect).
+    dialogue: DialogueState | None = None
 
 
 # ---------------------------------------------------------------- conversation_logs
@@ -178,6 +183,11 @@ class QueryPreferences(Model):
     maxPrice: Price | None = None
     minRating: Rating | None = None
     targetRetailers: Annotated[list[Tag], Field(max_length=10)] = []
+    # "Cheap" / "budget" (low) and "high end" (high): the low or high end of the prices of
+    # the products that answer the query, a preference the ranking weighs, not a filter.
+    pricePreference: Literal["low", "high"] | None = None
+    # The order the shopper asked for ("sort them by price"); None: our ranking's order.
+    sort: Literal["price_low", "price_high", "rating"] | None = None
 
     @model_validator(mode="after")
     def _price_range(self) -> QueryPreferences:

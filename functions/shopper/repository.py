@@ -27,6 +27,7 @@ from shopper.models import (
     to_document,
 )
 from shopper.settings import Settings, get_settings
+from shopper_core.dialogue import DialogueState
 
 VOICE_SESSIONS = "voice_sessions"
 CONVERSATION_LOGS = "conversation_logs"
@@ -111,6 +112,10 @@ class Repository:
             return session.model_copy(update={"status": status, "endTime": end_time})
 
         return close(transaction)
+
+    def set_dialogue(self, session_id: str, dialogue: DialogueState) -> None:
+        """Replace the session's dialogue state (the whole record: it is small and self-contained)."""
+        self._col(VOICE_SESSIONS).document(session_id).update({"dialogue": to_document(dialogue)})
 
     def list_active_sessions(self, user_id: str, limit: int = 20) -> list[VoiceSession]:
         docs = (

@@ -95,3 +95,66 @@ async def test_speak_search_and_save_on_the_local_stack(voice_stack, make_user, 
         )
     )
     assert ended
+
+
+def _session_doc(client: firestore.Client, session_id: str) -> dict:
+    return client.collection("voice_sessions").document(session_id).get().to_dict() or {}
+
+
+def _queries(client: firestore.Client, user_id: str) -> list[dict]:
+    return _docs(client, "queries", "userId", user_id)
+
+
+async def test_spoken_conversation_keeps_focus_lists_removes_and_compares(
+    voice_stack, make_user, firestore_client
+) -> None:
+    """A spoken price limit holds; "save it" saves the product talked about; commands are not searches."""
+    user = make_user()
+    async with httpx.AsyncClient(timeout=10) as http:
+        response = await http.post(f"{voice_stack.url('functions')}/sessions", headers=user.headers, json={})
+    session = response.json()
+    client = VoiceClient(session["wsUrl"])
+    await client.connect()
+    try:
+        await client.wait_bot_audio(0.0, within=30)
+        await client.wait_quiet(0.8)
+
+        await _turn(client, "I need a bluetooth speaker, nothing over 50 bucks")
+        hint = await client.wait_server_message("search-results", within=20)
+        [query] = await _eventually(lambda: _queries(firestore_client, user.uid))
+        assert query["preferences"]["maxPrice"] == 50
+        products = sorted(
+            await _eventually(lambda: _docs(firestore_client, "products", "queryId", hint["queryId"])),
+            key=lambda p: p["systemRank"],
+        )
+        assert len(products) >= 3 and all(p["price"] <= 50 for p in products)
+
+        await _turn(client, "tell me more about the third one")
+        dialogue = await _eventually(
+            lambda: _session_doc(firestore_client, session["sessionId"]).get("dialogue")
+        )
+        assert dialogue["focus"] == products[2]["id"]
+
+        await _turn(client, "save it")
+        saved = await _eventually(lambda: _docs(firestore_client, "saved_items", "userId", user.uid))
+        assert [item["productId"] for item in saved] == [products[2]["id"]]
+
+        await _turn(client, "what's in my list?")
+        await _turn(client, "remove it")
+        removed = await _eventually(lambda: not _docs(firestore_client, "saved_items", "userId", user.uid))
+        assert removed
+
+        await _turn(client, "compare the first two")
+        assert len(_queries(firestore_client, user.uid)) == 1  # no command ran as a search
+        dialogue = _session_doc(firestore_client, session["sessionId"])["dialogue"]
+        assert [p["id"] for p in dialogue["results"]] == [p["id"] for p in products]
+
+        logs = _docs(firestore_client, "conversation_logs", "sessionId", session["sessionId"])
+        agent = [
+            log["text"] for log in sorted(logs, key=lambda log: log["timestamp"]) if log["speaker"] == "agent"
+        ]
+        assert any("saved item" in text for text in agent)
+        assert not any(p["id"] in text for p in products for text in agent)
+        assert {log["speaker"] for log in logs} <= {"user", "agent"}
+    finally:
+        await client.close()

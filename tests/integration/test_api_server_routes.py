@@ -17,6 +17,9 @@ SERVER_ROUTES = [
     ("GET", "/pipecat/preferences"),
     ("POST", "/pipecat/end-session"),
     ("GET", "/pipecat/conversation"),
+    ("POST", "/pipecat/dialogue-state"),
+    ("GET", "/pipecat/saved-items"),
+    ("POST", "/pipecat/remove-saved-item"),
 ]
 
 
@@ -284,7 +287,7 @@ def test_trigger_research_waits_for_ranked_products(stack, api, make_user) -> No
     assert response.status_code == 200, response.get_json()
     reply = response.get_json()
     assert reply["status"] == "completed", reply
-    assert 0 < len(reply["products"]) <= 10
+    assert 0 < len(reply["products"]) <= 20  # what the page shows
     first = reply["products"][0]
     assert {"id", "title", "price", "currency", "source", "rankReasons"} <= set(first)
     assert [p["systemRank"] for p in reply["products"]] == sorted(p["systemRank"] for p in reply["products"])
@@ -337,3 +340,56 @@ def test_waiting_ends_at_the_deadline_or_when_the_query_is_done(repo: Repository
     )
     outcome = wait_for_results(repo, failed, "alice", 5)
     assert outcome.status == QueryStatus.failed and outcome.error == "no results"
+
+
+def test_dialogue_state_is_stored_on_the_session_and_read_back_with_the_conversation(
+    api, make_user, repo: Repository
+) -> None:
+    alice, bob = make_user(), make_user()
+    session_id = new_session(api, alice)
+    dialogue = {
+        "search": {"query": "bluetooth speaker", "queryId": "q1", "maxPrice": 50.0},
+        "results": [{"id": "prod-1", "rank": 1, "title": "JBL Go 3", "price": 39.95, "brand": "JBL"}],
+        "focus": "prod-1",
+        "saved": [],
+    }
+    body = {"sessionId": session_id, "userId": alice.uid, "dialogue": dialogue}
+    assert api.post("/pipecat/dialogue-state", headers=SERVER_HEADERS, json=body).status_code == 200
+    stored = repo.get_session(session_id).dialogue
+    assert (
+        stored.focus == "prod-1" and stored.search.maxPrice == 50.0 and stored.results[0].title == "JBL Go 3"
+    )
+
+    query = {"sessionId": session_id, "userId": alice.uid}
+    read = api.get("/pipecat/conversation", headers=SERVER_HEADERS, query_string=query).get_json()
+    assert read["dialogue"]["results"][0]["id"] == "prod-1" and read["turns"] == []
+
+    foreign = {**body, "userId": bob.uid}
+    assert api.post("/pipecat/dialogue-state", headers=SERVER_HEADERS, json=foreign).status_code == 403
+    bad = {**body, "dialogue": {"results": [{"id": "x", "rank": 0, "title": "t"}]}}
+    assert api.post("/pipecat/dialogue-state", headers=SERVER_HEADERS, json=bad).status_code == 400
+
+    api.post(f"/sessions/{session_id}/end", headers=alice.headers)
+    assert api.post("/pipecat/dialogue-state", headers=SERVER_HEADERS, json=body).status_code == 409
+
+
+def test_saved_list_and_remove_for_the_voice_agent(api, make_user, repo: Repository) -> None:
+    alice, bob = make_user(), make_user()
+    session_id = new_session(api, alice)
+    repo.write_products(
+        [("prod-1", product(alice.uid)), ("prod-2", product(alice.uid, title="Sony WH-1000XM5"))]
+    )
+    for product_id in ("prod-1", "prod-2"):
+        body = {"sessionId": session_id, "userId": alice.uid, "productId": product_id}
+        assert api.post("/pipecat/save-item", headers=SERVER_HEADERS, json=body).status_code == 201
+    listed = api.get("/pipecat/saved-items", headers=SERVER_HEADERS, query_string={"userId": alice.uid})
+    items = listed.get_json()["items"]
+    assert {i["productName"] for i in items} == {"Bose QuietComfort Ultra", "Sony WH-1000XM5"}
+
+    removal = {"sessionId": session_id, "userId": bob.uid, "savedItemId": items[0]["id"]}
+    assert api.post("/pipecat/remove-saved-item", headers=SERVER_HEADERS, json=removal).status_code == 403
+    removal["userId"] = alice.uid
+    removed = api.post("/pipecat/remove-saved-item", headers=SERVER_HEADERS, json=removal)
+    assert removed.status_code == 200 and removed.get_json()["productName"] == items[0]["productName"]
+    assert [i.productId for _, i in repo.list_saved_items(alice.uid)] == [items[1]["productId"]]
+    assert api.post("/pipecat/remove-saved-item", headers=SERVER_HEADERS, json=removal).status_code == 404

@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from shopper.models import Query, QueryPreferences, QueryStatus, UserPreferences, now_ms
+from shopper.models import Product, Query, QueryPreferences, QueryStatus, UserPreferences, now_ms
 from shopper.repository import Repository
 from shopper.research.providers.catalog import CatalogProvider
 from shopper.research.providers.serpapi import SerpApiProvider
@@ -240,3 +240,44 @@ def test_liked_brand_moves_up_with_a_reason_and_disliked_moves_down(repo: Reposi
     assert f"matches your brand {liked}" in next(p for p in ranked if p.brand == liked).rankReasons
     assert best(ranked, disliked) > best(baseline, disliked)
     assert f"a brand you avoid: {disliked}" in next(p for p in ranked if p.brand == disliked).rankReasons
+
+
+def test_a_disliked_product_moves_down_in_the_next_search_with_its_reason(
+    stack, make_user, repo: Repository
+) -> None:
+    """Dislike the top result through the API; the same product (another document, since
+    products belong to their query) sinks in the user's next searches, saying why."""
+    user = make_user()
+
+    def search(text: str) -> list[tuple[str, Product]]:
+        response = httpx.post(
+            f"{stack.url('functions')}/queries", headers=user.headers, json={"searchText": text}, timeout=15
+        )
+        assert response.status_code == 202, response.text
+        query_id = response.json()["queryId"]
+        assert wait_done(repo, query_id).status == QueryStatus.completed
+        return repo.list_products(query_id, user.uid)
+
+    first = search("noise cancelling headphones")
+    top_id, top = first[0]
+    assert top.systemRank == 1
+    response = httpx.post(
+        f"{stack.url('functions')}/signals",
+        headers=user.headers,
+        json={"type": "dislike", "itemId": top_id},
+        timeout=15,
+    )
+    assert response.status_code in (200, 201), response.text
+
+    again = search("noise cancelling headphones")
+    same = next(p for _, p in again if p.productUrl == top.productUrl)
+    assert same.systemRank > top.systemRank
+    assert same.rankReasons[-1] == "you marked this product as not for you"
+    assert again[0][1].productUrl != top.productUrl
+    others = [p for _, p in again if p.productUrl != top.productUrl]
+    assert all("you marked this product as not for you" not in p.rankReasons for p in others)
+
+    later = search("headphones")  # another search of the same user
+    if any(p.productUrl == top.productUrl for _, p in later):
+        sunk = next(p for _, p in later if p.productUrl == top.productUrl)
+        assert "you marked this product as not for you" in sunk.rankReasons

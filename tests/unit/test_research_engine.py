@@ -157,10 +157,13 @@ def test_filters_are_hard(engine: SearchEngine) -> None:
     assert rated and all(h.item.rating is not None and h.item.rating >= 4.5 for h in rated)
 
 
-def test_price_sort_hint(engine: SearchEngine) -> None:
-    hits = engine.search(ParsedQuery(text="mouse", sort=SortHint.price_low), limit=10)
-    prices = [h.item.price for h in hits]
-    assert prices == sorted(prices)
+def test_cheap_prefers_the_low_end_of_the_asked_type_not_the_cheapest_accessory(engine: SearchEngine) -> None:
+    plain = engine.search(ParsedQuery(text="laptop"), limit=10)
+    cheap = engine.search(ParsedQuery(text="laptop", sort=SortHint.price_low), limit=10)
+    assert sum(h.item.price for h in cheap) < sum(h.item.price for h in plain)
+    assert all(h.item.category in ("notebook", "laptops", "chromebook") for h in cheap[:5])
+    high = engine.search("high end laptop", limit=10)
+    assert sum(h.item.price for h in high) > sum(h.item.price for h in plain)
 
 
 def test_no_match_and_empty_query(engine: SearchEngine) -> None:
@@ -217,3 +220,54 @@ def test_load_or_build_caches_and_rebuilds_when_the_catalog_changes(tmp_path) ->
     changed, how = load_or_build(catalog, cache)
     assert how == "built" and len(changed.items) == 40 + 194
     assert len(list(cache.glob("catalog-index-*.pkl"))) == 1  # the stale file is removed
+
+
+# ---------------------------------------------------------------- the kind of product meant
+
+
+def test_the_asked_type_ranks_above_accessories_and_lookalikes(engine: SearchEngine) -> None:
+    phones = engine.search("iphone 8", limit=3)
+    assert all(h.item.category == "smartphones" for h in phones)
+    cases = engine.search("iphone case", limit=5)
+    assert all("case" in (h.item.category or "") or "Case" in h.item.title for h in cases)
+    tvs = engine.search("55 inch tv", limit=4)
+    assert all(h.item.category == "tv" and "55 inch" in h.matched for h in tvs)
+    keyboards = engine.search(
+        ParsedQuery(text="mechanical keyboard", filters=SearchFilters(50, 100)), limit=5
+    )
+    assert all(h.item.category == "keyboard" for h in keyboards)
+
+
+def test_stated_attributes_are_preferred_and_named(engine: SearchEngine) -> None:
+    speakers = engine.search("bluetooth speaker", limit=3)
+    assert speakers and all("bluetooth" in h.matched for h in speakers)
+    drives = engine.search("1tb external hard drive", limit=5)
+    assert any("1 TB" in h.matched for h in drives)
+    quiet = engine.search("noise cancelling headphones", limit=5)
+    assert all("noise cancelling" in h.matched for h in quiet)
+
+
+def test_a_gift_request_searches_what_the_person_likes(engine: SearchEngine) -> None:
+    hits = engine.search("a gift for my dad who likes coffee", limit=5)
+    assert all("coffee" in (h.item.title + (h.item.category or "")).lower() for h in hits)
+
+
+def test_the_engine_does_not_import_the_provider_or_the_cache() -> None:
+    """The index cache is its own module: engine <- index_cache <- providers.catalog, no circle."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, shopper.research.engine; "
+        "assert 'shopper.research.providers.catalog' not in sys.modules; "
+        "assert 'shopper.research.index_cache' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, env={"PYTHONPATH": ":".join(sys.path)})
+
+
+@pytest.mark.parametrize(
+    ("query", "title_has"),
+    [("32PFL7603D", "32PFL7603D"), ("samsung UN55TU8000", "UN55TU8000"), ("hp c8754a", "C8754A")],
+)
+def test_a_model_number_finds_that_model_first(engine: SearchEngine, query: str, title_has: str) -> None:
+    assert title_has in engine.search(query, limit=1)[0].item.title

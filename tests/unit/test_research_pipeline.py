@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 import pytest
 
 from shopper.models import Budget, UserPreferences
 from shopper.research.pipeline import (
+    DISLIKED_REASON,
+    NoResultsError,
     apply_filters,
     canonical_url,
     convert_price,
     dedupe,
+    explain_empty,
     merge_order,
     normalise,
     normalise_availability,
     parse_price,
+    product_key,
     rank_by_preferences,
+    run_search,
+    unserved_retailers,
 )
-from shopper.research.types import Offer, RawResult, SearchFilters, SortHint
+from shopper.research.types import Offer, ParsedQuery, RawResult, SearchFilters, SortHint
 
 
 def raw(**kw) -> RawResult:
@@ -176,3 +183,72 @@ def test_cheap_hint_prefers_lower_prices_among_matches() -> None:
     ranked = rank_by_preferences(offers, None, SortHint.price_low)
     assert ranked[0].offer.title == "b"
     assert "lowest price" in ranked[0].reasons
+
+
+# ---------------------------------------------------------------- why nothing is shown
+
+
+def parsed(text: str = "waterproof smartwatch", **filters) -> ParsedQuery:
+    return ParsedQuery(text=text, raw_text=text, filters=SearchFilters(**filters))
+
+
+def test_empty_result_names_the_rating_filter_when_nothing_has_a_rating() -> None:
+    unrated = [offer("Denver SW-350 smartwatch", 125.0, 1), offer("Huawei Watch GT 2e", 177.0, 2)]
+    reason = explain_empty(unrated, parsed(min_rating=4.0))
+    assert reason == "none of the matching products has a rating yet"
+    rated = [offer("Apple Watch Series 4", 349.0, 1, rating=2.7)]
+    assert "rated 4 stars or more (the best has 2.7)" in explain_empty(rated, parsed(min_rating=4.0))
+
+
+def test_empty_result_names_the_price_filter_and_never_asks_for_a_budget_not_given() -> None:
+    offers = [offer("Sony TV", 500.0, 1), offer("LG TV", 650.0, 2)]
+    reason = explain_empty(offers, parsed("55 inch tv", max_price=100.0))
+    assert reason == "none of the matching products costs at or under $100 (the cheapest is $500)"
+    unrated = explain_empty(offers, parsed("55 inch tv", min_rating=4.5))
+    assert "budget" not in unrated and "price" not in unrated and "costs" not in unrated
+    assert "between $10 and $20" in explain_empty(offers, parsed("tv", min_price=10.0, max_price=20.0))
+
+
+def test_empty_result_brand_colour_combined_and_no_match_at_all() -> None:
+    offers = [offer("Sony TV", 500.0, 1, brand="Sony", color="black")]
+    assert explain_empty(offers, parsed("tv", brand="LG")) == "none of the matching products is from LG"
+    assert explain_empty(offers, parsed("tv", color="red")) == "none of the matching products comes in red"
+    both = explain_empty(
+        [offer("Sony TV", 500.0, 1, rating=4.8), offer("LG TV", 90.0, 2, rating=3.0)],
+        parsed("tv", max_price=100.0, min_rating=4.5),
+    )
+    assert both.startswith("no product matches all of your filters together")
+    assert explain_empty([], parsed("qwzxv plorf")) == "nothing in the product sources matches “qwzxv plorf”"
+
+
+class _Named:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    async def search(self, query, limit):  # pragma: no cover - never called
+        return []
+
+
+def test_a_retailer_that_is_not_configured_says_so() -> None:
+    catalog = [_Named("icecat"), _Named("dummyjson")]
+    reason = unserved_retailers(("serpapi",), catalog)
+    assert reason == "Google Shopping is not configured here (it needs a SerpApi key, and none is configured)"
+    assert unserved_retailers(("serpapi", "icecat"), catalog) is None
+    assert unserved_retailers((), catalog) is None
+    with pytest.raises(NoResultsError, match="Google Shopping is not configured"):
+        asyncio.run(run_search(parsed("tv", retailers=("serpapi",)), catalog))
+
+
+def test_a_disliked_product_sinks_with_the_reason() -> None:
+    offers = [offer(f"Headphones {i}", 50.0, i) for i in range(1, 6)]
+    disliked = frozenset({product_key(offers[0].canonical_url)})
+    ranked = rank_by_preferences(offers, None, disliked=disliked)
+    first = next(r for r in ranked if r.offer is offers[0])
+    assert first.system_rank == len(offers)
+    assert DISLIKED_REASON in first.reasons
+    assert all(DISLIKED_REASON not in r.reasons for r in ranked if r.offer is not offers[0])
+
+
+def test_matched_attributes_lead_the_rank_reasons() -> None:
+    ranked = rank_by_preferences([offer("Sony speaker", 40.0, 1, matched=("bluetooth",))])
+    assert ranked[0].reasons == ("bluetooth",)

@@ -17,8 +17,7 @@ from shopper.research.pipeline import NoResultsError, aggregate, run_search
 from shopper.research.providers.base import Provider, ProviderError
 from shopper.research.providers.catalog import catalog_providers
 from shopper.research.providers.serpapi import SerpApiProvider
-from shopper.research.query_parser import parse_query
-from shopper.research.types import ParsedQuery, RawResult
+from shopper.research.types import ParsedQuery, RawResult, parse_text
 
 SHOPPING_RESPONSE = {
     "search_metadata": {"id": "abc", "status": "Success", "total_time_taken": 1.2},
@@ -101,7 +100,7 @@ def serp() -> Iterator[str]:
 
 async def test_serpapi_request_and_response_shape(serp: str) -> None:
     provider = SerpApiProvider("test-key", base_url=serp, timeout_s=2)
-    query = parse_query("bluetooth speaker between 20 and 120 dollars")
+    query = parse_text("bluetooth speaker between 20 and 120 dollars")
     results = await provider.search(query, limit=10)
     sent = FakeSerpApi.requests[0]
     assert sent["path"] == "/search.json"
@@ -134,7 +133,7 @@ async def test_serpapi_request_and_response_shape(serp: str) -> None:
 async def test_serpapi_errors_are_readable(serp: str, mode: str, message: str) -> None:
     FakeSerpApi.mode = mode
     with pytest.raises(ProviderError, match=message):
-        await SerpApiProvider("k", base_url=serp).search(parse_query("speaker"), limit=5)
+        await SerpApiProvider("k", base_url=serp).search(parse_text("speaker"), limit=5)
 
 
 def test_serpapi_needs_a_key() -> None:
@@ -170,7 +169,7 @@ async def test_all_providers_failing_is_a_readable_error(serp: str) -> None:
             raise ConnectionError("connection refused")
 
     with pytest.raises(NoResultsError) as info:
-        await aggregate([SerpApiProvider("k", base_url=serp), Broken()], parse_query("speaker"))
+        await aggregate([SerpApiProvider("k", base_url=serp), Broken()], parse_text("speaker"))
     assert "no product source answered" in str(info.value)
     assert "serpapi failed: SerpApi error: Internal server error" in str(info.value)
     assert "broken failed: connection refused" in str(info.value)
@@ -178,7 +177,7 @@ async def test_all_providers_failing_is_a_readable_error(serp: str) -> None:
 
 async def test_catalog_retailers_are_separate_providers() -> None:
     icecat, dummy = catalog_providers()
-    query = parse_query("smartphone")
+    query = parse_text("smartphone")
     a, b = await asyncio.gather(icecat.search(query, 10), dummy.search(query, 10))
     assert a and b
     assert {r.source for r in a} == {"Icecat"} and {r.source for r in b} == {"DummyJSON"}

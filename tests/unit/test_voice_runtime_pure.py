@@ -6,39 +6,53 @@ import json
 
 import pytest
 
+from shopper_core.dialogue import DialogueState, SavedEntry, SearchState, ShownProduct
 from shopper_core.tickets import mint_ticket
 from voice_runtime.bot import history_to_messages
+from voice_runtime.dialogue_store import DialogueStore
 from voice_runtime.metrics import TurnTimes
 from voice_runtime.server import HandshakeRejected, check_handshake
 from voice_runtime.settings import VoiceSettings
-from voice_runtime.tools import (
-    ProductReferenceError,
-    build_search_request,
-    format_results_log,
-    parse_position,
-    parse_results_log,
-    resolve_product_reference,
-)
+from voice_runtime.tool_requests import build_search_request
+from voice_runtime.tools import ProductReferenceError, pick_shown
 
 PRODUCTS = [
-    {"id": "p1", "title": "JBL Go 3 Speaker", "brand": "JBL"},
-    {"id": "p2", "title": "Anker Soundcore 2", "brand": "Anker"},
-    {"id": "p3", "title": "Sony SRS-XB13", "brand": "Sony"},
+    {"id": "p1", "title": "JBL Go 3 Speaker", "brand": "JBL", "price": 39.95},
+    {"id": "p2", "title": "Anker Soundcore 2", "brand": "Anker", "price": 44.99},
+    {"id": "p3", "title": "Sony SRS-XB13", "brand": "Sony", "price": 48.0},
 ]
 
 
-def test_search_request_folds_colour_and_brand_into_text_and_keeps_limits() -> None:
-    text, prefs = build_search_request(
+def _store(focus: str | None = None) -> DialogueStore:
+    store = DialogueStore()
+    store.show_results(SearchState(query="speaker"), PRODUCTS)
+    store.set_focus(focus)
+    return store
+
+
+def test_search_request_folds_colour_brand_and_size_into_text_and_keeps_limits() -> None:
+    text, prefs, state = build_search_request(
         {"query": "bluetooth speaker", "color": "blue", "brand": "Sony", "max_price": "50 dollars",
-         "min_rating": 4, "retailers": "bestbuy, amazon"}
+         "min_rating": 4, "retailers": "icecat, dummyjson", "size": "10"}
     )  # fmt: skip
-    assert text == "Sony blue bluetooth speaker"
-    assert prefs == {"maxPrice": 50.0, "minRating": 4.0, "targetRetailers": ["bestbuy", "amazon"]}
+    assert text == "Sony blue bluetooth speaker size 10"
+    assert prefs == {"maxPrice": 50.0, "minRating": 4.0, "targetRetailers": ["icecat", "dummyjson"]}
+    assert (state.query, state.brand, state.color, state.maxPrice) == (
+        "bluetooth speaker",
+        "Sony",
+        "blue",
+        50.0,
+    )
 
 
 def test_search_request_does_not_repeat_words_already_in_the_query() -> None:
-    text, _ = build_search_request({"query": "blue Sony headphones", "color": "Blue", "brand": "sony"})
+    text, _, _ = build_search_request({"query": "blue Sony headphones", "color": "Blue", "brand": "sony"})
     assert text == "blue Sony headphones"
+
+
+def test_search_request_drops_prices_past_the_api_limit() -> None:
+    _, prefs, _ = build_search_request({"query": "speaker", "max_price": 99_999_999_999})
+    assert "maxPrice" not in prefs
 
 
 @pytest.mark.parametrize(
@@ -51,78 +65,63 @@ def test_search_request_rejects_nothing_or_contradictions(arguments: dict) -> No
 
 
 @pytest.mark.parametrize(
-    ("words", "position"),
+    ("arguments", "expected"),
     [
-        ("the second one", 2),
-        ("2nd", 2),
-        ("number 3", 3),
-        ("#1", 1),
-        ("the last one", -1),
-        ("second to last", -2),
-        ("the top one", 1),
-        ("two", 2),
-        ("that one", None),
-        ("the JBL", None),
+        ({"position": 2}, "p2"),
+        ({"position": -1}, "p3"),
+        ({"product_id": "p3"}, "p3"),
+        ({"position": "2"}, "p2"),
     ],
 )
-def test_parse_position(words: str, position: int | None) -> None:
-    assert parse_position(words) == position
+def test_tool_arguments_pick_a_shown_product(arguments: dict, expected: str) -> None:
+    assert pick_shown(_store(), arguments)[1].id == expected
 
 
-@pytest.mark.parametrize(
-    ("reference", "expected"),
-    [(2, "p2"), (-1, "p3"), ("the second one", "p2"), ("last", "p3"), ("p3", "p3"), ("the Sony one", "p3"),
-     ("that one", "p1"), (None, "p1")],
-)  # fmt: skip
-def test_resolve_product_reference(reference: object, expected: str) -> None:
-    _, product = resolve_product_reference(reference, PRODUCTS)
-    assert product["id"] == expected
+def test_no_product_named_means_the_product_in_focus() -> None:
+    assert pick_shown(_store(focus="p3"), {})[1].id == "p3"
 
 
-def test_that_one_means_the_product_in_focus() -> None:
-    assert resolve_product_reference("that one", PRODUCTS, focus=2)[1]["id"] == "p3"
-
-
-@pytest.mark.parametrize("reference", [0, 4, -4, "the tenth one", "the Bose one", "speaker"])
-def test_unresolvable_references_explain_themselves(reference: object) -> None:
-    products = [*PRODUCTS, {"id": "p4", "title": "Tribit Speaker", "brand": "Tribit"}]
+@pytest.mark.parametrize("arguments", [{}, {"position": 4}, {"position": -4}, {"product_id": "elsewhere"}])
+def test_unresolvable_tool_references_explain_themselves(arguments: dict) -> None:
     with pytest.raises(ProductReferenceError) as error:
-        resolve_product_reference(reference, products if reference == "speaker" else PRODUCTS)
+        pick_shown(_store(), arguments)
     assert str(error.value).endswith("?")
 
 
 def test_no_results_yet() -> None:
-    with pytest.raises(ProductReferenceError, match="don't have any search results"):
-        resolve_product_reference(1, [])
+    with pytest.raises(ProductReferenceError, match="don't have any results"):
+        pick_shown(DialogueStore(), {"position": 1})
 
 
-def test_results_log_round_trips_and_survives_brackets_in_titles() -> None:
-    products = [{"id": "a1", "title": "Speaker [2024 model]"}, {"id": "b2", "title": "Other"}]
-    line = format_results_log("bluetooth speaker", "q42", products)
-    parsed = parse_results_log(line)
-    assert parsed is not None
-    assert parsed.query == "bluetooth speaker" and parsed.query_id == "q42"
-    assert [(p["position"], p["id"]) for p in parsed.products] == [(1, "a1"), (2, "b2")]
-    assert parse_results_log("The user said hi") is None
+def test_dialogue_store_keeps_saved_entries_newest_first_and_focuses_the_saved_product() -> None:
+    store = _store()
+    store.add_saved(SavedEntry(id="s1", productId="p1", title="JBL Go 3 Speaker"))
+    store.add_saved(SavedEntry(id="s2", productId="p2", title="Anker Soundcore 2"))
+    assert [e.id for e in store.state.saved] == ["s2", "s1"]
+    assert store.state.focus == "p2"
+    store.remove_saved("s2")
+    assert [e.id for e in store.state.saved] == ["s1"]
 
 
-def test_history_rebuilds_turns_and_the_last_search_as_a_tool_exchange() -> None:
+def test_history_rebuilds_turns_and_puts_the_shown_results_back_as_data() -> None:
     turns = [
         {"speaker": "agent", "text": "Hi!", "timestamp": 1},
         {"speaker": "user", "text": "find a speaker", "timestamp": 2},
-        {"speaker": "system", "text": format_results_log("speaker", "q1", PRODUCTS), "timestamp": 3},
         {"speaker": "agent", "text": "I found 3.", "timestamp": 4},
         {"speaker": "system", "text": "session note", "timestamp": 5},
     ]
-    messages, search = history_to_messages(list(reversed(turns)))
-    assert [m["role"] for m in messages] == ["assistant", "user", "assistant", "tool", "assistant"]
-    call = messages[2]["tool_calls"][0]
+    dialogue = DialogueState(
+        search=SearchState(query="speaker", queryId="q1"),
+        results=[ShownProduct(id=p["id"], rank=i, title=p["title"]) for i, p in enumerate(PRODUCTS, start=1)],
+    )
+    messages = history_to_messages(list(reversed(turns)), dialogue)
+    assert [m["role"] for m in messages] == ["assistant", "user", "assistant", "assistant", "tool"]
+    call = messages[3]["tool_calls"][0]
     assert call["function"]["name"] == "search_products"
     assert json.loads(call["function"]["arguments"]) == {"query": "speaker"}
-    result = json.loads(messages[3]["content"])
-    assert messages[3]["tool_call_id"] == call["id"]
+    result = json.loads(messages[4]["content"])
     assert [p["id"] for p in result["products"]] == ["p1", "p2", "p3"]
-    assert search is not None and search.query_id == "q1"
+    assert history_to_messages(turns, DialogueState())[-1]["role"] == "assistant"
 
 
 def _settings(**overrides: object) -> VoiceSettings:

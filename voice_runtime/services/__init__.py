@@ -101,7 +101,8 @@ def _dialogue(settings: Any, **kwargs: Any) -> LLMService:
     return ShoppingDialogueLLMService(**kwargs)
 
 
-def _gemini(settings: Any, **kwargs: Any) -> LLMService:
+def _gemini(settings: Any, store: Any = None, **kwargs: Any) -> LLMService:
+    """Gemini keeps its own context; the session's dialogue state reaches it through the tools."""
     from voice_runtime.services.gemini_llm import create_gemini_llm
 
     return create_gemini_llm(
@@ -141,8 +142,17 @@ def create_stt(settings: Any, **kwargs: Any) -> STTService:
 
 
 def create_tts(settings: Any, **kwargs: Any) -> TTSService:
-    """The TTS service ``settings.tts_provider`` names; Piper falls back to espeak-ng."""
+    """The TTS service ``settings.tts_provider`` names; Piper falls back to espeak-ng.
+
+    The offline voices read "$40.95" as "dollar forty point nine five", so they get
+    pipecat's currency transform ("forty dollars and ninety-five cents"); the chat text
+    keeps the written form.
+    """
     name = _setting(settings, "tts_provider", "piper")
+    if name in ("piper", "espeak"):
+        from pipecat.utils.text.transforms.currency import expand_currency
+
+        kwargs.setdefault("text_transforms", [("*", expand_currency)])
     builder = _pick(TTS_PROVIDERS, "tts", name)
     try:
         return builder(settings, **kwargs)
@@ -195,7 +205,9 @@ def fixed_phrases(max_words: int = 20) -> list[str]:
     for module_name in (
         "voice_runtime.bot",
         "voice_runtime.tools",
+        "voice_runtime.tool_registration",
         "voice_runtime.services.dialogue_replies",
+        "voice_runtime.services.dialogue_engine",
     ):
         try:
             module = importlib.import_module(module_name)

@@ -1,4 +1,10 @@
-"""What the dialogue engine says: short, speakable sentences built from tool results (pure)."""
+"""What the dialogue engine says: short sentences a person would say, built from data (pure).
+
+Prices are written as people read them ("$40.95"): the chat bubble shows that, and the
+offline voices read it through pipecat's currency transform ("forty dollars and
+ninety-five cents"). Product names are short and speakable; colour variants are told
+apart. Nothing here ever shows an internal id.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +12,27 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from voice_runtime.services.dialogue_grammar import SearchArgs
+from shopper_core.dialogue import SavedEntry, SearchState, ShownProduct
 
-_CURRENCY_WORDS = {"USD": "dollars", "EUR": "euros", "GBP": "pounds", "CAD": "dollars", "AUD": "dollars"}
+_SYMBOLS = {"USD": "$", "CAD": "$", "AUD": "$", "EUR": "€", "GBP": "£"}
 
 HELP_TEXT = (
-    "Tell me what you're shopping for, like: find me a bluetooth speaker under 50 dollars. "
-    "Then say cheaper, in blue, or from Sony to refine, save the second one to keep it, "
-    "or ask what do I usually like."
+    "Tell me what you're shopping for, like: a bluetooth speaker under $50. "
+    "Then say cheaper, in blue, or from Sony to refine; tell me about the second one; "
+    "compare the first two; save it; or ask what's in my list."
 )
 GREETING_TEXT = "Hi! What are you shopping for today?"
 THANKS_TEXT = "You're welcome! Anything else you'd like to find?"
 GOODBYE_TEXT = "Goodbye! Your saved items will be on your list."
 UNKNOWN_TEXT = (
-    "Sorry, I didn't catch that. You can say something like: find me running shoes under 100 dollars."
+    "Sorry, I'm not sure what you mean. I can find products, tell you about them, compare them, "
+    "and save them. What are you looking for?"
+)
+UNSURE_TEXT = (
+    "Sorry, I didn't quite get that. Could you say it another way, like: find me wireless headphones?"
 )
 NEEDS_PRODUCT_TEXT = "What kind of product should I look for?"
-NOTHING_TO_SAVE_TEXT = "There's nothing to save yet. Tell me what to look for first."
+NO_RESULTS_TEXT = "There's nothing on screen yet. What should I look for?"
 SMALLTALK_TEXT = {
     "how_are_you": "I'm doing great, thanks for asking! What can I help you find?",
     "who_are_you": "I'm your shopping assistant. I search stores for you and remember what you like.",
@@ -33,100 +43,274 @@ SMALLTALK_TEXT = {
 
 
 def say_price(price: Any, currency: str | None = "USD") -> str:
-    """39.99 -> '39 dollars 99', 45 -> '45 dollars'; '' when unknown."""
-    if not isinstance(price, (int, float)) or isinstance(price, bool) or price < 0:
+    """39.99 -> '$39.99', 45 -> '$45', 1299 -> '$1,299'; '' when unknown."""
+    if not isinstance(price, int | float) or isinstance(price, bool) or price < 0:
         return ""
-    unit = _CURRENCY_WORDS.get((currency or "USD").upper(), (currency or "dollars").lower())
-    cents_total = round(float(price) * 100)
-    whole, cents = divmod(cents_total, 100)
-    return f"{whole} {unit} {cents:02d}" if cents else f"{whole} {unit}"
+    code = (currency or "USD").upper()
+    symbol = _SYMBOLS.get(code)
+    amount = f"{price:,.2f}" if round(price * 100) % 100 else f"{round(price):,}"
+    return f"{symbol}{amount}" if symbol else f"{amount} {code}"
 
 
 def short_name(title: str, brand: str | None = None, max_words: int = 5) -> str:
-    """A speakable product name: the title up to its first separator, at most ``max_words`` words."""
+    """A speakable product name: the title up to its first separator, at most `max_words` words."""
     name = re.split(r"\s[-|–—/]\s|,|\(|\[|\bwith\b|\bfor\b", title or "", maxsplit=1)[0]
-    words = name.split()
-    if len(words) > max_words:
-        words = words[:max_words]
+    words = name.split()[:max_words]
     name = " ".join(words).strip(" -:;")
-    if not name:
-        return brand or "this product"
-    return name
+    return name or brand or "this product"
 
 
-def describe_constraints(args: SearchArgs) -> str:
-    """'under 50 dollars in black from Sony' for the spoken summary."""
-    parts = []
-    if args.min_price is not None and args.max_price is not None:
-        parts.append(f"between {say_price(args.min_price)} and {say_price(args.max_price)}")
-    elif args.max_price is not None:
-        parts.append(f"under {say_price(args.max_price)}")
-    elif args.min_price is not None:
-        parts.append(f"over {say_price(args.min_price)}")
-    if args.color:
-        parts.append(f"in {args.color}")
-    if args.brand:
-        parts.append(f"from {args.brand}")
-    if args.min_rating is not None:
-        parts.append(f"rated {args.min_rating:g} stars or more")
-    return " ".join(parts)
-
-
-def search_announcement(args: SearchArgs) -> str:
-    """What the engine says while the search runs."""
-    summary = " ".join(p for p in (args.query, describe_constraints(args)) if p)
-    return f"Looking for {summary}."
-
-
-def _product_phrase(product: Mapping[str, Any], same_name_as_another: bool = False) -> str:
-    name = short_name(str(product.get("title") or ""), product.get("brand"))
-    color = product.get("color")
-    if same_name_as_another and isinstance(color, str) and color:
-        name = f"{name} in {color.lower()}"  # colour variants would otherwise sound the same
-    price = say_price(product.get("price"), product.get("currency"))
-    return f"the {name} for {price}" if price else f"the {name}"
-
-
-def search_reply(args: SearchArgs | None, result: Any, top: int = 3) -> str:
-    """Spoken summary of a ``search_products`` result."""
-    if not isinstance(result, Mapping):
-        return "Sorry, the search didn't work this time. Want to try again?"
-    what = args.query if args else "that"
-    status = result.get("status")
-    products = [p for p in result.get("products") or [] if isinstance(p, Mapping)]
-    if result.get("error") and not products:
-        return f"Sorry, I couldn't search right now: {result['error']}. Want to try again?"
-    if status in ("pending", "searching") and not products:
-        return f"I'm still searching for {what}. The results will show up on your screen in a moment."
-    if not products:
-        constraints = describe_constraints(args) if args else ""
-        return (
-            f"I couldn't find any {what} {constraints}".rstrip()
-            + ". Want to try a higher budget or something else?"
-        )
-    shown = products[:top]
-    names = [short_name(str(p.get("title") or ""), p.get("brand")) for p in shown]
-    picks = [_product_phrase(p, names.count(name) > 1) for p, name in zip(shown, names, strict=True)]
-    listed = picks[0] if len(picks) == 1 else ", ".join(picks[:-1]) + f", and {picks[-1]}"
-    count = len(products)
-    first = f"I found {count} options." if count > 1 else "I found one option."
-    return f"{first} Top picks: {listed}. Want me to save one?"
-
-
-def save_reply(result: Any) -> str:
-    if isinstance(result, Mapping) and result.get("saved"):
-        name = short_name(str(result.get("productName") or ""), None, max_words=6)
-        return f"Saved the {name} to your list." if name != "this product" else "Saved it to your list."
-    if isinstance(result, Mapping) and result.get("error"):
-        return f"Sorry, I couldn't save that: {result['error']}."
-    return "Sorry, I couldn't save that one."
-
-
-def _join(items: Sequence[str]) -> str:
+def _join(items: Sequence[str], word: str = "and") -> str:
     items = [str(i) for i in items if str(i).strip()]
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + f" and {items[-1]}"
+    return (
+        ", ".join(items[:-1]) + f", {word} {items[-1]}" if len(items) > 2 else f"{items[0]} {word} {items[1]}"
+    )
+
+
+def _names(products: Sequence[ShownProduct], max_words: int = 5) -> list[str]:
+    """Short names, with the colour added where two would otherwise sound the same."""
+    base = [short_name(p.title, p.brand, max_words) for p in products]
+    named = []
+    for product, name in zip(products, base, strict=True):
+        if base.count(name) > 1 and product.color and product.color.lower() not in name.lower():
+            name = f"{name} in {product.color.lower()}"
+        named.append(name)
+    return named
+
+
+def product_phrase(product: ShownProduct, name: str | None = None) -> str:
+    name = name or short_name(product.title, product.brand)
+    price = say_price(product.price, product.currency)
+    return f"the {name} for {price}" if price else f"the {name}"
+
+
+# ------------------------------------------------------------------ searches
+
+
+def describe_search(search: SearchState) -> str:
+    """The understood search, as a person would say it: 'Sony headphones under $150 in black'."""
+    query = search.query
+    if search.pricePreference:
+        query = f"{'budget' if search.pricePreference == 'low' else 'high-end'} {query}"
+    if search.brand and search.brand.lower() not in query.lower():
+        query = f"{search.brand} {query}"
+    if search.color and search.color.lower() not in query.lower():
+        query = f"{search.color} {query}"
+    parts = [query]
+    if search.minPrice is not None and search.maxPrice is not None:
+        parts.append(f"between {say_price(search.minPrice)} and {say_price(search.maxPrice)}")
+    elif search.maxPrice is not None:
+        parts.append(f"under {say_price(search.maxPrice)}")
+    elif search.minPrice is not None:
+        parts.append(f"over {say_price(search.minPrice)}")
+    if search.size and "size" not in query.lower():
+        parts.append(f"in size {search.size}")
+    if search.minRating is not None:
+        parts.append(f"rated {search.minRating:g} stars or more")
+    return " ".join(parts)
+
+
+def search_announcement(search: SearchState) -> str:
+    return f"Looking for {describe_search(search)}."
+
+
+def search_reply(
+    search: SearchState | None, result: Mapping[str, Any], shown: Sequence[ShownProduct], top: int = 3
+) -> str:
+    """Spoken summary of a finished search: how many the page shows and the top picks."""
+    what = describe_search(search) if search else "that"
+    status = result.get("status")
+    if result.get("error") and not shown:
+        return f"Sorry, {result['error']}. Want to try something else?"
+    if status in ("pending", "searching") and not shown:
+        return f"I'm still searching for {what}. The results will show up on your screen in a moment."
+    if not shown:
+        reason = result.get("reason")
+        if reason:
+            return f"I couldn't find any {what}: {reason}. Want to try something else?"
+        return f"I couldn't find any {what}. Want to try different words?"
+    picks = shown[:top]
+    listed = _join([product_phrase(p, n) for p, n in zip(picks, _names(picks), strict=True)])
+    count = len(shown)
+    first = f"I found {count} options." if count > 1 else "I found one option."
+    lead = "Top picks:" if count > 1 else "It's"
+    return f"{first} {lead} {listed}."
+
+
+# ------------------------------------------------------------------ one product
+
+
+def describe_product(product: ShownProduct, position: int | None = None) -> str:
+    name = short_name(product.title, product.brand, max_words=8)
+    where = f"Number {position} is" if position else "That's"
+    sentence = f"{where} the {name}"
+    price = say_price(product.price, product.currency)
+    sentence += f", {price}." if price else "."
+    extras = []
+    if product.brand:
+        extras.append(f"It's from {product.brand}")
+    if isinstance(product.rating, int | float) and product.rating > 0:
+        extras.append(f"rated {product.rating:.1f} stars")
+    if product.source:
+        extras.append(f"sold by {product.source}")
+    if extras:
+        sentence += " " + ", ".join(extras) + "."
+    features = key_features(product, 3)
+    if features:
+        sentence += f" It has {_join(features)}."
+    return sentence + " Want me to save it?"
+
+
+def price_reply(product: ShownProduct) -> str:
+    price = say_price(product.price, product.currency)
+    name = short_name(product.title, product.brand)
+    return f"The {name} is {price}." if price else f"I don't have a price for the {name}."
+
+
+def retailer_reply(product: ShownProduct) -> str:
+    name = short_name(product.title, product.brand)
+    if not product.source:
+        return f"I don't know which store sells the {name}."
+    return f"The {name} is sold by {product.source}. The link is on its card."
+
+
+_FEATURES = (
+    ("wireless", r"\bwireless\b"),
+    ("bluetooth", r"\bbluetooth\b"),
+    ("noise cancelling", r"\bnoise[ -]?cancel"),
+    ("waterproofing", r"\bwater[ -]?(?:proof|resistant)\b|\bip[x]?[4-8]\b"),
+    ("4K", r"\b4k\b|\buhd\b"),
+    ("a touchscreen", r"\btouch ?screen\b"),
+    ("an SSD", r"\bssd\b"),
+)
+_CAPACITY = re.compile(r"\b(\d+(?:\.\d+)?)\s?(tb|gb)\b", re.IGNORECASE)
+_INCHES = re.compile(r"\b(\d{2}(?:\.\d)?)\s?(?:\"|inch|in\b|”)", re.IGNORECASE)
+
+
+def key_features(product: ShownProduct, limit: int = 4) -> list[str]:
+    """Specs a shopper compares on, read from the title and description."""
+    text = f"{product.title} {product.description or ''}"
+    found = [label for label, pattern in _FEATURES if re.search(pattern, text, re.IGNORECASE)]
+    if match := _INCHES.search(text):
+        found.append(f"a {match.group(1)} inch screen")
+    if match := _CAPACITY.search(text):
+        found.append(f"{match.group(1)} {match.group(2).upper()}")
+    return found[:limit]
+
+
+# ------------------------------------------------------------------ several products
+
+
+def compare_reply(products: Sequence[ShownProduct]) -> str:
+    """Two or three shown products side by side: price, brand, rating and what sets each apart."""
+    names = _names(products, max_words=4)
+    lines = []
+    priced = [(p.price, n) for p, n in zip(products, names, strict=True) if p.price is not None]
+    for product, name in zip(products, names, strict=True):
+        bits = [say_price(product.price, product.currency)] if product.price is not None else []
+        if product.brand and product.brand.lower() not in name.lower():
+            bits.append(f"from {product.brand}")
+        if isinstance(product.rating, int | float) and product.rating > 0:
+            bits.append(f"rated {product.rating:.1f}")
+        features = key_features(product, 2)
+        if features:
+            bits.append(f"with {_join(features)}")
+        lines.append(f"the {name} is {', '.join(bits)}" if bits else f"the {name}")
+    sentence = "; ".join(lines)
+    sentence = sentence[0].upper() + sentence[1:] + "."
+    if len(priced) >= 2:
+        cheapest = min(priced)
+        dearest = max(priced)
+        if dearest[0] > cheapest[0]:
+            sentence += f" The {cheapest[1]} is {say_price(dearest[0] - cheapest[0])} cheaper."
+    return sentence
+
+
+def superlative_reply(kind: str, product: ShownProduct, name: str | None = None) -> str:
+    name = name or short_name(product.title, product.brand)
+    if kind == "cheapest":
+        return f"The cheapest is the {name}, at {say_price(product.price, product.currency)}."
+    if kind == "most_expensive":
+        return f"The most expensive is the {name}, at {say_price(product.price, product.currency)}."
+    rating = f"{product.rating:.1f} stars" if product.rating else "the best rating"
+    return f"The best rated is the {name}, with {rating}, for {say_price(product.price, product.currency)}."
+
+
+def no_ratings_reply() -> str:
+    return "None of these products has a rating yet."
+
+
+def sorted_reply(products: Sequence[ShownProduct], key: str, top: int = 3) -> str:
+    """The first products after a sort, in their new order."""
+    picks = products[:top]
+    listed = _join([product_phrase(p, n) for p, n in zip(picks, _names(picks), strict=True)])
+    order = {
+        "price_low": "From the lowest price",
+        "price_high": "From the highest price",
+        "rating": "By rating",
+    }
+    return f"{order.get(key, 'In order')}: {listed}."
+
+
+def sorting_announcement(key: str) -> str:
+    order = {
+        "price_low": "lowest price first",
+        "price_high": "highest price first",
+        "rating": "best rated first",
+    }
+    return f"Sorting them, {order.get(key, 'in order')}."
+
+
+# ------------------------------------------------------------------ saved list, cart, preferences
+
+
+def saving_announcement(product: ShownProduct) -> str:
+    return f"Saving the {short_name(product.title, product.brand)}."
+
+
+def save_reply(result: Mapping[str, Any]) -> str:
+    if result.get("saved"):
+        return "It's on your list."
+    return f"Sorry, I couldn't save that: {result.get('error') or 'the saved list is not answering'}."
+
+
+def removing_announcement(title: str) -> str:
+    return f"Removing the {short_name(title)} from your list."
+
+
+def remove_reply(result: Mapping[str, Any]) -> str:
+    if result.get("removed"):
+        return "Done, it's off your list."
+    return f"Sorry, {result.get('error') or 'I could not remove that'}."
+
+
+def list_reply(result: Mapping[str, Any], top: int = 5) -> str:
+    items = [i for i in result.get("items") or [] if isinstance(i, Mapping)]
+    if result.get("ok") is False:
+        return f"Sorry, {result.get('error') or 'I could not open your list'}."
+    if not items:
+        return "Your saved list is empty. Say save it when you see something you like."
+    named = [
+        f"the {short_name(str(i.get('productName') or ''), None, 5)}"
+        + (f" for {say_price(i.get('price'))}" if i.get("price") is not None else "")
+        for i in items[:top]
+    ]
+    count = len(items)
+    head = f"You have {count} saved items:" if count > 1 else "You have one saved item:"
+    more = f", and {count - top} more" if count > top else ""
+    return f"{head} {_join(named)}{more}."
+
+
+def adding_to_cart_announcement(product: ShownProduct) -> str:
+    return f"Adding the {short_name(product.title, product.brand)} to your cart."
+
+
+def cart_reply(result: Mapping[str, Any]) -> str:
+    if result.get("added"):
+        return "It's in your cart."
+    return f"Sorry, I couldn't add that to your cart: {result.get('error') or 'the cart is not answering'}."
 
 
 def preferences_reply(result: Any) -> str:
@@ -160,29 +344,16 @@ def preferences_reply(result: Any) -> str:
     return f"You usually go for {_join(parts)}."
 
 
-def describe_product(product: Mapping[str, Any] | None) -> str:
-    if not product:
-        return "I don't have that one in the last results."
-    name = short_name(str(product.get("title") or ""), product.get("brand"), max_words=8)
-    bits = [f"That's the {name}"]
-    price = say_price(product.get("price"), product.get("currency"))
-    if price:
-        bits.append(f"for {price}")
-    sentence = " ".join(bits) + "."
-    extras = []
-    if product.get("brand"):
-        extras.append(f"It's from {product['brand']}")
-    rating = product.get("rating")
-    if isinstance(rating, (int, float)) and rating > 0:
-        extras.append(f"rated {float(rating):.1f} stars")
-    if extras:
-        sentence += " " + ", ".join(extras) + "."
-    return sentence + " Want me to save it?"
+def saved_names(entries: Sequence[SavedEntry]) -> list[str]:
+    return [short_name(e.title) for e in entries]
 
 
 def tool_failure_reply(name: str) -> str:
     return {
         "search_products": "Sorry, the search didn't work this time. Want to try again?",
         "save_item": "Sorry, I couldn't save that one.",
+        "remove_saved_item": "Sorry, I couldn't remove that one.",
+        "list_saved_items": "Sorry, I couldn't open your list right now.",
+        "add_to_cart": "Sorry, I couldn't add that to your cart.",
         "get_user_preferences": "Sorry, I couldn't look up your preferences right now.",
     }.get(name, "Sorry, something went wrong.")

@@ -183,13 +183,19 @@ class WhisperEngine:
             beam_size=self.beam_size,
             max_length=len(self._prompt) + max_new,
             return_no_speech_prob=True,
+            return_scores=True,
             suppress_blank=True,
             no_repeat_ngram_size=0,
         )[0]
         tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
         text = collapse_repeats(self._tokenizer.decode(tokens).strip())
         no_speech = float(getattr(result, "no_speech_prob", 0.0))
-        if no_speech > self._no_speech_threshold and len(text.split()) <= 2:
+        # Whisper's own rule: likely no speech and an unsure decoding means silence. Beam search
+        # finds a fluent sentence in silence ("You can use the speaker on your phone."), so a
+        # long text alone does not prove speech; its average log probability does.
+        scores = getattr(result, "scores", None) or [0.0]
+        avg_logprob = float(scores[0])
+        if no_speech > self._no_speech_threshold and (len(text.split()) <= 2 or avg_logprob < -1.0):
             text = ""
         return Transcript(text, no_speech, 1000.0 * (time.perf_counter() - started), audio_ms)
 

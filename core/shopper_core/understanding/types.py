@@ -118,6 +118,9 @@ class Context:
     has_search: bool = False  # a current search exists (refinements apply to it)
     has_focus: bool = False  # a product is in focus ("it" means something)
     shown_names: tuple[str, ...] = ()  # brand + title of each product shown, in order
+    # The intent of the shopper's previous turn: "and the second" / "the sony one too" after
+    # a save (or a price question) repeats it on another product. Added by the reader.
+    last_intent: IntentKind | None = None
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,9 @@ class Understanding:
     intent: IntentKind
     search: Search | None = None  # for "search"
     refinement: Refinement | None = None  # for "refine"
-    reference: Reference | None = None  # for save/remove/add_to_cart/describe/price/retailer/compare/more_like
+    reference: Reference | None = (
+        None  # for save/remove/add_to_cart/describe/price/retailer/compare/more_like
+    )
     superlative: Superlative | None = None  # for "superlative"
     sort: SortKey | None = None  # for "sort"
     topic: str | None = None  # for "smalltalk": "how_are_you", "who_are_you", "joke"

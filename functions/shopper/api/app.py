@@ -24,9 +24,9 @@ from shopper.api import auth, cors
 from shopper.api.ratelimit import RateLimiter
 from shopper.api.routes import ROUTES, Access, Call, Reply, Route
 from shopper.errors import DomainError, MethodNotAllowed, NotFound, Unauthenticated, Unavailable
-from shopper_core.log import configure_logging, get_logger, log_event
 from shopper.repository import Repository, make_client
 from shopper.settings import Settings, get_settings
+from shopper_core.log import configure_logging, get_logger, log_event
 
 logger = get_logger("shopper.api")
 

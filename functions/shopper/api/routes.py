@@ -14,7 +14,15 @@ from flask import Request
 from pydantic import BaseModel
 
 from shopper.api import body as parse
-from shopper.api.schemas import EndSession, LogConversation, SaveProduct, SessionCreate, TriggerResearch
+from shopper.api.schemas import (
+    EndSession,
+    LogConversation,
+    RemoveSavedItem,
+    SaveDialogue,
+    SaveProduct,
+    SessionCreate,
+    TriggerResearch,
+)
 from shopper.models import (
     ConversationLog,
     ConversationLogCreate,
@@ -192,6 +200,7 @@ def trigger_research(call: Call) -> Reply:
         "queryId": outcome.query_id,
         "status": outcome.status.value,
         "products": outcome.products,
+        "filters": outcome.filters,
     }
     if outcome.error:
         reply["error"] = outcome.error
@@ -204,6 +213,27 @@ def save_product(call: Call) -> Reply:
     parse.doc_id(body.productId, "productId")
     result = saved_items.save_product(call.repo, body.userId, body.sessionId, body.productId, call.now_ms)
     return Reply(201 if result.created else 200, {"id": result.id, "productName": result.item.productName})
+
+
+def server_remove_saved_item(call: Call) -> Reply:
+    body = call.body(RemoveSavedItem)
+    _server_ids(call, body)
+    removed = saved_items.delete(call.repo, body.userId, body.savedItemId)
+    return Reply(200, {"id": body.savedItemId, "productName": removed.productName})
+
+
+def server_saved_items(call: Call) -> Reply:
+    user_id = call.user_id = parse.doc_id(parse.query_param(call.request, "userId"), "userId")
+    limit = parse.int_param(call.request, "limit", saved_items.DEFAULT_LIMIT, 1, saved_items.MAX_LIMIT)
+    items = saved_items.list_items(call.repo, user_id, limit)
+    return Reply(200, {"items": [item.model_dump(mode="json") for item in items]})
+
+
+def server_dialogue(call: Call) -> Reply:
+    body = call.body(SaveDialogue)
+    _server_ids(call, body)
+    sessions.save_dialogue(call.repo, body.sessionId, body.userId, body.dialogue)
+    return Reply(200, {"ok": True})
 
 
 def server_preferences(call: Call) -> Reply:
@@ -223,7 +253,11 @@ def server_conversation(call: Call) -> Reply:
     session_id = parse.doc_id(parse.query_param(call.request, "sessionId"), "sessionId")
     user_id = call.user_id = parse.doc_id(parse.query_param(call.request, "userId"), "userId")
     turns = conversation.list_turns(call.repo, session_id, user_id)
-    return Reply(200, {"turns": [_turn(t) for t in turns]})
+    dialogue = sessions.owned_session(call.repo, session_id, user_id).dialogue
+    return Reply(
+        200,
+        {"turns": [_turn(t) for t in turns], "dialogue": to_document(dialogue) if dialogue else None},
+    )
 
 
 def _turn(log: ConversationLog) -> dict[str, Any]:
@@ -249,6 +283,9 @@ ROUTES: tuple[Route, ...] = (
     Route("/pipecat/log-conversation", "POST", Access.SERVER, log_conversation),
     Route("/pipecat/trigger-research", "POST", Access.SERVER, trigger_research),
     Route("/pipecat/save-item", "POST", Access.SERVER, save_product),
+    Route("/pipecat/remove-saved-item", "POST", Access.SERVER, server_remove_saved_item),
+    Route("/pipecat/saved-items", "GET", Access.SERVER, server_saved_items),
+    Route("/pipecat/dialogue-state", "POST", Access.SERVER, server_dialogue),
     Route("/pipecat/preferences", "GET", Access.SERVER, server_preferences),
     Route("/pipecat/end-session", "POST", Access.SERVER, server_end_session),
     Route("/pipecat/conversation", "GET", Access.SERVER, server_conversation),

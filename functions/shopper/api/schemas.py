@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictBool, StringConstraints
 
 from shopper.models import Id, Model, QueryPreferences, ShortText, Speaker
+from shopper_core.dialogue import DialogueState
 
 TurnText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 
@@ -43,3 +44,11 @@ class SaveProduct(ServerCall):
 
 class EndSession(ServerCall):
     status: Literal["completed", "error"]
+
+
+class SaveDialogue(ServerCall):
+    dialogue: DialogueState
+
+
+class RemoveSavedItem(ServerCall):
+    savedItemId: Id

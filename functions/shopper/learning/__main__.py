@@ -11,9 +11,9 @@ import argparse
 import json
 import sys
 
-from shopper_core.log import configure_logging
 from shopper.models import now_ms, to_document
 from shopper.settings import get_settings
+from shopper_core.log import configure_logging
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,10 +22,10 @@ from typing import Protocol
 from shopper.learning.aggregate import aggregate, window_start
 from shopper.learning.learners import Learner, LearnerRejected, make_learner
 from shopper.learning.merge import MergeResult, merge
-from shopper_core.log import get_logger, log_event
 from shopper.models import UserPreferences
 from shopper.repository import Repository
 from shopper.settings import Settings, get_settings
+from shopper_core.log import get_logger, log_event
 
 logger = get_logger(__name__)
 

@@ -22,11 +22,11 @@ from pydantic import TypeAdapter, ValidationError
 
 from shopper.learning.learners import LearnerUnavailable
 from shopper.learning.service import learn_for_user, run_scheduled_pass
-from shopper_core.log import configure_logging, get_logger, log_event
 from shopper.models import Id, now_ms
 from shopper.repository import Repository, make_client
 from shopper.research.service import sweep_stale_queries
 from shopper.settings import get_settings
+from shopper_core.log import configure_logging, get_logger, log_event
 
 logger = get_logger(__name__)
 

@@ -175,6 +175,8 @@ _NOT_A_TYPE = frozenset(
         "plug",
         "kit",
         "digital",
+        "cell",
+        "cells",
     ]
 )
 
@@ -194,10 +196,18 @@ _TYPE_NOUNS = (
     "arm", "mount", "holder", "pillow", "pad", "mat", "dock", "quickdock", "docking station",
     "station", "filter", "lock", "converter", "extender", "splitter", "cover", "skin", "strap",
     "protector", "enclosure", "bracket", "tray", "kit", "lamp", "bulb", "pen", "stylus", "cooler",
+    # what an accessory for a product is, when its title names the product first
+    # ("Laptop Power Cord", "Keyboard Drawer", "Notebook 1 AC outlet(s)")
+    "cord", "drawer", "kbd", "outlet", "outlets", "privacy screen", "shelf", "cart", "trolley", "roller",
+    "organizer", "clip", "wallet", "rest", "cleaner", "cleaning kit", "power supply", "surge protector",
+    "oven", "blender", "microwave", "sneakers", "shoes", "earphones", "earbuds", "folio", "shell",
 )  # fmt: skip
 _TYPE_NOUN_RE = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(n) for n in _TYPE_NOUNS) + r")(?![a-z0-9])")
 _LOWER_RUN_RE = re.compile(r"(?<![A-Za-z0-9®™])([a-z][a-z/\-']*(?: [a-z][a-z/\-']*)*)(?![A-Za-z0-9])")
 _FITS_SPLIT_RE = re.compile(r"\s(?:for|with|w/|compatible with)\s|\s[-–]\s|,|\(")
+# Printer lines whose name is also an accessory noun ("Epson Stylus Pro 3880" is no stylus pen).
+_PRINTER_LINE_RE = re.compile(r"\bEpson Stylus\b")
+_ACCESSORY_OF_LINE_RE = re.compile(r"\b(?:for|blade|cutter|cartridge|ink|paper|roll)\b", re.IGNORECASE)
 _JUNK_PRODUCT_TYPES = frozenset({"1", "16", "number", "renewal"})
 
 _DUMMY_AVAILABILITY = {"in stock": "in_stock", "low stock": "limited", "out of stock": "out_of_stock"}
@@ -255,6 +265,8 @@ def derive_category(title: str, product_type: str | None = None) -> str | None:
     """The product's type in lower case: the data's own type, else one read from the title."""
     if product_type and product_type.strip().lower() not in _JUNK_PRODUCT_TYPES:
         return product_type.strip().lower()
+    if _PRINTER_LINE_RE.search(title) and not _ACCESSORY_OF_LINE_RE.search(title):
+        return "printer"
     for match in _LOWER_RUN_RE.finditer(title):
         words = match.group(1).split()
         while words and words[0] in _NOT_A_TYPE:

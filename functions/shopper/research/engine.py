@@ -26,20 +26,28 @@ a cache file and loaded in a few tens of milliseconds (`save` / `load`,
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import itertools
 import math
 import pickle
-import sys
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import astuple, dataclass, fields
+from dataclasses import astuple, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
 
+from shopper.research.attributes import close_values, product_attributes, query_attributes, read_intent
 from shopper.research.catalog_data import CatalogItem, normalise_color
+from shopper.research.product_types import (
+    ACCESSORY_TYPES,
+    canonical_type,
+    category_says_type,
+    is_accessory,
+    product_type,
+    query_type,
+    related_types,
+    type_words,
+)
 from shopper.research.text import STOPWORDS, analyze, expansions, replaced_stems
 from shopper.research.types import ParsedQuery, SearchFilters, SortHint
 
@@ -47,11 +55,35 @@ FIELD_WEIGHTS = {"title": 3.0, "brand": 1.5, "category": 2.0, "description": 1.2
 FIELD_B = {"title": 0.6, "brand": 0.0, "category": 0.3, "description": 0.75}
 K1 = 1.2
 
-COORDINATION_POWER = 2.0
-PHRASE_BOOST = 0.35
-BRAND_BOOST = 0.6
-TYPE_BOOST = 0.8
-MODIFIER_PENALTY = 0.15
+
+@dataclass(frozen=True, slots=True)
+class RankParams:
+    """The multiplicative signals on top of BM25F (tuned by cross-validation in
+    bench/relevance.py; the defaults are the chosen values)."""
+
+    coordination_power: float = 2.0
+    phrase_boost: float = 0.35
+    brand_boost: float = 0.6
+    # the product is the type the query asks for (x 1 + boost * how closely)
+    type_boost: float = 0.5
+    # it is another known type / an accessory of the asked type / its type is unknown
+    type_mismatch: float = 0.35
+    accessory: float = 0.2
+    unknown_type: float = 0.8
+    modifier_penalty: float = 0.15
+    # the product's type phrase has the query's word before the type ("hard" drive)
+    type_phrase_boost: float = 0.3
+    # a stated attribute: has it / contradicts it / does not say
+    attr_boost: float = 0.4
+    attr_conflict: float = 0.3
+    attr_missing: float = 0.6
+    # "cheap" / "high end": x exp(+-price * (0.5 - price percentile among comparable matches))
+    price_pref: float = 0.8
+
+
+DEFAULT_PARAMS = RankParams()
+# Fewer products of the asked type than this: rank by the words alone ("desk" finds desk mounts).
+MIN_TYPE_DOCS = 3
 # Query weight of the words a synonym replaced ("smart watch" -> smartwatch, and "watch").
 SURFACE_WEIGHT = 0.5
 
@@ -65,12 +97,14 @@ ACCESSORY_TERMS = frozenset(
         "fuser belt roller"
     )
 )
+# Words of a request that say who it is for or how it is meant, not what it is.
+_INTENT_WORDS = frozenset(analyze("gift present idea ideas who likes loves enjoys something anything"))
 # "for X" / "compatible with X": X names what the product fits, not what it is.
 FITS_MARKERS = frozenset({"for", "compat", "fit", "fits"})
 
 # Bump when the index layout or the scoring-time fields change (invalidates cache files).
-INDEX_FORMAT = 4
-_SOURCE_FILES = ("engine.py", "text.py", "catalog_data.py")
+INDEX_FORMAT = 6
+_SOURCE_FILES = ("engine.py", "text.py", "catalog_data.py", "product_types.py", "attributes.py")
 _ITEM_FIELDS = tuple(f.name for f in fields(CatalogItem))
 
 
@@ -78,6 +112,8 @@ _ITEM_FIELDS = tuple(f.name for f in fields(CatalogItem))
 class SearchHit:
     item: CatalogItem
     score: float
+    # what the shopper asked for that this product has, in words ("bluetooth", "55 inch")
+    matched: tuple[str, ...] = field(default=())
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +181,7 @@ class SearchEngine:
     def __init__(self, items: Sequence[CatalogItem]) -> None:
         started = time.perf_counter()
         self.items: Sequence[CatalogItem] = list(items)
+        self.params = DEFAULT_PARAMS
         self._build()
         self.build_seconds = time.perf_counter() - started
 
@@ -171,12 +208,21 @@ class SearchEngine:
         type_head = np.full(n_docs, -1, dtype=np.int64)
         brand_of = np.zeros(n_docs, dtype=np.int32)
         pair_keys: dict[str, tuple[list[int], list[int]]] = {
-            n: ([], []) for n in ("bigram", "mod", "type", "color")
+            n: ([], []) for n in ("bigram", "mod", "type", "color", "attr")
         }
+        types: dict[str, int] = {}
+        attr_keys: dict[str, int] = {}
+        ptype = np.full(n_docs, -1, dtype=np.int32)
         for doc, item in enumerate(self.items):
+            kind = product_type(item.category, item.title, item.description)
+            if kind:
+                ptype[doc] = types.setdefault(kind, len(types))
+            attrs = product_attributes(item.title, item.description)
             title = analyze(item.title)
             brand = analyze(item.brand or "")
             category = _type_terms(item)
+            if kind and not category_says_type(category):
+                category = [*category, kind]  # what it is, when its category does not say
             description = analyze(item.description) if item.description != item.title else []
             per_field["title"].append(title)
             per_field["brand"].append(brand)
@@ -200,6 +246,7 @@ class SearchEngine:
                 ("mod", [tid(t) for t in _modifier_terms(title, category)]),
                 ("type", [tid(t) for t in category]),
                 ("color", [colors.setdefault(c, len(colors)) for c in item.colors]),
+                ("attr", [attr_keys.setdefault(a, len(attr_keys)) for a in sorted(attrs)]),
             ):
                 pair_keys[key][0].extend(terms)
                 pair_keys[key][1].extend([doc] * len(terms))
@@ -252,6 +299,17 @@ class SearchEngine:
         self._type_docs = _Csr.from_pairs(*pair_keys["type"], n_terms)
         self._color_docs = _Csr.from_pairs(*pair_keys["color"], len(colors))
         self._type_head = type_head
+        self._types = types
+        self._ptype = ptype
+        type_names = list(types)
+        self._accessory = np.isin(ptype, [types[t] for t in type_names if is_accessory(t)])
+        self._known_types = type_words(type_names)
+        self._attr_keys = attr_keys
+        self._attr_docs = _Csr.from_pairs(*pair_keys["attr"], len(attr_keys))
+        self._has_prefix = {
+            prefix: self._docs_with(lambda k, p=prefix: k.startswith(p), n_docs)
+            for prefix in ("inch:", "gb:")
+        }
         self._brand_of = brand_of
         self._retailer_of = retailer_of
         self._price = np.fromiter((i.price for i in self.items), dtype=np.float64, count=n_docs)
@@ -259,12 +317,20 @@ class SearchEngine:
             (math.nan if i.rating is None else i.rating for i in self.items), dtype=np.float64, count=n_docs
         )
 
+    def _docs_with(self, wanted, n_docs: int) -> np.ndarray:
+        out = np.zeros(n_docs, dtype=bool)
+        for key, key_id in self._attr_keys.items():
+            if wanted(key):
+                out[self._attr_docs.docs_of(key_id)] = True
+        return out
+
     # ------------------------------------------------------------------ persistence
 
     _STATE = (
         *("_vocab", "_bigram_keys", "_colors", "_brand_ids", "_retailer_ids", "_brands", "_idf", "_postings"),
         *("_bigram_docs", "_modifier_docs", "_type_docs", "_color_docs"),
         *("_type_head", "_brand_of", "_retailer_of", "_price", "_rating"),
+        *("_types", "_ptype", "_accessory", "_known_types", "_attr_keys", "_attr_docs", "_has_prefix"),
     )
 
     def save(self, path: Path, source_hash: str) -> None:
@@ -290,6 +356,7 @@ class SearchEngine:
         if not isinstance(state, dict) or state.get("source_hash") != source_hash:
             return None
         engine = cls.__new__(cls)
+        engine.params = DEFAULT_PARAMS
         engine.items = _LazyItems(state.pop("items"))
         for name in cls._STATE:
             setattr(engine, name, state[name])
@@ -321,18 +388,31 @@ class SearchEngine:
 
     def search(self, query: ParsedQuery | str, limit: int = 20) -> list[SearchHit]:
         parsed = query if isinstance(query, ParsedQuery) else ParsedQuery(text=query, raw_text=query)
-        terms = [t for t in analyze(parsed.text) if t not in STOPWORDS]
+        intent = read_intent(
+            parsed.text,
+            cheap_hint=parsed.sort == SortHint.price_low,
+            high_end_hint=parsed.sort == SortHint.price_high,
+        )
+        stated = query_attributes(intent.text)
+        words = analyze(stated.rest)
+        terms = [t for t in words if t not in STOPWORDS and t not in _INTENT_WORDS]
         if not terms:
             return self._browse(parsed.filters, parsed.sort, limit)
         terms = list(dict.fromkeys(terms))[:62]
         brand, rest = self.detect_brand(terms)
+        wanted = query_type([w for w in words if w not in _INTENT_WORDS], self._known_types)
         head = rest[-1] if rest else None
+        params = self.params
 
         n_docs = len(self.items)
         scores = np.zeros(n_docs, dtype=np.float64)
         matched = np.zeros(n_docs, dtype=np.int64)
         postings = self._postings
-        concept_weight = [self.idf_weight(t) or 1.0 for t in terms]
+        # Words that stated an attribute count through the attribute factor, not coordination.
+        attribute_words = set(analyze(" ".join(stated.flag_words)))
+        concept_weight = [0.0 if t in attribute_words else (self.idf_weight(t) or 1.0) for t in terms]
+        if not any(concept_weight):
+            concept_weight = [self.idf_weight(t) or 1.0 for t in terms]
         for index, term in enumerate(terms):
             for related, qw in ((term, 1.0), *expansions(term)):
                 term_id = self._vocab.get(related)
@@ -341,7 +421,7 @@ class SearchEngine:
                 docs = postings.docs_of(term_id)
                 scores[docs] += qw * postings.values_of(term_id)
                 matched[docs] |= 1 << index
-        for related in replaced_stems(parsed.text):  # the query's own spelling, before synonyms
+        for related in replaced_stems(stated.rest):  # the query's own spelling, before synonyms
             term_id = self._vocab.get(related)
             if term_id is not None:
                 scores[postings.docs_of(term_id)] += SURFACE_WEIGHT * postings.values_of(term_id)
@@ -349,13 +429,15 @@ class SearchEngine:
         if not len(candidates):
             return []
         candidates = candidates[self._passes(candidates, parsed.filters)]
+        if not len(candidates):
+            return []
         score = scores[candidates]
         mask = matched[candidates]
 
         covered = np.zeros(len(candidates), dtype=np.float64)
         for index, weight in enumerate(concept_weight):
             covered += weight * ((mask >> index) & 1)
-        score *= (covered / sum(concept_weight)) ** COORDINATION_POWER
+        score *= (covered / sum(concept_weight)) ** params.coordination_power
 
         boost = np.ones(n_docs, dtype=np.float64)
         phrase = np.zeros(n_docs, dtype=bool)
@@ -363,32 +445,135 @@ class SearchEngine:
             bigram = self._bigram_row(left, right)
             if bigram is not None:
                 phrase[self._bigram_docs.docs_of(bigram)] = True
-        boost[phrase] *= 1.0 + PHRASE_BOOST
+        boost[phrase] *= 1.0 + params.phrase_boost
         if brand:
-            boost[self._brand_of == self._brand_ids.get(brand, -1)] *= 1.0 + BRAND_BOOST
+            boost[self._brand_of == self._brand_ids.get(brand, -1)] *= 1.0 + params.brand_boost
+        is_type = self._type_factor(boost, wanted, params)
+        modifier = _modifier_of(words, wanted)
+        if modifier and is_type.any():  # "hard drive": the type phrase, not just its head noun
+            phrase_type = np.zeros(n_docs, dtype=bool)
+            modifier_id = self._vocab.get(modifier)
+            if modifier_id is not None:
+                phrase_type[self._type_docs.docs_of(modifier_id)] = True
+            boost[phrase_type & is_type] *= 1.0 + params.type_phrase_boost
         if head:
             related_ids = [
                 self._vocab[t]
                 for t in {head, *(r for r, w in expansions(head) if w >= 0.5)}
                 if t in self._vocab
             ]
-            is_type = np.isin(self._type_head, related_ids) if related_ids else np.zeros(n_docs, dtype=bool)
-            boost[is_type] *= 1.0 + TYPE_BOOST
-            head_id = self._vocab.get(head)
-            if head_id is not None:
+            if wanted is None and related_ids:
+                is_type = np.isin(self._type_head, related_ids)
+                boost[is_type] *= 1.0 + params.type_boost
+            named = wanted or head
+            fit_ids = [
+                self._vocab[t]
+                for t in {named, head, *(r for r, w in expansions(named) if w >= 0.5)}
+                if t in self._vocab
+            ]
+            if fit_ids:
                 fits = np.zeros(n_docs, dtype=bool)
-                fits[self._modifier_docs.docs_of(head_id)] = True
-                fits[self._type_docs.docs_of(head_id)] = True
+                for fit_id in fit_ids:  # "computer" in "computer monitor" names what it serves
+                    fits[self._modifier_docs.docs_of(fit_id)] = True
+                    fits[self._type_docs.docs_of(fit_id)] = True
                 term_ids = [self._vocab[t] for t in terms if t in self._vocab]
                 fits &= ~is_type & ~np.isin(self._type_head, term_ids)
-                boost[fits] *= 1.0 - MODIFIER_PENALTY
+                boost[fits] *= 1.0 - params.modifier_penalty
         score *= boost[candidates]
+        labels = self._attribute_factor(score, candidates, stated.attributes, params)
+        if intent.price:
+            self._price_factor(score, candidates, is_type, intent.price, params)
 
-        order = _top(score, candidates, limit if parsed.sort == SortHint.relevance else max(limit * 3, 30))
+        order = _top(score, candidates, limit if parsed.sort != SortHint.rating_high else max(limit * 3, 30))
         hits = [(float(score[i]), int(candidates[i])) for i in order]
-        if parsed.sort != SortHint.relevance:
+        if parsed.sort == SortHint.rating_high:
             hits = _resort(hits, self.items, parsed.sort)
-        return [SearchHit(self.items[doc], s) for s, doc in hits[:limit]]
+        return [SearchHit(self.items[doc], s, labels(doc)) for s, doc in hits[:limit]]
+
+    def _type_factor(self, boost: np.ndarray, wanted: str | None, params: RankParams) -> np.ndarray:
+        """Multiply `boost` by how well each product's type fits the asked type; returns
+        which products are of that type (all False when the query names no type)."""
+        n_docs = len(boost)
+        if wanted is None:
+            return np.zeros(n_docs, dtype=bool)
+        weight = np.zeros(len(self._types) + 1, dtype=np.float64)  # last slot: unknown type
+        for kind, w in related_types(wanted).items():
+            type_id = self._types.get(kind)
+            if type_id is not None:
+                weight[type_id] = max(weight[type_id], w)
+        doc_weight = weight[self._ptype]  # -1 (unknown) reads the last slot, 0
+        is_type = doc_weight > 0
+        if np.count_nonzero(is_type) < MIN_TYPE_DOCS:
+            return np.zeros(n_docs, dtype=bool)  # the catalog barely has that type: words decide
+        boost[is_type] *= 1.0 + params.type_boost * doc_weight[is_type]
+        known = self._ptype >= 0
+        other = known & ~is_type
+        boost[other] *= params.type_mismatch
+        if wanted not in ACCESSORY_TYPES:
+            boost[other & self._accessory] *= params.accessory
+        boost[~known] *= params.unknown_type
+        return is_type
+
+    def _attribute_factor(self, score: np.ndarray, candidates: np.ndarray, attributes, params: RankParams):
+        """Prefer the products that have each stated attribute (in place on `score`);
+        returns doc -> the labels of the attributes it has."""
+        have: list[tuple[str, np.ndarray]] = []
+        n_docs = len(self.items)
+        for attribute in attributes:
+            keys = (
+                close_values(attribute.key, self._attr_keys.keys())
+                if ":" in attribute.key
+                else [attribute.key]
+            )
+            has = np.zeros(n_docs, dtype=bool)
+            for key in keys:
+                key_id = self._attr_keys.get(key)
+                if key_id is not None:
+                    has[self._attr_docs.docs_of(key_id)] = True
+            cand_has = has[candidates]
+            if not cand_has.any():
+                continue  # nothing here says it (shoe sizes): no evidence either way
+            conflict = np.zeros(n_docs, dtype=bool)
+            for prefix in attribute.conflicts:
+                if prefix.endswith(":"):
+                    conflict |= self._has_prefix.get(prefix, conflict)
+                else:
+                    key_id = self._attr_keys.get(prefix)
+                    if key_id is not None:
+                        conflict[self._attr_docs.docs_of(key_id)] = True
+            cand_conflict = conflict[candidates] & ~cand_has
+            factor = np.full(len(candidates), params.attr_missing)
+            factor[cand_has] = 1.0 + params.attr_boost
+            factor[cand_conflict] = params.attr_conflict
+            score *= factor
+            have.append((attribute.label, has))
+
+        def labels(doc: int) -> tuple[str, ...]:
+            return tuple(label for label, has in have if has[doc])
+
+        return labels
+
+    def _price_factor(
+        self,
+        score: np.ndarray,
+        candidates: np.ndarray,
+        is_type: np.ndarray,
+        direction: int,
+        params: RankParams,
+    ) -> None:
+        """ "cheap" / "high end": among the comparable matches (of the asked type, scoring at
+        least a third of the best), prefer the low (high) end of their price range."""
+        if not len(score):
+            return
+        comparable = score >= score.max() / 3.0
+        if is_type.any():
+            comparable &= is_type[candidates]
+        if comparable.sum() < 2:
+            return
+        prices = self._price[candidates[comparable]]
+        ranks = prices.argsort().argsort() / max(len(prices) - 1, 1)  # 0 = cheapest
+        position = ranks if direction > 0 else 1.0 - ranks
+        score[comparable] *= np.exp(params.price_pref * (position - 0.5))
 
     def _passes(self, docs: np.ndarray, filters: SearchFilters) -> np.ndarray:
         keep = np.ones(len(docs), dtype=bool)
@@ -424,6 +609,17 @@ class SearchEngine:
         if sort != SortHint.relevance:
             hits = _resort(hits, self.items, sort)
         return [SearchHit(self.items[d], s) for s, d in hits[:limit]]
+
+
+def _modifier_of(words: Sequence[str], wanted: str | None) -> str | None:
+    """The query word right before its type word ("hard" in "external hard drive")."""
+    if wanted is None:
+        return None
+    for i in range(len(words) - 1, 0, -1):
+        if words[i] == wanted or canonical_type(words[i]) == wanted:
+            before = words[i - 1]
+            return None if before in STOPWORDS or before.isdigit() else before
+    return None
 
 
 def _top(score: np.ndarray, docs: np.ndarray, limit: int) -> np.ndarray:
@@ -464,34 +660,7 @@ def _resort(
     return hits
 
 
-# ---------------------------------------------------------------------- prebuilt index
+if __name__ == "__main__":  # `python -m shopper.research.engine --build`, kept for scripts
+    from shopper.research.index_cache import main
 
-
-def source_hash(catalog_dir: Path) -> str:
-    """What an index depends on: the catalog files and the code that analyses and scores them."""
-    digest = hashlib.sha256(f"format {INDEX_FORMAT}".encode())
-    package = Path(__file__).resolve().parent
-    for path in sorted(catalog_dir.glob("*.json*")) + [package / name for name in _SOURCE_FILES]:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:24]
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m shopper.research.engine --build [--cache-dir DIR]`: prebuild the catalog index."""
-    from shopper.research.providers.catalog import DEFAULT_CACHE_DIR, load_or_build
-
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--build", action="store_true", help="build (or verify) the cached index")
-    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
-    args = parser.parse_args(argv)
-    if not args.build:
-        parser.print_help()
-        return 2
-    engine, how = load_or_build(cache_dir=args.cache_dir)
-    sys.stdout.write(f"{how}: {len(engine.items)} products in {engine.build_seconds * 1000:.0f} ms\n")
-    return 0
-
-
-if __name__ == "__main__":
     raise SystemExit(main())

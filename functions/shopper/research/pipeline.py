@@ -9,18 +9,26 @@ both call it, so what is measured is what ships.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from shopper_core.log import get_logger, log_event
 from shopper.models import UserPreferences
 from shopper.research.catalog_data import COLOR_WORDS, normalise_color
 from shopper.research.providers.base import Provider
-from shopper.research.query_parser import parse_query
-from shopper.research.types import Offer, ParsedQuery, RankedOffer, RawResult, SearchFilters, SortHint
+from shopper.research.types import (
+    Offer,
+    ParsedQuery,
+    RankedOffer,
+    RawResult,
+    SearchFilters,
+    SortHint,
+    parse_text,
+)
+from shopper_core.log import get_logger, log_event
 
 logger = get_logger(__name__)
 
@@ -157,6 +165,7 @@ def normalise(raw: RawResult, currency: str = "USD") -> Offer | None:
         color=color,
         category=raw.category,
         relevance=raw.relevance,
+        matched=tuple(raw.matched),
     )
 
 
@@ -290,12 +299,26 @@ def preference_adjustment(offer: Offer, prefs: UserPreferences | None) -> tuple[
     return delta, reasons
 
 
+DISLIKED_PRODUCT = -0.85
+DISLIKED_REASON = "you marked this product as not for you"
+
+
+def product_key(canonical: str) -> str:
+    """A product's identity across queries: a hash of its canonical URL (the same hash ends
+    every product document id, `{queryId}_{key}`)."""
+    return hashlib.sha1(canonical.encode("utf-8")).hexdigest()[:16]
+
+
 def rank_by_preferences(
-    offers: Sequence[Offer], prefs: UserPreferences | None = None, sort: SortHint = SortHint.relevance
+    offers: Sequence[Offer],
+    prefs: UserPreferences | None = None,
+    sort: SortHint = SortHint.relevance,
+    disliked: frozenset[str] = frozenset(),
 ) -> list[RankedOffer]:
     """`offers` in merged order -> systemRank 1..n. The relevance order is the base score
     (1 for the first, decaying), multiplied by the user's preference adjustments, so taste
-    re-orders comparable matches without promoting an unrelated product."""
+    re-orders comparable matches without promoting an unrelated product. A product the
+    user disliked (`disliked`: product keys) sinks, with the reason."""
     if not offers:
         return []
     cheapest = min(o.price for o in offers)
@@ -304,11 +327,17 @@ def rank_by_preferences(
     for index, offer in enumerate(offers):
         base = offer.relevance if offer.relevance is not None else 1.0 / (1.0 + 0.08 * index)
         base = max(base, 1e-6) * (1.0 / (1.0 + 0.01 * index))
-        delta, reasons = preference_adjustment(offer, prefs)
+        delta, taste = preference_adjustment(offer, prefs)
+        reasons = [*offer.matched, *taste]
+        if disliked and product_key(offer.canonical_url) in disliked:
+            delta += DISLIKED_PRODUCT
+            reasons.append(DISLIKED_REASON)
         if sort == SortHint.price_low and dearest > cheapest:
             delta += CHEAP_FIRST * (dearest - offer.price) / (dearest - cheapest)
             if offer.price == cheapest:
                 reasons.append("lowest price")
+        elif sort == SortHint.price_high and dearest > cheapest:
+            delta += CHEAP_FIRST * (offer.price - cheapest) / (dearest - cheapest)
         elif sort == SortHint.rating_high and offer.rating:
             delta += 0.1 * (offer.rating - 3.0)
         scored.append((base * max(1.0 + delta, 0.05), index, offer, reasons))
@@ -370,6 +399,83 @@ class SearchOutcome:
     query: ParsedQuery
     ranked: list[RankedOffer]
     errors: dict[str, str]
+    # Why nothing is shown, in words a shopper reads ("none of the matching products has a
+    # rating yet"); None when there are results.
+    empty_reason: str | None = None
+
+
+# What a shopper calls each retailer a provider serves (targetRetailers use the provider name).
+RETAILER_LABELS = {"serpapi": "Google Shopping", "icecat": "the Icecat catalog", "dummyjson": "DummyJSON"}
+_NOT_CONFIGURED = {"serpapi": "it needs a SerpApi key, and none is configured"}
+
+
+def unserved_retailers(retailers: Sequence[str], providers: Sequence[Provider]) -> str | None:
+    """When a query asks only for retailers that no configured provider serves, why (for
+    people): "Google Shopping is not configured here (it needs a SerpApi key ...)"."""
+    if not retailers:
+        return None
+    served = {p.name.lower() for p in providers}
+    if any(r.lower() in served for r in retailers):
+        return None
+    named = [RETAILER_LABELS.get(r.lower(), r) for r in retailers]
+    why = next((_NOT_CONFIGURED[r.lower()] for r in retailers if r.lower() in _NOT_CONFIGURED), None)
+    which = " or ".join(dict.fromkeys(named))
+    return f"{which[0].upper()}{which[1:]} is not configured here" + (f" ({why})" if why else "")
+
+
+def _price_words(low: float | None, high: float | None, currency: str) -> str:
+    if low is not None and high is not None:
+        return f"between {_money(low, currency)} and {_money(high, currency)}"
+    if high is not None:
+        return f"at or under {_money(high, currency)}"
+    return f"at or over {_money(low or 0.0, currency)}"
+
+
+def explain_empty(offers: Sequence[Offer], query: ParsedQuery) -> str:
+    """Why `query`'s filters leave nothing of `offers` (the matches found without them),
+    naming the filter that did; never a filter the shopper did not set."""
+    text = (query.raw_text or query.text).strip()
+    if not offers:
+        return f"nothing in the product sources matches “{text}”" if text else "nothing matched"
+    f = query.filters
+    single: list[tuple[str, SearchFilters]] = []
+    if f.min_rating is not None:
+        single.append(("rating", SearchFilters(min_rating=f.min_rating)))
+    if f.min_price is not None or f.max_price is not None:
+        single.append(("price", SearchFilters(min_price=f.min_price, max_price=f.max_price)))
+    if f.brand:
+        single.append(("brand", SearchFilters(brand=f.brand)))
+    if f.color:
+        single.append(("color", SearchFilters(color=f.color)))
+    reasons = []
+    for name, only in single:
+        if apply_filters(offers, only):
+            continue
+        if name == "rating":
+            if all(o.rating is None for o in offers):
+                reasons.append("none of the matching products has a rating yet")
+            else:
+                best = max(o.rating for o in offers if o.rating is not None)
+                reasons.append(
+                    f"none of the matching products is rated {f.min_rating:g} stars or more "
+                    f"(the best has {best:g})"
+                )
+        elif name == "price":
+            cheapest = min(o.price for o in offers)
+            wanted = _price_words(f.min_price, f.max_price, query.currency)
+            reasons.append(
+                f"none of the matching products costs {wanted} "
+                f"(the cheapest is {_money(cheapest, query.currency)})"
+            )
+        elif name == "brand":
+            reasons.append(f"none of the matching products is from {f.brand}")
+        else:
+            reasons.append(f"none of the matching products comes in {f.color}")
+    if reasons:
+        return "; ".join(reasons)
+    if single:
+        return "no product matches all of your filters together (each one alone leaves some)"
+    return f"nothing in the product sources matches “{text}”"
 
 
 async def search_products(
@@ -378,9 +484,15 @@ async def search_products(
     preferences: UserPreferences | None = None,
     limit: int = 20,
     timeout_s: float = 3.0,
+    disliked: frozenset[str] = frozenset(),
 ) -> list[RankedOffer]:
     """The product's search path without errors detail (see `run_search`)."""
-    return (await run_search(query, providers, preferences, limit, timeout_s)).ranked
+    return (await run_search(query, providers, preferences, limit, timeout_s, disliked)).ranked
+
+
+def _filtered_offers(gathered: Aggregate, query: ParsedQuery) -> list[Offer]:
+    offers = [o for o in (normalise(r, query.currency) for r in gathered.results) if o is not None]
+    return apply_filters(dedupe(merge_order(offers)), query.filters)
 
 
 async def run_search(
@@ -389,12 +501,28 @@ async def run_search(
     preferences: UserPreferences | None = None,
     limit: int = 20,
     timeout_s: float = 3.0,
+    disliked: frozenset[str] = frozenset(),
 ) -> SearchOutcome:
-    """Parse (if text), aggregate, normalise, dedupe, filter, merge and rank; top `limit`."""
-    parsed = parse_query(query) if isinstance(query, str) else query
+    """Parse (if text), aggregate, normalise, dedupe, filter, merge and rank; top `limit`.
+
+    NoResultsError when no provider answered, or when the query asks only for retailers no
+    configured provider serves. An empty result says which filter emptied it: the search
+    runs once more without the price, rating, brand and colour filters (a provider may
+    apply them itself), and `explain_empty` compares."""
+    parsed = parse_text(query) if isinstance(query, str) else query
+    unserved = unserved_retailers(parsed.filters.retailers, providers)
+    if unserved:
+        raise NoResultsError(unserved)
     gathered = await aggregate(providers, parsed, timeout_s=timeout_s, limit=limit)
-    offers = [o for o in (normalise(r, parsed.currency) for r in gathered.results) if o is not None]
-    merged = merge_order(offers)
-    kept = apply_filters(dedupe(merged), parsed.filters)
-    ranked = rank_by_preferences(kept[: limit * 2], preferences, parsed.sort)[:limit]
-    return SearchOutcome(query=parsed, ranked=ranked, errors=gathered.errors)
+    kept = _filtered_offers(gathered, parsed)
+    ranked = rank_by_preferences(kept[: limit * 2], preferences, parsed.sort, disliked)[:limit]
+    reason = None
+    if not ranked:
+        loose = replace(parsed, filters=SearchFilters(retailers=parsed.filters.retailers))
+        try:
+            again = await aggregate(providers, loose, timeout_s=timeout_s, limit=limit)
+        except NoResultsError:
+            again = Aggregate()
+        reason = explain_empty(_filtered_offers(again, loose), parsed)
+        log_event(logger, "search found nothing", reason=reason)
+    return SearchOutcome(query=parsed, ranked=ranked, errors=gathered.errors, empty_reason=reason)

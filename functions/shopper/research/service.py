@@ -21,21 +21,22 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from shopper.errors import Unavailable
-from shopper_core.log import get_logger, log_event
-from shopper.models import Product, Query, QueryCreate, QueryPreferences, QueryStatus, now_ms
+from shopper.models import Product, Query, QueryCreate, QueryPreferences, QueryStatus, SignalType, now_ms
 from shopper.repository import Repository
-from shopper.research.pipeline import NoResultsError, run_search
+from shopper.research.pipeline import NoResultsError, canonical_url, product_key, run_search
 from shopper.research.providers.base import Provider
 from shopper.research.providers.registry import build_providers
-from shopper.research.query_parser import parse_query
 from shopper.research.tasks import enqueue_research
-from shopper.research.types import ParsedQuery, RankedOffer
+from shopper.research.types import ParsedQuery, RankedOffer, SortHint, parse_text
 from shopper.settings import Settings, get_settings
+from shopper_core.log import get_logger, log_event
+from shopper_core.understanding import parse_search
 
 logger = get_logger(__name__)
 
@@ -48,18 +49,18 @@ DESCRIPTION_MAX = 2000
 
 def preferences_from_text(text: str, given: QueryPreferences) -> QueryPreferences:
     """The client's own filters win; when it sent none, those said in the text are used."""
-    if given.minPrice is not None or given.maxPrice is not None or given.minRating is not None:
-        return given
     try:
-        filters = parse_query(text).filters
+        said = parse_search(text).filters
     except ValueError:
         return given
-    low, high = filters.min_price, filters.max_price
+    if given.pricePreference is None and said.price_preference:
+        given = given.model_copy(update={"pricePreference": said.price_preference})
+    if given.minPrice is not None or given.maxPrice is not None or given.minRating is not None:
+        return given
+    low, high = said.min_price, said.max_price
     if low is not None and high is not None and low > high:
         low = None
-    return QueryPreferences(
-        minPrice=low, maxPrice=high, minRating=filters.min_rating, targetRetailers=given.targetRetailers
-    )
+    return given.model_copy(update={"minPrice": low, "maxPrice": high, "minRating": said.min_rating})
 
 
 def submit_query(
@@ -119,7 +120,7 @@ def product_id(query_id: str, canonical_url: str) -> str:
 
 def parsed_for(query: Query) -> ParsedQuery:
     """The stored query as providers search it: its text parsed, its stored filters applied."""
-    parsed = parse_query(query.searchText)
+    parsed = parse_text(query.searchText)
     prefs = query.preferences
     filters = replace(
         parsed.filters,
@@ -129,7 +130,10 @@ def parsed_for(query: Query) -> ParsedQuery:
         retailers=tuple(prefs.targetRetailers),
     )
     text = parsed.text or query.searchText
-    return replace(parsed, text=text, filters=filters)
+    sort = {"low": SortHint.price_low, "high": SortHint.price_high}.get(
+        prefs.pricePreference or "", parsed.sort
+    )
+    return replace(parsed, text=text, filters=filters, sort=sort)
 
 
 def to_product(query_id: str, query: Query, ranked: RankedOffer, created_at: int) -> tuple[str, Product]:
@@ -156,6 +160,22 @@ def to_product(query_id: str, query: Query, ranked: RankedOffer, created_at: int
         category=offer.category,
         createdAt=created_at,
     )
+
+
+def sorted_as_asked(ranked: Sequence[RankedOffer], sort: str | None) -> list[RankedOffer]:
+    """The ranked offers in the order the shopper asked for ("sort them by price"), renumbered.
+
+    The ranking chose which products answer the query; an explicit sort only changes
+    their order on screen (ties keep the ranking's order; unrated products go last)."""
+    if not sort:
+        return list(ranked)
+    keys = {
+        "price_low": lambda r: r.offer.price,
+        "price_high": lambda r: -r.offer.price,
+        "rating": lambda r: -(r.offer.rating or -1.0),
+    }
+    ordered = sorted(ranked, key=keys[sort])
+    return [replace(r, system_rank=i) for i, r in enumerate(ordered, start=1)]
 
 
 def run_research(
@@ -210,14 +230,17 @@ def _search_and_store(
                 preferences,
                 limit=PRODUCTS_PER_QUERY,
                 timeout_s=settings.provider_timeout_s,
+                disliked=disliked_products(repo, query.userId),
             )
         )
     except NoResultsError as exc:
         return _fail(repo, query_id, query.userId, str(exc))
     created = now_ms()
-    products = [to_product(query_id, query, ranked, created) for ranked in outcome.ranked]
+    ranked_offers = sorted_as_asked(outcome.ranked, query.preferences.sort)
+    products = [to_product(query_id, query, ranked, created) for ranked in ranked_offers]
     removed = repo.replace_products(query_id, query.userId, products)
-    repo.update_query(query_id, status=QueryStatus.completed, error=None, updatedAt=now_ms())
+    # A completed query with no products carries why in `error` (which filter removed everything).
+    repo.update_query(query_id, status=QueryStatus.completed, error=outcome.empty_reason, updatedAt=now_ms())
     log_event(
         logger,
         "research completed",
@@ -230,6 +253,29 @@ def _search_and_store(
         latency_ms=round((time.perf_counter() - started) * 1000, 1),
     )
     return ResearchResult(query_id, "completed", len(products), partial_errors=outcome.errors or None)
+
+
+DISLIKES_READ = 500
+
+
+def disliked_products(repo: Repository, user_id: str) -> frozenset[str]:
+    """Product keys (pipeline.product_key) of everything the user disliked, whatever query
+    showed it: a dislike signal's itemId is a product document id, `{queryId}_{key}`."""
+    keys = set()
+    for signal in repo.list_signals(user_id, 0, limit=DISLIKES_READ):
+        if signal.type != SignalType.dislike or not signal.itemId:
+            continue
+        _, _, key = signal.itemId.rpartition("_")
+        if re.fullmatch(r"[0-9a-f]{16}", key):
+            keys.add(key)
+            continue
+        product = repo.get_product(signal.itemId)
+        if product is not None:
+            try:
+                keys.add(product_key(canonical_url(product.productUrl)))
+            except ValueError:
+                continue
+    return frozenset(keys)
 
 
 def _fail(repo: Repository, query_id: str, user_id: str, reason: str) -> ResearchResult:

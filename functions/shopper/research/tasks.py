@@ -18,8 +18,8 @@ from google.api_core.exceptions import AlreadyExists
 from google.cloud import tasks_v2
 from google.cloud.tasks_v2.services.cloud_tasks.transports import CloudTasksGrpcTransport
 
-from shopper_core.log import get_logger, log_event
 from shopper.settings import Settings, get_settings
+from shopper_core.log import get_logger, log_event
 
 logger = get_logger(__name__)
 _CLIENTS: dict[str, tasks_v2.CloudTasksClient] = {}

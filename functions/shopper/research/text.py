@@ -82,6 +82,13 @@ _CANONICAL_WORDS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("loudspeak",): ("speaker",),
     ("cd", "rom"): ("cd",),
     ("mice",): ("mous",),
+    ("solid", "state", "drive"): ("ssd",),
+    ("solid", "state", "disk"): ("ssd",),
+    ("dslr",): ("slr", "camera"),
+    ("digit", "slr"): ("slr",),
+    ("perfum",): ("fragranc",),
+    ("eau", "de", "parfum"): ("fragranc",),
+    ("eau", "de", "toilett"): ("fragranc",),
 }
 _MAX_PHRASE = max(len(k) for k in _CANONICAL_WORDS)
 _PHRASE_STARTS = frozenset(k[0] for k in _CANONICAL_WORDS)
@@ -98,7 +105,10 @@ _EXPANSIONS: dict[str, tuple[tuple[str, float], ...]] = {
     "pc": (("comput", 0.6),),
     "speaker": (("soundbar", 0.4),),
     "sofa": (("couch", 0.9),),
-    "shoe": (("heel", 0.5), ("slipper", 0.4)),
+    "shoe": (("heel", 0.3), ("slipper", 0.2)),
+    "run": (("sport", 0.5), ("athlet", 0.4), ("jog", 0.5)),
+    "fragranc": (("eau", 0.6), ("scent", 0.5)),
+    "ssd": (("flash", 0.3),),
 }
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from shopper_core.understanding import parse_search
+
 
 class SortHint(StrEnum):
     relevance = "relevance"
     price_low = "price_low"
+    price_high = "price_high"
     rating_high = "rating_high"
 
 
@@ -39,6 +42,38 @@ class ParsedQuery:
     currency: str = "USD"
 
 
+def parse_text(text: str, default_currency: str = "USD") -> ParsedQuery:
+    """A typed search as providers search it, read by the one reader of the shopper's words.
+
+    ``shopper_core.understanding.parse_search`` decides what the words mean (the voice
+    dialogue reads them the same way); this only maps its Search onto the research types:
+    "cheap" / "budget" (price preference low) sorts by price as before. Raises ValueError
+    for empty text.
+    """
+    if not text or not text.strip():
+        raise ValueError("the search text is empty")
+    search = parse_search(text)
+    f = search.filters
+    filters = SearchFilters(
+        min_price=f.min_price,
+        max_price=f.max_price,
+        min_rating=f.min_rating,
+        color=f.color,
+        brand=f.brand,
+        retailers=f.retailers,
+    )
+    sort = {"low": SortHint.price_low, "high": SortHint.price_high}.get(
+        f.price_preference or "", SortHint.relevance
+    )
+    return ParsedQuery(
+        text=search.query,
+        filters=filters,
+        sort=sort,
+        raw_text=text.strip(),
+        currency=f.currency or default_currency,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class RawResult:
     """One result as a provider returned it, before normalisation.
@@ -65,6 +100,8 @@ class RawResult:
     external_id: str | None = None
     # How well it matches, 0..1, when the provider can say (the catalog can; an API ranks only).
     relevance: float | None = None
+    # What the shopper asked for that the provider found in it, in words ("bluetooth", "55 inch").
+    matched: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +125,7 @@ class Offer:
     color: str | None = None
     category: str | None = None
     relevance: float | None = None
+    matched: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

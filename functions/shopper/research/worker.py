@@ -15,10 +15,10 @@ import threading
 
 import flask
 
-from shopper_core.log import configure_logging, get_logger, log_event
 from shopper.repository import Repository, make_client
 from shopper.research.service import QueryBusy, run_research
 from shopper.settings import get_settings
+from shopper_core.log import configure_logging, get_logger, log_event
 
 logger = get_logger(__name__)
 _QUERY_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")

@@ -18,7 +18,10 @@ from shopper.research.service import recover_if_stale, submit_query
 from shopper.services.sessions import active_session
 
 POLL_INTERVAL_S = 0.1
-SPOKEN_PRODUCTS = 10
+# The agent is told about every product the page shows, so "I found N" and "the last one"
+# mean what the shopper sees.
+SPOKEN_PRODUCTS = 20
+_DESCRIPTION_CHARS = 300
 _DONE = (QueryStatus.completed, QueryStatus.failed)
 
 
@@ -28,6 +31,8 @@ class ResearchOutcome:
     status: QueryStatus
     products: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
+    # The filters the query ran with (as stored: minPrice, maxPrice, minRating, targetRetailers).
+    filters: dict[str, Any] = field(default_factory=dict)
 
 
 def submit(repo: Repository, user_id: str, create: QueryCreate) -> str:
@@ -53,6 +58,7 @@ def compact_product(product_id: str, product: Product) -> dict[str, Any]:
         "source": product.source,
         "systemRank": product.systemRank,
         "rankReasons": product.rankReasons,
+        "description": (product.description or "")[:_DESCRIPTION_CHARS] or None,
         "imageUrl": product.imageUrl,
         "productUrl": product.productUrl,
     }
@@ -73,4 +79,5 @@ def wait_for_results(
         # A job whose worker died is re-enqueued (or failed) here rather than waiting for the sweep.
         recover_if_stale(repo, query_id, now_ms())
     products = [compact_product(pid, p) for pid, p in repo.list_products(query_id, user_id, limit)]
-    return ResearchOutcome(query_id, status, products, query.error if query is not None else None)
+    filters = query.preferences.model_dump(mode="json", exclude_defaults=True) if query is not None else {}
+    return ResearchOutcome(query_id, status, products, query.error if query is not None else None, filters)

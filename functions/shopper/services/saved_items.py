@@ -93,13 +93,15 @@ def save_product(repo: Repository, user_id: str, session_id: str, product_id: st
     return SaveResult(item_id, created, item)
 
 
-def delete(repo: Repository, user_id: str, item_id: str) -> None:
+def delete(repo: Repository, user_id: str, item_id: str) -> SavedItem:
+    """Remove the user's saved item; returns what was removed."""
     item = repo.get_saved_item(item_id)
     if item is None:
         raise NotFound(f"no saved item {item_id}")
     if item.userId != user_id:
         raise Forbidden("this saved item belongs to another user")
     repo.delete_saved_item(item_id)
+    return item
 
 
 def list_items(repo: Repository, user_id: str, limit: int = DEFAULT_LIMIT) -> list[SavedItemPublic]:

@@ -10,6 +10,7 @@ from shopper.errors import Conflict, Forbidden, NotFound
 from shopper.models import SessionStatus, VoiceSession
 from shopper.repository import Repository
 from shopper.settings import Settings
+from shopper_core.dialogue import DialogueState
 from shopper_core.tickets import mint_ticket
 
 
@@ -69,6 +70,12 @@ def end_session(
     if ended is None:  # deleted between the two reads
         raise NotFound(f"no session {session_id}")
     return ended
+
+
+def save_dialogue(repo: Repository, session_id: str, user_id: str, dialogue: DialogueState) -> None:
+    """Store the dialogue state of the user's session; an ended session takes no writes (409)."""
+    active_session(repo, session_id, user_id)
+    repo.set_dialogue(session_id, dialogue)
 
 
 def list_active(repo: Repository, user_id: str) -> list[VoiceSession]:

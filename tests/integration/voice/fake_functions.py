@@ -51,6 +51,8 @@ class FakeState:
     queries: dict[str, dict[str, Any]] = field(default_factory=dict)
     products: dict[str, dict[str, Any]] = field(default_factory=dict)
     saved: list[dict[str, Any]] = field(default_factory=list)
+    cart: list[dict[str, Any]] = field(default_factory=list)
+    dialogue: dict[str, dict[str, Any]] = field(default_factory=dict)
     sessions: dict[str, str] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)
     research_delay_s: float = 0.0
@@ -182,6 +184,10 @@ class FakeFunctions:
                     ("GET", "/pipecat/preferences"): self._preferences,
                     ("POST", "/pipecat/end-session"): self._end,
                     ("GET", "/pipecat/conversation"): self._conversation,
+                    ("POST", "/pipecat/dialogue-state"): self._dialogue,
+                    ("GET", "/pipecat/saved-items"): self._saved_items,
+                    ("POST", "/pipecat/remove-saved-item"): self._remove,
+                    ("POST", "/pipecat/cart-items"): self._cart,
                 }.get((method, path))
                 if handler is None:
                     return self._error(404, "not_found", f"no route {method} {path}")
@@ -229,6 +235,7 @@ class FakeFunctions:
                             "title": item["title"],
                             "price": item["price"],
                             "currency": "USD",
+                            "description": item.get("description"),
                             "brand": item["brand"],
                             "rating": item["rating"],
                             "source": "catalog",
@@ -289,6 +296,45 @@ class FakeFunctions:
                     for t in fake.turns(session_id)
                     if t["userId"] == user_id
                 ]
-                self._send(200, {"turns": turns})
+                self._send(200, {"turns": turns, "dialogue": fake.state.dialogue.get(session_id)})
+
+            def _dialogue(self, body: dict[str, Any], _q: dict[str, str]) -> None:
+                if not self._require(body, "sessionId", "userId") or not isinstance(
+                    body.get("dialogue"), dict
+                ):
+                    return self._error(400, "invalid_argument", "missing dialogue")
+                with fake.lock:
+                    fake.state.dialogue[body["sessionId"]] = body["dialogue"]
+                self._send(200, {"ok": True})
+
+            def _saved_items(self, _b: dict[str, Any], query: dict[str, str]) -> None:
+                with fake.lock:
+                    items = [
+                        dict(i) for i in reversed(fake.state.saved) if i["userId"] == query.get("userId")
+                    ]
+                self._send(200, {"items": items})
+
+            def _remove(self, body: dict[str, Any], _q: dict[str, str]) -> None:
+                if not self._require(body, "sessionId", "userId", "savedItemId"):
+                    return
+                with fake.lock:
+                    item = next((i for i in fake.state.saved if i["id"] == body["savedItemId"]), None)
+                    if item is None or item["userId"] != body["userId"]:
+                        return self._error(404, "not_found", "no such saved item")
+                    fake.state.saved.remove(item)
+                self._send(200, {"id": item["id"], "productName": item["productName"]})
+
+            def _cart(self, body: dict[str, Any], _q: dict[str, str]) -> None:
+                if not self._require(body, "sessionId", "userId", "productId"):
+                    return
+                with fake.lock:
+                    product = fake.state.products.get(body["productId"])
+                    if product is None or product["userId"] != body["userId"]:
+                        return self._error(404, "not_found", "no such product")
+                    cart_id = uuid.uuid4().hex[:20]
+                    fake.state.cart.append(
+                        {"id": cart_id, "userId": body["userId"], "productId": product["id"]}
+                    )
+                self._send(201, {"id": cart_id, "productName": product["title"]})
 
         return Handler

@@ -86,13 +86,17 @@ async def test_search_then_save_by_position(voice: VoiceServer, connect, speech)
     )
     assert [item["productId"] for item in saved] == [products[1]["id"]]
 
-    # Every turn was logged: user words (transcribed), agent answers, the search results line.
+    # Every turn was logged: user words (transcribed) and agent answers; the results are
+    # kept as data in the dialogue state, never as a chat line.
     user_turns = [t["text"].lower() for t in voice.fake.turns(client.session_id, "user")]
     assert any("speaker" in t and "50" in t for t in user_turns)
     assert any("second" in t for t in user_turns)
     agent_turns = " ".join(t["text"] for t in voice.fake.turns(client.session_id, "agent"))
     assert products[1]["title"].split(" Bluetooth")[0] in agent_turns
-    assert voice.fake.turns(client.session_id, "system")
+    assert not voice.fake.turns(client.session_id, "system")
+    dialogue = await voice.fake.until(lambda s: s.dialogue.get(client.session_id))
+    assert [p["id"] for p in dialogue["results"]] == [p["id"] for p in products]
+    assert dialogue["focus"] == products[1]["id"]
 
     # The server measured the turn and exported it.
     turn_metrics = await client.wait_server_message("turn-metrics")

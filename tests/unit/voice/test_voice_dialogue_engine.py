@@ -1,233 +1,208 @@
 """Frame-level tests of the offline dialogue engine, in pipecat's run_test style.
 
-The engine runs between pipecat's real context aggregators, with handlers
-registered through ``llm.register_function`` exactly as bot.py does, so each
-test sees the tool calls a user's utterance produces, the results flowing
-back into the context, and the reply spoken from them.
+The engine runs between pipecat's real context aggregators with the real tools
+(`voice_runtime.tools.ShoppingTools`) registered exactly as bot.py registers them, over
+a local stand-in of the functions API that speaks its wire format. Each test sees the
+requests a shopper's words produce, what was written, the dialogue state after the
+turn, and the replies spoken.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from pipecat.frames.frames import (
-    LLMMessagesAppendFrame,
-    LLMTextFrame,
-)
+from pipecat.frames.frames import LLMMessagesAppendFrame
 from pipecat.pipeline.pipeline import Pipeline
 from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.processors.aggregators.llm_response_universal import LLMContextAggregatorPair
-from pipecat.services.llm_service import FunctionCallParams
+from pipecat.processors.frameworks.rtvi import RTVIServerMessageFrame
 from pipecat.tests.utils import SleepFrame, run_test
 
+from tests.integration.voice.fake_functions import SECRET, FakeFunctions, FakeState
+from voice_runtime.dialogue_store import DialogueStore
+from voice_runtime.functions_client import FunctionsClient
 from voice_runtime.services.dialogue_llm import ShoppingDialogueLLMService
 from voice_runtime.services.tool_schemas import SHOPPING_SYSTEM_PROMPT, SHOPPING_TOOLS
-
-SPEAKERS = [
-    {"id": "p-jbl", "title": "JBL Go 3 Portable Bluetooth Speaker, Black", "price": 39.95,
-     "currency": "USD", "brand": "JBL", "rating": 4.7, "source": "catalog", "systemRank": 1,
-     "rankReasons": []},
-    {"id": "p-anker", "title": "Anker Soundcore 2 - 12W Stereo", "price": 44.99, "currency": "USD",
-     "brand": "Anker", "rating": 4.5, "source": "catalog", "systemRank": 2, "rankReasons": []},
-    {"id": "p-sony", "title": "Sony SRS-XB13 Extra Bass", "price": 48.0, "currency": "USD",
-     "brand": "Sony", "rating": 4.4, "source": "catalog", "systemRank": 3, "rankReasons": []},
-]  # fmt: skip
+from voice_runtime.tool_registration import register_tools
+from voice_runtime.tools import ShoppingTools
 
 
-class FakeTools:
-    """Tool handlers standing in for voice_runtime/tools.py; they record every call."""
+@dataclass
+class Conversation:
+    state: FakeState
+    spoken: list[str]
+    store: DialogueStore
+    intents: list[str]
 
-    def __init__(self, products: list[dict[str, Any]] | None = None, fail_search: bool = False) -> None:
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-        self.products = SPEAKERS if products is None else products
-        self.fail_search = fail_search
+    def queries(self) -> list[dict[str, Any]]:
+        return list(self.state.queries.values())
 
-    async def search_products(self, params: FunctionCallParams) -> None:
-        self.calls.append(("search_products", dict(params.arguments)))
-        if self.fail_search:
-            await params.result_callback({"error": "research service unavailable", "products": []})
-            return
-        await params.result_callback(
-            {"queryId": f"q{len(self.calls)}", "status": "completed", "products": self.products}
+    def saved_titles(self) -> list[str]:
+        return [item["productName"] for item in self.state.saved]
+
+
+async def converse(utterances: list[str], fake: FakeFunctions | None = None) -> Conversation:
+    """Say each utterance into a real aggregator pair around the engine and the real tools."""
+    own = fake is None
+    fake = fake or FakeFunctions().__enter__()
+    client = FunctionsClient(fake.url, SECRET)
+    try:
+        store = DialogueStore()
+        tools = ShoppingTools(client=client, session_id="s1", user_id="u1", store=store)
+        llm = ShoppingDialogueLLMService(store=store)
+
+        async def say(_text: str) -> None:
+            return None
+
+        register_tools(llm, tools, say, filler_after_s=5)
+        context = LLMContext(
+            messages=[{"role": "system", "content": SHOPPING_SYSTEM_PROMPT}], tools=SHOPPING_TOOLS
         )
-
-    async def save_item(self, params: FunctionCallParams) -> None:
-        self.calls.append(("save_item", dict(params.arguments)))
-        args = params.arguments
-        if "product_id" in args:
-            product = next(p for p in self.products if p["id"] == args["product_id"])
-        else:
-            position = args["position"]
-            product = self.products[-1] if position == -1 else self.products[position - 1]
-        await params.result_callback({"saved": True, "productName": product["title"]})
-
-    async def get_user_preferences(self, params: FunctionCallParams) -> None:
-        self.calls.append(("get_user_preferences", dict(params.arguments)))
-        await params.result_callback(
-            {
-                "preferences": {
-                    "style": ["minimal"],
-                    "budget": {"min": 20, "max": 80},
-                    "size": [],
-                    "productCategories": ["speakers"],
-                    "brands": ["Sony", "JBL"],
-                    "colors": ["black"],
-                }
-            }
-        )
-
-    async def end_session(self, params: FunctionCallParams) -> None:
-        from pipecat.frames.frames import FunctionCallResultProperties
-
-        self.calls.append(("end_session", dict(params.arguments)))
-        await params.result_callback({"ended": True}, properties=FunctionCallResultProperties(run_llm=False))
-
-
-async def converse(
-    utterances: list[str], tools: FakeTools | None = None
-) -> tuple[FakeTools, list[str], LLMContext]:
-    """Speak each utterance into a real aggregator pair around the engine; return calls and replies."""
-    tools = tools or FakeTools()
-    llm = ShoppingDialogueLLMService(announce_searches=False)
-    for name in ("search_products", "save_item", "get_user_preferences", "end_session"):
-        llm.register_function(name, getattr(tools, name))
-    context = LLMContext(
-        messages=[{"role": "system", "content": SHOPPING_SYSTEM_PROMPT}], tools=SHOPPING_TOOLS
-    )
-    aggregators = LLMContextAggregatorPair(context)
-    pipeline = Pipeline([aggregators.user(), llm, aggregators.assistant()])
-    frames = []
-    for text in utterances:
-        frames.append(LLMMessagesAppendFrame([{"role": "user", "content": text}], run_llm=True))
-        frames.append(SleepFrame(0.15))
-    await run_test(pipeline, frames_to_send=frames)
-    # The assistant aggregator writes each spoken reply into the context, as it would for Gemini.
-    spoken = [
-        m["content"]
-        for m in context.get_messages()
-        if isinstance(m, dict) and m.get("role") == "assistant" and isinstance(m.get("content"), str)
-    ]
-    return tools, spoken, context
-
-
-async def test_search_with_price_constraint_calls_search_products_and_speaks_top_products():
-    tools, spoken, _ = await converse(["Find me a bluetooth speaker under 50 dollars."])
-    assert tools.calls == [("search_products", {"query": "bluetooth speaker", "max_price": 50.0})]
-    assert "the JBL Go 3 Portable Bluetooth for 39 dollars 95" in spoken[-1]
-    assert "Anker Soundcore 2 for 44 dollars 99" in spoken[-1]
-
-
-async def test_search_with_colour_brand_and_rating():
-    tools, _, _ = await converse(
-        ["I'm looking for black noise cancelling headphones from Sony with 4 stars and up"]
-    )
-    assert tools.calls == [
-        (
-            "search_products",
-            {"query": "noise cancelling headphones", "color": "black", "brand": "Sony", "min_rating": 4.0},
-        )
-    ]
-
-
-async def test_refinements_reuse_the_last_search():
-    tools, _, _ = await converse(
-        [
-            "find me a bluetooth speaker under $50",
-            "show me cheaper ones in black",
-            "in blue",
-            "from Sony",
-            "more expensive",
+        aggregators = LLMContextAggregatorPair(context)
+        pipeline = Pipeline([aggregators.user(), llm, aggregators.assistant()])
+        frames = []
+        for text in utterances:
+            frames.append(LLMMessagesAppendFrame([{"role": "user", "content": text}], run_llm=True))
+            frames.append(SleepFrame(0.3))
+        down, _ = await run_test(pipeline, frames_to_send=frames)
+        intents = [
+            f.data["intent"]
+            for f in down
+            if isinstance(f, RTVIServerMessageFrame)
+            and f.data.get("type") == "dialogue-turn"
+            and f.data["intent"] != "tool_reply"
         ]
-    )
-    searches = [args for name, args in tools.calls if name == "search_products"]
-    assert searches[0] == {"query": "bluetooth speaker", "max_price": 50.0}
-    # Cheaper: 80 % of the mean of the three prices shown (44.31) -> 35.
-    assert searches[1] == {"query": "bluetooth speaker", "max_price": 35.0, "color": "black"}
-    assert searches[2] == {"query": "bluetooth speaker", "max_price": 35.0, "color": "blue"}
-    assert searches[3] == {"query": "bluetooth speaker", "max_price": 35.0, "color": "blue", "brand": "Sony"}
-    assert searches[4] == {"query": "bluetooth speaker", "min_price": 48.0, "color": "blue", "brand": "Sony"}
-
-
-async def test_under_a_price_refines_and_new_product_starts_fresh():
-    tools, _, _ = await converse(["speakers in red", "under fifty", "what about headphones"])
-    searches = [args for _, args in tools.calls]
-    assert searches == [
-        {"query": "speakers", "color": "red"},
-        {"query": "speakers", "color": "red", "max_price": 50.0},
-        {"query": "headphones"},
-    ]
-
-
-async def test_position_references_save_the_right_item():
-    tools, spoken, _ = await converse(
-        [
-            "find me a bluetooth speaker",
-            "save the second one",
-            "save the last one",
-            "number three",
-            "I'll take that one",
+        spoken = [
+            m["content"]
+            for m in context.get_messages()
+            if isinstance(m, dict) and m.get("role") == "assistant" and isinstance(m.get("content"), str)
         ]
+        return Conversation(fake.state, spoken, store, intents)
+    finally:
+        await client.aclose()
+        if own:
+            fake.__exit__(None, None, None)
+
+
+async def test_a_spoken_price_limit_is_applied_and_the_search_is_echoed_as_understood() -> None:
+    talk = await converse(["I need a bluetooth speaker, nothing over 45 bucks"])
+    [query] = talk.queries()
+    assert query["preferences"]["maxPrice"] == 45
+    assert "speaker" in query["searchText"].lower()
+    assert talk.spoken[0].startswith("Looking for bluetooth speaker under $45")
+    assert "I found 3 options" in talk.spoken[-1]
+    assert all(p.price is not None and p.price <= 45 for p in talk.store.state.results)
+
+
+async def test_brand_from_the_catalog_and_relative_refinements_reuse_the_search() -> None:
+    talk = await converse(
+        ["got any speakers from Sony?", "show me cheaper ones", "what about something pricier"]
     )
-    saves = [args for name, args in tools.calls if name == "save_item"]
-    assert saves == [{"position": 2}, {"position": -1}, {"position": 1}]
-    assert "Saved the Anker Soundcore 2 to your list." in spoken
-    # "number three" on its own has no save verb: the engine describes that product instead.
-    assert "That's the Sony SRS-XB13 Extra Bass for 48 dollars. It's from Sony, rated 4.4 stars." in " ".join(
-        spoken
-    )
+    first, cheaper, pricier = talk.queries()
+    assert "sony" in first["searchText"].lower()
+    assert cheaper["preferences"]["maxPrice"] < 48
+    assert "sony" in cheaper["searchText"].lower()
+    assert "minPrice" in pricier["preferences"]
+    assert talk.intents == ["search", "refine", "refine"]
 
 
-async def test_save_by_name_uses_the_product_id():
-    tools, _, _ = await converse(["find me a bluetooth speaker", "save the Sony one"])
-    assert tools.calls[-1] == ("save_item", {"product_id": "p-sony"})
+async def test_tell_me_about_the_third_one_then_save_it_saves_the_third() -> None:
+    talk = await converse(["find me a bluetooth speaker", "tell me more about the third one", "save it"])
+    third = talk.store.state.results[2]
+    assert third.title.split()[0] in talk.spoken[2]
+    assert talk.saved_titles() == [third.title]
+    assert talk.store.state.focus == third.id
 
 
-async def test_save_before_any_search_asks_for_a_search_first():
-    tools, spoken, _ = await converse(["save the second one"])
-    assert tools.calls == []
-    assert spoken == ["There's nothing to save yet. Tell me what to look for first."]
+async def test_how_much_is_it_answers_about_the_focus_without_a_tool() -> None:
+    talk = await converse(["bluetooth speakers", "the second one", "how much is it"])
+    second = talk.store.state.results[1]
+    assert f"${second.price:.2f}" in talk.spoken[-1]
+    assert len(talk.queries()) == 1
 
 
-async def test_preference_question_calls_get_user_preferences():
-    tools, spoken, _ = await converse(["What do I usually like?"])
-    assert tools.calls == [("get_user_preferences", {})]
-    assert "Sony and JBL" in spoken[-1] and "black" in spoken[-1]
+async def test_whats_in_my_list_lists_without_searching_or_saving() -> None:
+    talk = await converse(["bluetooth speaker", "save the first one", "what's in my list?"])
+    assert len(talk.queries()) == 1
+    assert len(talk.state.saved) == 1
+    assert "one saved item" in talk.spoken[-1]
+    assert talk.intents[-1] == "list_saved"
 
 
-async def test_help_greeting_small_talk_and_thanks_answer_without_tools():
-    tools, spoken, _ = await converse(["hello", "what can you do?", "how are you?", "thanks!"])
-    assert tools.calls == []
-    assert spoken[0].startswith("Hi!")
-    assert "bluetooth speaker under 50 dollars" in spoken[1]
-    assert "doing great" in spoken[2]
-    assert "welcome" in spoken[3]
+async def test_remove_that_takes_the_saved_focus_off_the_list_and_keeps_the_results() -> None:
+    talk = await converse(["running shoes", "save the second one", "remove that"])
+    assert talk.state.saved == []
+    assert len(talk.queries()) == 1
+    assert len(talk.store.state.results) == 2
+    assert "off your list" in talk.spoken[-1]
 
 
-async def test_goodbye_speaks_then_calls_end_session():
-    tools, spoken, _ = await converse(["ok thanks, goodbye"])
-    assert tools.calls == [("end_session", {})]
-    assert spoken == ["Goodbye! Your saved items will be on your list."]
+async def test_compare_the_first_two_answers_from_what_is_shown() -> None:
+    talk = await converse(["bluetooth speaker", "compare the first two"])
+    first, second = talk.store.state.results[:2]
+    assert len(talk.queries()) == 1
+    assert first.brand in talk.spoken[-1] or first.title.split()[0] in talk.spoken[-1]
+    assert "cheaper" in talk.spoken[-1]
+    assert second.title.split()[0] in talk.spoken[-1]
 
 
-async def test_failed_search_is_an_apology_and_the_session_goes_on():
-    _tools, spoken, _ = await converse(["find me headphones", "help"], FakeTools(fail_search=True))
-    assert "Sorry, I couldn't search right now: research service unavailable" in spoken[0]
-    assert "bluetooth speaker" in spoken[1]
+async def test_which_one_is_cheapest_names_it_and_puts_it_in_focus() -> None:
+    talk = await converse(["bluetooth speaker", "which one is cheapest?", "save it"])
+    cheapest = min(talk.store.state.results, key=lambda p: p.price or 0)
+    assert "cheapest" in talk.spoken[2].lower()
+    assert talk.saved_titles() == [cheapest.title]
 
 
-async def test_empty_results_say_so():
-    _, spoken, _ = await converse(["find me a purple toaster under 5 dollars"], FakeTools(products=[]))
-    assert spoken[-1].startswith("I couldn't find any toaster under 5 dollars in purple")
+async def test_save_before_any_search_asks_and_writes_nothing() -> None:
+    talk = await converse(["save it"])
+    assert talk.state.saved == []
+    assert talk.queries() == []
+    assert talk.spoken[-1].endswith("?")
 
 
-async def test_announce_searches_speaks_before_the_call():
-    tools = FakeTools()
-    llm = ShoppingDialogueLLMService()
-    llm.register_function("search_products", tools.search_products)
-    context = LLMContext(messages=[{"role": "user", "content": "find me a speaker under 30 dollars"}])
-    from pipecat.frames.frames import LLMContextFrame
+async def test_what_is_not_understood_never_searches_and_never_writes() -> None:
+    talk = await converse(["bluetooth speaker", "what's the weather like in Paris tomorrow?", "asdf qwerty"])
+    assert len(talk.queries()) == 1
+    assert talk.state.saved == [] and talk.state.cart == []
+    assert talk.intents[1:] == ["unknown", "unknown"]
 
-    down, _ = await run_test(llm, frames_to_send=[LLMContextFrame(context)])
-    texts = [f.text for f in down if isinstance(f, LLMTextFrame)]
-    assert texts == ["Looking for speaker under 30 dollars."]
-    assert tools.calls == [("search_products", {"query": "speaker", "max_price": 30.0})]
+
+async def test_add_it_to_my_cart_uses_the_same_references_as_save() -> None:
+    talk = await converse(["running shoes", "tell me about the first one", "add it to my cart"])
+    assert [item["productId"] for item in talk.state.cart] == [talk.store.state.results[0].id]
+    assert "cart" in talk.spoken[-1]
+
+
+async def test_preferences_greeting_help_thanks_and_goodbye() -> None:
+    talk = await converse(["hello", "what can you do?", "what do I usually like?", "thanks!", "bye"])
+    assert talk.intents == ["greeting", "help", "preferences", "thanks", "goodbye"]
+    assert "Sony" in " ".join(talk.spoken)
+    assert talk.queries() == []
+
+
+async def test_a_failed_search_is_an_apology_and_the_session_goes_on() -> None:
+    with FakeFunctions() as fake:
+        fake.state.fail_routes.add("/pipecat/trigger-research")
+        talk = await converse(["find me a bluetooth speaker", "hello"], fake)
+    assert "Sorry" in talk.spoken[1]
+    assert talk.intents == ["search", "greeting"]
+
+
+async def test_no_chat_reply_carries_an_internal_id() -> None:
+    talk = await converse(["bluetooth speaker", "save the first one", "what's in my list"])
+    ids = {p.id for p in talk.store.state.results} | {item["id"] for item in talk.state.saved}
+    assert not any(i in reply for reply in talk.spoken for i in ids)
+
+
+async def test_and_the_second_repeats_the_last_save_on_another_product() -> None:
+    talk = await converse(["bluetooth speaker", "save the first one", "and the third one too"])
+    first, third = talk.store.state.results[0], talk.store.state.results[2]
+    assert talk.saved_titles() == [first.title, third.title]
+
+
+async def test_sort_them_by_price_reorders_what_is_on_screen_with_a_new_search() -> None:
+    talk = await converse(["bluetooth speaker", "sort them by price, lowest first"])
+    first, sorted_search = talk.queries()
+    assert sorted_search["preferences"].get("sort") == "price_low"
+    assert sorted_search["searchText"] == first["searchText"]

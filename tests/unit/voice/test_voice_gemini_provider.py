@@ -128,7 +128,15 @@ async def test_gemini_calls_search_products_and_speaks_the_result(fake_gemini):
     path, first = FakeGemini.requests[0]
     assert path.startswith("/v1beta/models/gemini-2.5-flash:streamGenerateContent")
     declared = {f["name"] for tool in first["tools"] for f in tool["functionDeclarations"]}
-    assert declared == {"search_products", "save_item", "get_user_preferences", "end_session"}
+    assert declared == {
+        "search_products",
+        "save_item",
+        "remove_saved_item",
+        "list_saved_items",
+        "add_to_cart",
+        "get_user_preferences",
+        "end_session",
+    }
     assert "voice shopping assistant" in first["systemInstruction"]["parts"][0]["text"]
     response_part = FakeGemini.requests[1][1]["contents"][-1]["parts"][0]["functionResponse"]
     assert response_part["name"] == "search_products"

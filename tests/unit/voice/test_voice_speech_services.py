@@ -24,8 +24,8 @@ from pipecat.frames.frames import (
 from pipecat.pipeline.worker import PipelineParams
 from pipecat.tests.utils import SleepFrame, run_test
 
+from shopper_core.understanding import understand
 from voice_runtime.services import create_stt, create_tts
-from voice_runtime.services.dialogue_grammar import understand
 
 AUDIO = Path(__file__).resolve().parents[2] / "fixtures" / "audio"
 
@@ -71,9 +71,9 @@ async def test_whisper_transcribes_a_spoken_search_that_the_engine_understands(n
     text = transcripts[0].text.lower()
     for word in ("find", "bluetooth", "speaker", "under", "50"):
         assert word in text
-    intent = understand(transcripts[0].text)
-    assert intent.kind == "search" and intent.search is not None
-    assert intent.search.query == "bluetooth speaker" and intent.search.max_price == 50.0
+    understood = understand(transcripts[0].text)
+    assert understood.intent == "search" and understood.search is not None
+    assert understood.search.query == "bluetooth speaker" and understood.search.filters.max_price == 50.0
 
 
 async def test_whisper_in_real_time_finishes_from_its_speculation():
@@ -185,7 +185,7 @@ async def test_piper_says_a_phrase_said_before_from_ready_audio(monkeypatch):
 def test_the_fixed_phrases_warmed_at_start_include_the_greeting_and_fillers():
     from voice_runtime.bot import GREETING
     from voice_runtime.services import fixed_phrases
-    from voice_runtime.tools import FILLERS
+    from voice_runtime.tool_registration import FILLERS
 
     phrases = fixed_phrases()
     assert GREETING in phrases

@@ -64,7 +64,6 @@ async def test_a_tool_call_is_timed_and_its_turn_counted_as_a_tool_turn() -> Non
 
     after = metrics.exposition().decode()
     for name, label, added in (
-        ("voice_tool_call_seconds", 'tool="search_products"', 1),
         ("voice_turn_first_audio_seconds", 'turn="tool"', 1),
         ("voice_turn_first_audio_seconds", 'turn="no_tool"', 1),
     ):

@@ -22,9 +22,9 @@ from pydantic import BaseModel, ValidationError
 
 from shopper.learning.aggregate import Aggregates
 from shopper.learning.learners.base import Learner, LearnerRejected, LearnerUnavailable
-from shopper_core.log import get_logger, log_event
 from shopper.models import LearnedPreferences
 from shopper.settings import Settings
+from shopper_core.log import get_logger, log_event
 
 logger = get_logger(__name__)
 

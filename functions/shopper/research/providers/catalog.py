@@ -4,83 +4,25 @@ One `SearchEngine` per process (lazily, thread-safe) over both files; the `iceca
 `dummyjson` providers are views of it filtered by retailer, so their relevance scores are
 comparable and aggregation across them is real.
 
-The engine is loaded from a prebuilt index in DEFAULT_CACHE_DIR (functions/.cache) when
-its source hash matches the catalog files and the engine code, else built and written
-there for the next process (best effort: a read-only file system just skips the write).
-`python -m shopper.research.engine --build` prebuilds it at install/deploy time.
+The engine comes from shopper.research.index_cache (the prebuilt index and the
+process-wide instance); this module only turns its hits into provider results.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import replace
 from functools import lru_cache
-from pathlib import Path
 
-from shopper_core.log import get_logger, log_event
-from shopper.research.catalog_data import (
-    DEFAULT_CATALOG_DIR,
-    RETAILER_DUMMYJSON,
-    RETAILER_ICECAT,
-    load_catalog,
-)
-from shopper.research.engine import SearchEngine, SearchHit, source_hash
+from shopper.research.catalog_data import RETAILER_DUMMYJSON, RETAILER_ICECAT
+from shopper.research.engine import SearchEngine, SearchHit
+from shopper.research.index_cache import DEFAULT_CACHE_DIR, get_engine, load_or_build
 from shopper.research.types import ParsedQuery, RawResult
 
-logger = get_logger(__name__)
+__all__ = ["DEFAULT_CACHE_DIR", "CatalogProvider", "catalog_providers", "get_engine", "load_or_build"]
 
-_ENGINE: SearchEngine | None = None
-_LOCK = threading.Lock()
 SOURCE_NAMES = {RETAILER_ICECAT: "Icecat", RETAILER_DUMMYJSON: "DummyJSON"}
 # Results per search shared by the retailer views (cached per query).
 _SHARED_DEPTH = 200
-DEFAULT_CACHE_DIR = Path(__file__).resolve().parents[3] / ".cache"
-
-
-def load_or_build(
-    catalog_dir: Path | None = None, cache_dir: Path | None = DEFAULT_CACHE_DIR
-) -> tuple[SearchEngine, str]:
-    """The catalog engine from the cache when it is current ("loaded"), else built
-    ("built") and cached. `cache_dir=None` never touches the disk."""
-    directory = catalog_dir or DEFAULT_CATALOG_DIR
-    started = time.perf_counter()
-    if cache_dir is None:
-        engine, how = SearchEngine(load_catalog(directory)), "built"
-    else:
-        digest = source_hash(directory)
-        path = cache_dir / f"catalog-index-{digest}.pkl"
-        loaded = SearchEngine.load(path, digest)
-        if loaded is not None:
-            engine, how = loaded, "loaded"
-        else:
-            engine, how = SearchEngine(load_catalog(directory)), "built"
-            try:
-                engine.save(path, digest)
-                for old in cache_dir.glob("catalog-index-*.pkl"):
-                    if old != path:
-                        old.unlink(missing_ok=True)
-            except OSError as exc:
-                log_event(logger, "catalog index not cached", path=str(path), error=str(exc))
-    engine.build_seconds = time.perf_counter() - started
-    return engine, how
-
-
-def get_engine(catalog_dir: Path | None = None, cache_dir: Path | None = DEFAULT_CACHE_DIR) -> SearchEngine:
-    """The process-wide engine, loaded or built on first use."""
-    global _ENGINE
-    if _ENGINE is None:
-        with _LOCK:
-            if _ENGINE is None:
-                engine, how = load_or_build(catalog_dir, cache_dir)
-                log_event(
-                    logger,
-                    f"catalog index {how}",
-                    products=len(engine.items),
-                    build_ms=round(engine.build_seconds * 1000, 1),
-                )
-                _ENGINE = engine
-    return _ENGINE
 
 
 @lru_cache(maxsize=256)
@@ -132,11 +74,17 @@ class CatalogProvider:
                     category=item.category,
                     external_id=item.id,
                     relevance=round(hit.score / best, 6) if best > 0 else 0.0,
+                    matched=hit.matched,
                 )
             )
             if len(results) >= limit:
                 break
         return results
+
+
+def clear_search_cache() -> None:
+    """Forget cached searches (after the engine's ranking parameters change)."""
+    _shared_search.cache_clear()
 
 
 def catalog_providers(engine: SearchEngine | None = None) -> list[CatalogProvider]:

@@ -1,0 +1,229 @@
+"""From what was typed or transcribed to one canonical lower-case form.
+
+Whisper and keyboards disagree on the surface ("Eight hundred dollars.", "um, $800",
+"1,200", "wat's in my list"); everything downstream reads one form: lower case,
+straight apostrophes, hesitations dropped, number words as digits where they are
+amounts, thousands separators gone, and common typos corrected toward the words the
+reader acts on (command words, product words, colours), never toward a word the
+catalog itself uses.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from shopper_core.understanding.lexicon import Lexicon
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19,
+}  # fmt: skip
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_SCALES = {"hundred": 100, "thousand": 1000}
+_NUMBER_WORDS = "|".join([*_UNITS, *_TENS, *_SCALES])
+_NUMBER_RUN_RE = re.compile(rf"\b(?:a\s+)?(?:(?:{_NUMBER_WORDS})(?:[\s-]+(?:and[\s-]+)?|\b))+")
+# A run of small number words is an amount only when money or stars follow ("one dollar",
+# "four stars"); alone it is a reference ("that one", "the first two").
+_AMOUNT_AFTER_RE = re.compile(r"\s*(?:dollars?|bucks?|euros?|pounds?|quid|usd|eur|gbp|stars?|grand|k\b)")
+_HESITATION_RE = re.compile(r"\b(?:um+|uh+|uhm+|erm+|er|hmm+|mm+|ah+)\b[,.]?\s*")
+_LEADING_FILLER_RE = re.compile(r"^(?:(?:okay|ok|so|well|alright|all right|right|like|oh)\b[\s,]+)+(?=\S)")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words the reader acts on: a typo within one edit of one of these is read as it.
+COMMAND_WORDS = _words(
+    """
+    cheaper cheapest expensive pricier priciest compare comparison difference similar
+    save saved remove delete list cart basket show find search looking search need want
+    what's what where which tell more about price cost costs much rated rating ratings
+    reviews stars sort order lowest highest first second third fourth fifth last
+    number thanks thank goodbye hello help please items favourites favorites wishlist
+    something another other brand under below above between around about dollars bucks
+    affordable budget premium quality options results anything
+    """
+)
+
+# Ordinary words that are not typos of a command word even though one edit away.
+_COMMON_WORDS = _words(
+    """
+    the this that these those them they then than there their it its is are was were
+    be been a an and or but for from with without of on in at to by into onto about
+    me my mine you your yours we our us i i'm i'd i'll i've what's that's it's let's
+    have has had do does did done can could would should will shall may might must
+    some any all every each both few many much most more less least very really just
+    only also too so not no nothing none yes yeah yep nope ok okay
+    good great nice cool fine best better well bad worse worst new old big small large
+    get got give go going gone come see look looking buy buying need needs want wants
+    like likes love show tell find found make made take put keep kept add adding
+    one ones two three four five six seven eight nine ten
+    gift gifts college school work office home kids kid son daughter wife husband mom
+    dad mother father friend friends birthday christmas travel running gaming sport
+    sports summer winter outdoor indoor shoes sneakers boots jacket jackets shirt pants
+    dress jeans hat bag coat watch phone phones laptop laptops stuff thing things
+    item something anything everything someone cheap price prices cost costs
+    colour color colours colors size sizes small medium large please thanks hi hello hey
+    bye weather time today tomorrow news music movie song joke name
+    first second third fourth fifth sixth seventh eighth ninth tenth last next
+    remember forget cancel stop quit exit done bought sold store shop stores shops
+    later never always again maybe other another around still already
+    """
+)
+
+
+def words_to_number(words: str) -> int | None:
+    """ "one hundred fifty" -> 150, "twenty five" -> 25, "a hundred" -> 100; else None."""
+    total, current, seen = 0, 0, False
+    for word in re.split(r"[\s-]+", words.strip()):
+        if word in ("and", ""):
+            continue
+        if word == "a":
+            current = max(current, 1)
+        elif word in _UNITS:
+            current += _UNITS[word]
+        elif word in _TENS:
+            current += _TENS[word]
+        elif word == "hundred":
+            current = max(current, 1) * 100
+        elif word == "thousand":
+            total += max(current, 1) * 1000
+            current = 0
+        else:
+            return None
+        seen = True
+    return total + current if seen else None
+
+
+def _amount_groups(words: list[str]) -> list[list[str]]:
+    """ "twenty and forty" is two amounts; "one hundred and fifty" is one: "and" joins only
+    after a hundred or a thousand, and a tens word after a units or tens word starts anew."""
+    groups: list[list[str]] = [[]]
+    for i, word in enumerate(words):
+        previous = words[i - 1] if i else ""
+        if word == "and" and previous not in _SCALES:
+            groups.append([])
+            continue
+        if word in _TENS and (previous in _TENS or previous in _UNITS) and groups[-1]:
+            groups.append([])
+        groups[-1].append(word)
+    return [g for g in groups if g]
+
+
+def _numbers(text: str) -> str:
+    def convert(match: re.Match[str]) -> str:
+        run = match.group(0)
+        words = [w for w in re.split(r"[\s-]+", run.strip()) if w]
+        while words and words[-1] == "and":
+            words.pop()
+        if not words or all(w in ("a", "and") for w in words):
+            return run
+        big = any(w in _TENS or w in _SCALES or _UNITS.get(w, 0) >= 10 for w in words)
+        if not big and not _AMOUNT_AFTER_RE.match(text, match.end()):
+            return run
+        numbers = []
+        for group in _amount_groups(words):
+            value = words_to_number(" ".join(group))
+            if value is None:
+                return run
+            numbers.append(str(value))
+        trailing = " " if run[-1:].isspace() else ""
+        return " and ".join(numbers) + trailing
+
+    return _NUMBER_RUN_RE.sub(convert, text)
+
+
+def _edit_distance_at_most_one(a: str, b: str) -> bool:
+    """True when a and b differ by one insertion, deletion, substitution or swap."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    i = 0
+    while i < min(la, lb) and a[i] == b[i]:
+        i += 1
+    if la == lb:
+        if a[i + 1 :] == b[i + 1 :]:
+            return True
+        return i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+    if la > lb:
+        return a[i + 1 :] == b[i:]
+    return a[i:] == b[i + 1 :]
+
+
+# Misspellings too far from their word for one edit, seen often enough to name.
+_MISSPELLINGS = {
+    "compair": "compare", "comapre": "compare", "lsit": "list", "kart": "cart", "sav": "save",
+    "mutch": "much", "tel": "tell", "thnks": "thanks", "thx": "thanks", "wat": "what", "wats": "what's",
+    "whats": "what's", "pls": "please", "plz": "please", "cheep": "cheap", "chepaer": "cheaper",
+    "headphnes": "headphones", "hedphones": "headphones", "earphnes": "earphones",
+}  # fmt: skip
+
+
+@cache
+def _typo_tables(lexicon: Lexicon) -> tuple[frozenset[str], dict[tuple[str, int], tuple[str, ...]]]:
+    """Words never corrected, and the words a typo may be read as, by first letter and length."""
+    ordinary = lexicon.ordinary_word_brands
+    brands = {b for b in lexicon.brands if " " not in b and b.isalpha() and b not in ordinary}
+    targets = set(COMMAND_WORDS) | set(lexicon.product_words) | {c for c in lexicon.colors if " " not in c}
+    targets |= {"headphones", "earbuds", "laptop", "speaker", "speakers", "keyboard", "monitor"}
+    targets |= {b for b in brands if len(b) >= 4}
+    known = frozenset(targets | _COMMON_WORDS | lexicon.vocabulary | set(lexicon.brands))
+    by_start: dict[tuple[str, int], list[str]] = {}
+    for word in sorted(targets):
+        if len(word) >= 4:
+            by_start.setdefault((word[0], len(word)), []).append(word)
+    return known, {k: tuple(v) for k, v in by_start.items()}
+
+
+def correct_word(word: str, lexicon: Lexicon) -> str:
+    """A word the reader does not know, one edit from a word it acts on, is read as that word.
+
+    Five letters at least (six toward a product word) and the same first letter, so short
+    or ordinary words are left alone; words the catalog uses are never corrected.
+    """
+    if word in _MISSPELLINGS:
+        return _MISSPELLINGS[word]
+    known, by_start = _typo_tables(lexicon)
+    if len(word) < 5 or word in known or not word.isascii() or not word[0].isalpha():
+        return word
+    if word.endswith("s") and word[:-1] in known:
+        return word
+    for length in (len(word), len(word) + 1, len(word) - 1):
+        for candidate in by_start.get((word[0], length), ()):
+            if _edit_distance_at_most_one(word, candidate):
+                if len(word) < 6 and candidate not in COMMAND_WORDS and candidate not in lexicon.brands:
+                    continue
+                return candidate
+    return word
+
+
+# A turn or a search is at most this long (POST /queries takes 300 characters): the rest is
+# dropped, so no sentence, however long, can make the rules slow.
+MAX_TEXT = 300
+
+
+def normalise(text: str, lexicon: Lexicon | None = None) -> str:
+    """The canonical form every rule reads (see the module docstring)."""
+    lexicon = lexicon or Lexicon.default()
+    out = text[:MAX_TEXT].lower().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    out = re.sub(r"(?<=\d),(?=\d{3}\b)", "", out)
+    out = _HESITATION_RE.sub(" ", out)
+    out = re.sub(r"[\s]+", " ", out).strip()
+    out = re.sub(r"[.!?,;:]+$", "", out).strip()
+    out = re.sub(r"(?<!\d)[.!?;:]+(?=\s|$)|,", " ", out)
+    out = re.sub(r"\s+", " ", out).strip()
+    out = _LEADING_FILLER_RE.sub("", out)
+    out = re.sub(r"\b(?:a|one) grand\b", "1k", out)
+    out = _numbers(out)
+    out = re.sub(r"\b(\d+(?:\.\d+)?) grand\b", r"\1k", out)
+    words = [correct_word(w, lexicon) for w in out.split(" ")]
+    return " ".join(w for w in words if w)

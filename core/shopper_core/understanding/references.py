@@ -1,0 +1,162 @@
+"""Which product(s) a turn points at: reading the reference, and resolving it.
+
+``parse_reference`` reads "the third one", "number 2", "#3", "the last one", "second to
+last", "the top one", "it" / "that one" / "this", "the Sony one", "the black one", "the
+first two", "the second one on my list". ``resolve`` turns a :class:`Reference` into
+indices of the items actually shown (or saved), and raises :class:`UnclearReference`
+with one short sentence the assistant can say when it picks nothing or several.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from shopper_core.understanding.types import Reference
+
+ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5,
+    "6th": 6, "7th": 7, "8th": 8, "9th": 9, "10th": 10, "top": 1, "last": -1,
+}  # fmt: skip
+_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
+_SMALL = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+          "nine": 9, "ten": 10}  # fmt: skip
+_ORD = "|".join(sorted(ORDINALS, key=len, reverse=True))
+_FROM_END_RE = re.compile(rf"\b(?P<o>{_ORD}|next)\s*(?:to|from(?: the)?)?\s*last\b|\bpenultimate\b")
+_FIRST_N_RE = re.compile(
+    r"\b(?P<side>first|top|last)\s+(?P<n>two|three|four|five|[2-5])\b(?!\s*(?:dollars|bucks|stars))"
+)
+_NUMBER_RE = re.compile(
+    r"(?:\b(?:number|no\.?|item|option|result|product|choice|pick)\s*#?\s*|#\s*)(?P<n>\d{1,2}|"
+    + "|".join(_SMALL)
+    + r")\b"
+)
+_PAIR_RE = re.compile(
+    r"\b(?:numbers?\s+)?(?P<a>\d{1,2})\s*(?:and|&|vs|versus|or|with|to|against)\s*(?:number\s*)?(?P<b>\d{1,2})\b"
+    r"(?!\s*(?:dollars|bucks|euros|pounds|stars?|k\b|%))"
+)
+_ORDINAL_RE = re.compile(rf"\b(?P<o>{_ORD})\b(?!\s+(?:time|place))")
+_BARE_NUMBER_RE = re.compile(r"^(?:the\s+)?(?P<n>\d{1,2})(?:\s+(?:one|please))?$")
+_FOCUS_RE = re.compile(r"\b(?:it|that|this|that one|this one|the one|those|them|these)\b")
+_SAVED_RE = re.compile(
+    r"\b(?:on|in|from|of|off)\s+(?:my|the)\s+(?:saved\s+)?(?:list|saved(?:\s+(?:items|list|products|stuff))?|"
+    r"favou?rites|wish\s?list|saves)\b|\bsaved (?:items?|ones?|products?|list)\b|\bthe saved one\b"
+)
+_NAME_RE = re.compile(
+    r"\b(?:the|that|this)\s+(?P<name>(?!(?:first|second|third|last|top|next|other|same|cheap|one)\b)"
+    r"[\w'&.+-]+(?:\s+[\w'&.+-]+){0,2}?)\s+(?:one|ones|model|version)\b"
+    r"|\bthe\s+one\s+(?:from|by|in)\s+(?P<name2>[\w'&.+-]+(?:\s+[\w'&.+-]+)?)"
+)
+# Words that never name a product in a reference ("the cheap one" is a superlative).
+_NOT_A_NAME = frozenset(
+    {"other", "same", "cheap", "cheaper", "cheapest", "expensive", "best", "good", "better", "last",
+     "first", "next", "previous", "new", "right", "wrong", "big", "small", "one", "only", "whole"}
+)  # fmt: skip
+
+
+class UnclearReference(ReferenceError):
+    """The reference picks no product or several; ``str(exc)`` is a sentence to say."""
+
+
+def _positions(text: str) -> tuple[int, ...]:
+    if m := _FROM_END_RE.search(text):
+        if m.group(0) == "penultimate":
+            return (-2,)
+        word = m.group("o")
+        return (-2,) if word in ("next", "last") else (-abs(ORDINALS[word]),)
+    if m := _FIRST_N_RE.search(text):
+        count = _COUNTS[m.group("n")]
+        if m.group("side") == "last":
+            return tuple(range(-count, 0))
+        return tuple(range(1, count + 1))
+    found: list[int] = []
+    if m := _PAIR_RE.search(text):
+        found.extend((int(m.group("a")), int(m.group("b"))))
+    for m in _NUMBER_RE.finditer(text):
+        n = m.group("n")
+        found.append(int(n) if n.isdigit() else _SMALL[n])
+    for m in _ORDINAL_RE.finditer(text):
+        value = ORDINALS[m.group("o")]
+        if m.group("o") == "top" and not re.search(r"\btop\s+(?:one|result|pick|choice|item)\b", text):
+            continue
+        found.append(value)
+    if not found and (m := _BARE_NUMBER_RE.match(text)):
+        found.append(int(m.group("n")))
+    return tuple(dict.fromkeys(p for p in found if p != 0))
+
+
+def _name(text: str) -> str | None:
+    m = _NAME_RE.search(text)
+    if not m:
+        return None
+    name = (m.group("name") or m.group("name2") or "").strip()
+    words = [w for w in name.split() if w not in _NOT_A_NAME]
+    if not words or all(w in ORDINALS for w in words):
+        return None
+    return " ".join(words).removesuffix("'s")
+
+
+def parse_reference(text: str) -> Reference | None:
+    """The reference in normalised text, or None when the turn points at nothing."""
+    positions = _positions(text)
+    name = None if positions else _name(text)
+    saved = bool(_SAVED_RE.search(text))
+    focus = not positions and not name and bool(_FOCUS_RE.search(text))
+    if not positions and not name and not focus and not saved:
+        return None
+    return Reference(positions=positions, name=name, focus=focus, saved=saved)
+
+
+def _item_words(item: Mapping[str, Any]) -> set[str]:
+    text = " ".join(str(item.get(k) or "") for k in ("brand", "title", "color", "productName", "name"))
+    words = set(re.findall(r"[a-z0-9][a-z0-9'&.+-]*", text.lower()))
+    return words | {w.removesuffix("'s") for w in words} | {w.rstrip(".") for w in words}
+
+
+def _matches(name: str, item: Mapping[str, Any]) -> bool:
+    words = _item_words(item)
+    wanted = [w.removesuffix("'s") for w in name.lower().split()]
+    return all(w in words or (w.endswith("s") and w[:-1] in words) or w + "s" in words for w in wanted)
+
+
+def _index(position: int, count: int) -> int | None:
+    index = position - 1 if position > 0 else count + position
+    return index if 0 <= index < count else None
+
+
+def resolve(reference: Reference, items: Sequence[Mapping[str, Any]], focus_index: int | None) -> list[int]:
+    """Zero-based indices of ``items`` the reference picks.
+
+    A name narrows the items first, then positions count within those ("the second
+    Sony one"). An empty reference means the product in focus. Raises UnclearReference.
+    """
+    where = "on your list" if reference.saved else "shown"
+    if not items:
+        raise UnclearReference(
+            "Your list is empty." if reference.saved else "There are no products to pick from yet."
+        )
+    candidates = list(range(len(items)))
+    if reference.name:
+        candidates = [i for i in candidates if _matches(reference.name, items[i])]
+        if not candidates:
+            raise UnclearReference(f"None of the products {where} match {reference.name}. Which number?")
+    if reference.positions:
+        picked = [_index(p, len(candidates)) for p in reference.positions]
+        if any(p is None for p in picked):
+            count = len(candidates)
+            noun = "product" if count == 1 else "products"
+            raise UnclearReference(
+                f"There {'is' if count == 1 else 'are'} only {count} {noun} {where}. Which number?"
+            )
+        return [candidates[p] for p in picked if p is not None]
+    if reference.name:
+        if len(candidates) > 1:
+            raise UnclearReference(f"Several products {where} match {reference.name}. Which number?")
+        return candidates
+    if focus_index is not None and 0 <= focus_index < len(items):
+        return [focus_index]
+    if len(items) == 1:
+        return [0]
+    raise UnclearReference("Which one do you mean? Say its number, like the second one.")

@@ -1,0 +1,81 @@
+"""What a typed or spoken search means: the product words and the filters said.
+
+The product words are what is left once the filters are lifted and the filler around
+them is dropped ("can you find me", "I'm looking for", "got any", "please"). A purpose
+phrase ("for college", "for my son") is dropped when none of its words is one the
+catalog uses, because the search engine matches words and "college" matches nothing
+useful; one that names what the product fits or is for ("for iphone", "for gaming")
+stays, because it narrows the search.
+"""
+
+from __future__ import annotations
+
+import re
+
+from shopper_core.understanding.lexicon import Lexicon
+from shopper_core.understanding.normalize import normalise
+from shopper_core.understanding.slots import take_filters
+from shopper_core.understanding.types import Search
+
+_REQUEST = (
+    r"and|or|also|plus|actually|no|nah|wait|hmm|instead|now|preferably|ideally|hey|hi|hello|"
+    r"please|pls|can you|could you|would you|"
+    r"will you|can i|could i|"
+    r"(?:i'm|i am|im|we're|we are) (?:looking|searching|shopping|hunting) (?:for|around for)|"
+    r"(?:i'm|i am|im) (?:in the market for|after|interested in)|"
+    r"i (?:want|need|would like|'d like|wanna|gotta get|must have)(?: to (?:buy|get|find|see|order))?|"
+    r"i'd like(?: to (?:buy|get|see))?|i'd love|i(?:'m| am) (?:trying|hoping) to (?:find|get|buy)|"
+    r"(?:do|does) (?:you|u|ya|the store|this store) (?:have|sell|carry|got|stock)|"
+    r"have you got|you got|got|(?:is|are) there|"
+    r"show me|show|find me|find|search(?: for)?|look(?:ing)? for|get me|buy me|buy|order|"
+    r"help me (?:find|get|choose|pick)|recommend(?: me)?|suggest(?: me)?|"
+    r"i'm thinking of|thinking about|what about|how about|any (?:good )?options for|"
+    r"let me see|lemme see|give me|gimme|me|us|some|any|a few|a couple of|a|an|the|"
+    r"good|nice|decent|pair of|a pair of|set of|something|anything|maybe|"
+    r"available|in stock|for sale|you have|they have|there|like|just|really|kind of|sort of"
+)
+_LEADING_RE = re.compile(rf"^(?:(?:{_REQUEST})\b\s*)+")
+_TRAILING_RE = re.compile(
+    r"\s*\b(?:preferably|ideally|please|pls|thanks|thank you|for me|for us|instead|then|now|today|right now|"
+    r"available|in stock|for sale|you have|you've got|you got|do you have|that you have|"
+    r"if you have (?:any|some|them|one)|if possible|or something|or so|at all|too|as well|"
+    r"that is|that's|which is|with|in|for|and|or|of|at|on|to|from|by|priced|costing|"
+    r"rated|that|which|a|an|the|some|any|one|ones|me|under|over|between|around)\s*$"
+)
+_PURPOSE_RE = re.compile(r"\s*\bfor\s+(?P<what>(?:my|a|an|the|his|her|our|their|your)?\s*[\w' -]+?)\s*$")
+_PUNCT_RE = re.compile(r"[\"()\[\]{}?!]+")
+
+
+def _drop_purpose(text: str, lexicon: Lexicon) -> str:
+    m = _PURPOSE_RE.search(text)
+    if not m or m.start() == 0:
+        return text
+    words = re.findall(r"[a-z0-9][\w'-]*", m.group("what"))
+    useful = [w for w in words if w in lexicon.vocabulary or w in lexicon.product_words]
+    return text if useful else text[: m.start()]
+
+
+def clean_query(rest: str, lexicon: Lexicon) -> str:
+    """The product words: ``rest`` (filters already lifted) without filler around it."""
+    text = _PUNCT_RE.sub(" ", rest)
+    text = re.sub(r"\s+", " ", text).strip(" .,-")
+    previous = None
+    while previous != text:
+        previous = text
+        text = _LEADING_RE.sub("", text).strip(" .,-")
+        text = _TRAILING_RE.sub("", text).strip(" .,-")
+        text = _drop_purpose(text, lexicon)
+        text = re.sub(r"\s+", " ", text).strip(" .,-")
+    return text
+
+
+def parse_search(text: str, lexicon: Lexicon | None = None) -> Search:
+    """What a search box or POST /queries means: product words + filters.
+
+    Never raises for odd input: an empty text gives an empty query, an absurd price is
+    dropped (see ``slots``). The same sentence spoken gives the same filters
+    (``understand(text).search`` uses this function).
+    """
+    lexicon = lexicon or Lexicon.default()
+    taken = take_filters(normalise(text, lexicon), lexicon)
+    return Search(query=clean_query(taken.rest, lexicon), filters=taken.filters)

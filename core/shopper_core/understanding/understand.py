@@ -1,0 +1,248 @@
+"""One turn understood: the intent, by rules and, where they are unsure, the learned fallback.
+
+Order of reading: normalise; command words (``intents.command_intent``); otherwise the
+content decides (filters and product words: a search, a refinement of the current
+search, a bare reference to a shown product). A rule below ``intents.SURE`` asks the
+classifier too, and the more confident answer wins, with two guards: the model never
+turns a turn without product words into a search, and never overrides a sure rule.
+The slots of the chosen intent are then read from the same normalised text, with the
+same functions ``parse_search`` uses, so typed and spoken searches agree.
+"""
+
+from __future__ import annotations
+
+import re
+
+from shopper_core.understanding import intents
+from shopper_core.understanding.classifier import default_classifier
+from shopper_core.understanding.intents import RuleResult
+from shopper_core.understanding.lexicon import Lexicon
+from shopper_core.understanding.normalize import normalise
+from shopper_core.understanding.references import parse_reference
+from shopper_core.understanding.search import clean_query
+from shopper_core.understanding.slots import Taken, take_filters
+from shopper_core.understanding.types import (
+    Context,
+    IntentKind,
+    Reference,
+    Refinement,
+    Relative,
+    Search,
+    Understanding,
+)
+
+# Words too plain to make a turn about products even though catalog titles use them.
+_PLAIN = (
+    "the a an and or of to in on for with from by at is are was it this that what who how when where "
+    "which why can you me my your i we our do does did be have has get go see new one two all any some "
+    "set game play music time day night last first next top best good great love like just more"
+)
+STOP_WORDS = frozenset(_PLAIN.split())
+
+# The model's answer is taken when it is at least this sure (and surer than the rule).
+MODEL_MIN_PROBABILITY = 0.6
+MODEL_MIN_SIMILARITY = 0.35
+# Intents that write or end the session need a closer paraphrase before the model may pick them.
+MODEL_MIN_SIMILARITY_TO_ACT = 0.5
+_ACTS = frozenset({"save", "remove", "add_to_cart", "goodbye"})
+_REFERENCE_INTENTS = frozenset(
+    {"save", "remove", "add_to_cart", "describe", "price", "retailer", "compare", "more_like"}
+)
+# Words a refinement says that are not product words ("show me the ones in black").
+_NOT_PRODUCT = re.compile(
+    r"\b(?:ones?|them|those|these|they|it|stuff|options?|results?|things?|items?|products?|something|"
+    r"anything|instead|only|just|rather|what about|how about|same|but|more|less|show me|show|can i see|"
+    r"do you have|do they come|come|make it|change|switch to|try|let's|let me see|filter|"
+    r"narrow|limit|keep|the|any|some|please|now|again|other|different|else|a bit|little|bit|way|much|"
+    r"cheaper|pricier|expensive|better|rated|reviews?|ratings?|higher|lower|price|priced|quality|"
+    r"affordable|less pricey|costs?|stars?|have|got|what|how|are|is|there|with|in|from|by|for|under|"
+    r"over|and|or|of|to|i|want|need|like|would|see|prefer|go|with|get|lol|no|yes|yeah|ok|okay|hmm|"
+    r"well|actually|maybe|wait|nah|oh|too|also|as well|does it come|does that come|comes? in|"
+    r"available in|does it|is it|is there|do they|does|do|you)\b"
+)
+
+
+def _known(query: str, lexicon: Lexicon) -> int:
+    """2 when the words name a product type or brand the lexicon knows, 1 when the catalog
+    uses one of them (its titles), 0 otherwise ("asdf", "the weather")."""
+    words = re.findall(r"[a-z0-9][\w'-]*", query)
+    singular = [w[:-1] if w.endswith("s") else w for w in words]
+    if any(w in lexicon.product_words or w in lexicon.brands for w in [*words, *singular]):
+        return 2
+    if any(w in lexicon.vocabulary and w not in STOP_WORDS for w in [*words, *singular]):
+        return 1
+    return 0
+
+
+def _knows(query: str, lexicon: Lexicon) -> bool:
+    return _known(query, lexicon) > 0
+
+
+def _content_intent(text: str, taken: Taken, query: str, context: Context, lexicon: Lexicon) -> RuleResult:
+    """No command word was said: filters, product words or a bare reference decide."""
+    filters = taken.filters
+    relatives = intents.relatives_of(text)
+    refine_words = intents.has_refine_frame(text)
+    product = _product_words(taken.rest, lexicon)
+    known = 2 if filters.brand else _known(query, lexicon)
+    asks = intents.is_question(text) and not intents.has_search_cue(text)
+    if intents.is_off_topic(text) and (known < 2 or asks):
+        return RuleResult("unknown", 0.9)
+    if again := _repeats(text, context):
+        return RuleResult(again, 0.85)
+    if relatives:
+        return RuleResult("refine", 0.9 if context.has_search else 0.65)
+    if filters.any() and not product:
+        return RuleResult("refine" if context.has_search else "search", 0.9 if context.has_search else 0.6)
+    if (
+        context.has_search
+        and refine_words
+        and filters.any()
+        and re.search(r"\b(?:instead|only|just)\b", text)
+    ):
+        return RuleResult("refine", 0.85)
+    reference = parse_reference(text)
+    bare = reference is not None and (reference.saved or len(query.split()) <= 4)
+    if reference and reference.positions and not filters.any() and bare:
+        return RuleResult("describe", 0.85 if context.has_results or reference.saved else 0.5)
+    cue = intents.has_search_cue(text)
+    if intents.is_question(text) and reference is not None and not filters.any():
+        return RuleResult("describe", 0.7 if context.has_results else 0.45)
+    if query and not product and not filters.any() and known == 0:
+        return RuleResult("unknown", 0.5)  # "show me more": no product named, nothing to search
+    if not query:
+        # "can you find me something": a search with no product yet; the engine asks what.
+        return RuleResult("search", 0.6) if cue else RuleResult("unknown", 0.5)
+    question = intents.is_question(text) and not cue
+    if known == 2:
+        return RuleResult("search", 0.6 if question else 0.95 if cue or filters.any() else 0.85)
+    if known == 1:
+        return RuleResult("search" if cue else "unknown", 0.75 if cue else 0.45)
+    if cue or filters.any():
+        return RuleResult("search", 0.65)
+    return RuleResult("unknown", 0.4)
+
+
+_CONTINUES_RE = re.compile(r"^(?:and|also|plus|oh and|and also)\b|\b(?:too|as well|also)$")
+_REPEATABLE = frozenset({"save", "remove", "add_to_cart", "price", "retailer", "describe"})
+
+
+def _repeats(text: str, context: Context) -> IntentKind | None:
+    """ "and the second" / "the sony one too": the previous turn's command on another product."""
+    if context.last_intent not in _REPEATABLE or not _CONTINUES_RE.search(text):
+        return None
+    if not re.search(r"\b(?:the|that|this|number|#)\b", text):
+        return None
+    return context.last_intent
+
+
+def continued_reference(text: str) -> Reference | None:
+    """ "and the calvin klein heels too" names a product without "one": the words are the name."""
+    words = re.sub(r"^(?:and|also|plus|oh and|and also)\s+|\s+(?:too|as well|also)$", "", text)
+    words = re.sub(r"^(?:the|that|this)\s+", "", words).strip()
+    return Reference(name=words) if words else None
+
+
+def _named_by_filters(reference: Reference, taken: Taken) -> Reference:
+    """ "save the sony" / "remove the black logitech": a brand or colour said names the product."""
+    if reference.positions or reference.name:
+        return reference
+    words = [w for w in (taken.filters.brand, taken.filters.color) if w]
+    if not words:
+        return reference
+    return Reference(name=" ".join(w.lower() for w in words), saved=reference.saved)
+
+
+def _changes_the_search(taken: Taken, text: str) -> bool:
+    f = taken.filters
+    said = f.max_price is not None or f.min_price is not None or f.min_rating is not None or f.color
+    return bool(said) and not re.search(r"\b(?:save|bookmark|list|favou?rites?)\b", text)
+
+
+def _product_words(rest: str, lexicon: Lexicon) -> str:
+    return clean_query(_NOT_PRODUCT.sub(" ", rest), lexicon)
+
+
+def _decide(
+    rule: RuleResult, text: str, query: str, lexicon: Lexicon, use_model: bool
+) -> tuple[RuleResult, str]:
+    """The rule, or the model's answer where the rule is unsure and the model is surer."""
+    if not use_model or rule.confidence >= intents.SURE:
+        return rule, "rules"
+    prediction = default_classifier().predict(text)
+    if prediction.similarity < MODEL_MIN_SIMILARITY or prediction.probability < MODEL_MIN_PROBABILITY:
+        return rule, "rules"
+    if prediction.intent == rule.intent:
+        return RuleResult(rule.intent, max(rule.confidence, prediction.probability * 0.9), rule.superlative,
+                          rule.sort, rule.topic), "rules"  # fmt: skip
+    if prediction.intent == "search" and not (query and _knows(query, lexicon)):
+        return rule, "rules"
+    if prediction.intent in _ACTS and prediction.similarity < MODEL_MIN_SIMILARITY_TO_ACT:
+        return rule, "rules"
+    confidence = round(prediction.probability * min(1.0, prediction.similarity + 0.3), 3)
+    if confidence <= rule.confidence:
+        return rule, "rules"
+    intent: IntentKind = prediction.intent  # type: ignore[assignment]
+    return RuleResult(intent, confidence, intents.superlative_of(text), intents.sort_key(text)), "model"
+
+
+def understand(text: str, context: Context | None = None, lexicon: Lexicon | None = None) -> Understanding:
+    """One turn: its intent and slots (see the module docstring)."""
+    return understand_with(text, context, lexicon, use_model=True)
+
+
+def understand_with(
+    text: str, context: Context | None, lexicon: Lexicon | None, use_model: bool
+) -> Understanding:
+    """``understand``, with the learned fallback on or off (the evaluation compares both)."""
+    context = context or Context()
+    lexicon = lexicon or Lexicon.default()
+    norm = normalise(text, lexicon)
+    taken = take_filters(norm, lexicon)
+    query = clean_query(taken.rest, lexicon)
+    rule = intents.command_intent(norm, context.has_results) or _content_intent(
+        norm, taken, query, context, lexicon
+    )
+    if rule.intent == "list_saved" and (ref := parse_reference(norm)) and ref.positions:
+        rule = RuleResult("describe", 0.85)  # "tell me about the first item on my list"
+    if rule.intent == "save" and _changes_the_search(taken, norm):
+        rule = RuleResult("refine", 0.85)  # "keep it under 40" keeps the search, saves nothing
+    rule, source = _decide(rule, norm, query, lexicon, use_model)
+    intent = rule.intent
+    result = Understanding(intent=intent, confidence=round(rule.confidence, 3), source=source)  # type: ignore[arg-type]
+    if intent == "search":
+        return _with(result, search=Search(query=query, filters=taken.filters))
+    if intent == "refine":
+        relatives: tuple[Relative, ...] = intents.relatives_of(norm)  # type: ignore[assignment]
+        product = _product_words(taken.rest, lexicon)
+        refinement = Refinement(filters=taken.filters, relative=relatives, query=product or None)
+        return _with(result, refinement=refinement)
+    if intent in _REFERENCE_INTENTS:
+        reference = parse_reference(norm)
+        if reference is None and _CONTINUES_RE.search(norm):
+            reference = continued_reference(norm)
+        reference = _named_by_filters(reference or Reference(), taken)
+        return _with(result, reference=reference)
+    if intent == "superlative":
+        return _with(result, superlative=rule.superlative or intents.superlative_of(norm) or "cheapest")
+    if intent == "sort":
+        return _with(result, sort=rule.sort or intents.sort_key(norm))
+    if intent == "smalltalk":
+        return _with(result, topic=rule.topic or "chat")
+    return result
+
+
+def _with(result: Understanding, **changes: object) -> Understanding:
+    from dataclasses import replace
+
+    return replace(result, **changes)  # type: ignore[arg-type]
+
+
+def warm_up(lexicon: Lexicon | None = None) -> None:
+    """Build the lexicon's tables and train the fallback now, not on the first shopper's turn.
+
+    A process that serves turns (the voice runtime) calls it at start-up: the first
+    ``understand`` otherwise pays about 0.15 s once.
+    """
+    default_classifier()
+    understand("find me headphones under 50 dollars from sony", Context(), lexicon)

@@ -1,0 +1,232 @@
+"""What kind of product an item is, and what kind a shopper asks for.
+
+Both sides end as one stemmed head noun ("smartphon", "case", "tv", "notebook") so they
+compare directly:
+
+- a product's type comes from its category (Icecat's product_type or the type phrase read
+  from its title, DummyJSON's category), corrected where that is wrong: a product line the
+  title names ("iPhone X" is a phone, "Apple AirPods" earphones) and a few heads that are
+  not types at all ("cell" in "8 cell battery", "1" in "hybrid (2-in-1)");
+- a query's type is the last type noun before any "for" ("iphone case" wants a case,
+  "case for iphone" too, "iphone" a phone through its product line, "55 inch tv" a tv).
+
+`RELATED_TYPES` says which product types satisfy a query type ("notebook" accepts
+chromebooks, "headphon" accepts headsets); `is_accessory` which types are parts and
+add-ons of another product (cases, chargers, mounts), ranked below the product itself
+unless the query asks for one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from shopper.research.text import STOPWORDS, analyze
+
+# Product lines whose name says what the product is (stems, as `analyze` makes them).
+PRODUCT_LINES: dict[str, str] = {
+    "iphon": "smartphon",
+    "ipad": "tablet",
+    "macbook": "notebook",
+    "thinkpad": "notebook",
+    "ideapad": "notebook",
+    "elitebook": "notebook",
+    "probook": "notebook",
+    "zenbook": "notebook",
+    "matebook": "notebook",
+    "chromebook": "notebook",
+    "airpod": "earphon",
+    "homepod": "speaker",
+    "echo": "speaker",
+    "playstat": "consol",
+    "xbox": "consol",
+    "rolex": "watch",
+}
+
+# A product type head -> the type it is ("smartphones" and "phone" are one kind of thing).
+TYPE_ALIASES: dict[str, str] = {
+    "1": "notebook",  # "hybrid (2-in-1)"
+    "chromebook": "notebook",
+    "netbook": "notebook",
+    "ultrabook": "notebook",
+    "laptop": "notebook",
+    "soundbar": "speaker",
+    "earbud": "earphon",
+    "sneaker": "shoe",
+    "trainer": "shoe",
+    "cleat": "shoe",
+    "fragranc": "perfum",
+    "parfum": "perfum",
+    "desktop": "pc",
+    "gamepad": "control",
+    "televis": "tv",
+    "handbag": "bag",
+    "oven": "microwav",
+    "kbd": "keyboard",
+}
+
+# Query type -> product types that satisfy it, with a weight (1 = the same kind of thing).
+RELATED_TYPES: dict[str, dict[str, float]] = {
+    "headphon": {"headset": 0.9, "earphon": 0.8},
+    "phone": {"smartphon": 1.0},
+    "smartphon": {"phone": 0.3},
+    "headset": {"headphon": 0.9, "earphon": 0.7},
+    "earphon": {"headphon": 0.7, "headset": 0.6},
+    "smartwatch": {"tracker": 0.6, "watch": 0.7},
+    "watch": {"smartwatch": 0.8},
+    "pc": {"workstat": 0.8, "comput": 0.6},
+    "videogam": {"game": 0.3},
+    "comput": {"pc": 1.0, "notebook": 0.8, "workstat": 0.7},
+    "stylus": {"pen": 1.0},
+    "ssd": {"drive": 0.5},
+    "speaker": {"speakers": 1.0},
+    "fan": {"cooler": 0.7},
+    "monitor": {"display": 0.8},
+    "drive": {"ssd": 0.6},
+    "cartridg": {"ink": 0.9, "toner": 0.8},
+    "ink": {"cartridg": 0.9},
+    "toner": {"cartridg": 0.9},
+    "printer": {"multifunct": 0.8},
+    "control": {"gamepad": 1.0, "joystick": 0.7},
+    "game": {},
+    "camera": {"kit": 0.6, "camcord": 0.5},
+    "bag": {"backpack": 0.6, "case": 0.6},
+    "case": {"sleev": 0.8, "folio": 0.8, "shell": 0.8, "cover": 0.7, "skin": 0.6, "bag": 0.5},
+}
+
+# Types that are parts or add-ons of another product.
+ACCESSORY_TYPES = frozenset(
+    analyze(
+        "case cases bag sleeve mount mounts stand arm lamp cable cord charger adapter cover holder "
+        "filter protector bracket kit lock cooler dock skin strap replacement part parts accessory "
+        "accessories tray cartridge toner ink drum battery pen stylus sticker film pouch enclosure "
+        "lens cleaning spare remote fuser belt roller converter extender splitter drawer pad mat "
+        "pillow rest shell folio inverter supply podholder wire coupler connector interposer outlet"
+    )
+)
+
+# Nouns that name a product type in a query even when no catalog category ends in them.
+_QUERY_TYPE_WORDS = frozenset(analyze("perfume laptop phone smartphone earbuds oven sneakers trainers"))
+
+
+_CONSOLE_WORDS = frozenset(analyze("nintendo switch playstation ps4 ps5 xbox wii console video"))
+
+
+def canonical_type(head: str | None) -> str | None:
+    if not head:
+        return None
+    return TYPE_ALIASES.get(head, head)
+
+
+def category_says_type(category_terms: Sequence[str]) -> bool:
+    """Whether a category's head noun is a product type (not "accessories", "8 cell", ...)."""
+    head = category_terms[-1] if category_terms else None
+    return head is not None and head not in _NOT_TYPES and not head.isdigit()
+
+
+def is_accessory(type_head: str | None) -> bool:
+    return type_head is not None and type_head in ACCESSORY_TYPES
+
+
+_SCREEN_SPEC_RE = re.compile(r'cm \(\d+(?:\.\d)?"\)\s+\d{3,4} x \d{3,4} pixels')
+_COMPUTER_SPEC_RE = re.compile(r"\b(?:Intel|AMD|Core|Ryzen|DDR\d|GB)\b")
+_PC_RE = re.compile(r"\b(?:PC|Tower|SFF|Mini PC|All-in-One)\b")
+_NOT_TYPES = frozenset({"accessori", "1", "cell", "ssd", "hdd"})
+_FITS = frozenset({"for", "with", "compat", "your", "fit", "fits", "to"})
+# Nouns that say what a product is when its category and title do not (from its description).
+_DESCRIBED_TYPES = frozenset(
+    analyze(
+        "notebook smartphone tablet monitor tv printer camera headphones speaker keyboard mouse projector"
+    )
+    + analyze("router smartwatch scanner server")
+)
+
+
+def product_type(category: str | None, title: str, description: str = "") -> str | None:
+    """The canonical type head of a product: its category's head noun, unless that is no
+    type (a catch-all such as "mobile accessories", a spec word such as "8 cell" or "SSD" in
+    a PC's spec list), when the title's product line, its spec pattern or its description
+    says what it is."""
+    terms = analyze(category or "")
+    head = terms[-1] if terms else None
+    if terms[-2:] == ["video", "game"]:
+        return "videogam"
+    if "doll" in terms:  # "doll shoes", "doll chair": toys
+        return "toy"
+    if head is not None and head not in _NOT_TYPES and not head.isdigit():
+        return canonical_type(head)
+    if head == "1":
+        return "notebook"
+    if head in ("accessori", None):
+        from shopper.research.catalog_data import derive_category
+
+        named = analyze(derive_category(title) or "")
+        if named and named[-1] not in _NOT_TYPES and not named[-1].isdigit():
+            return canonical_type(named[-1])
+    fits_at = re.search(r"\s(?:for|compatible with)\s", title, re.IGNORECASE)
+    title_terms = analyze(title[: fits_at.start()] if fits_at else title)
+    if "galaxi" in title_terms:
+        return "tablet" if "tab" in title_terms else "smartwatch" if "watch" in title_terms else "smartphon"
+    line = next((PRODUCT_LINES[t] for t in title_terms if t in PRODUCT_LINES), None)
+    if line and head != "cell":
+        return line
+    if head == "cell":
+        return "batteri"
+    if _SCREEN_SPEC_RE.search(title):
+        if _PC_RE.search(title):
+            return "pc"
+        if "TV" in title:
+            return "tv"
+        return "notebook" if _COMPUTER_SPEC_RE.search(title.split("pixels", 1)[1]) else "monitor"
+    if _PC_RE.search(title) and _COMPUTER_SPEC_RE.search(title):
+        return "pc"
+    if head in ("ssd", "hdd"):
+        return head
+    if head is None and description:
+        words = analyze(description[:160])
+        first = next(
+            (
+                t
+                for i, t in enumerate(words)
+                if t in _DESCRIBED_TYPES and (i == 0 or words[i - 1] not in _FITS)
+            ),
+            None,
+        )
+        if first:
+            return canonical_type(first)
+    return canonical_type(head) if head else None
+
+
+def type_words(heads: Sequence[str]) -> frozenset[str]:
+    """The query words that name a type: every product type head seen in the catalog."""
+    return frozenset(heads) | frozenset(TYPE_ALIASES) | _QUERY_TYPE_WORDS | ACCESSORY_TYPES
+
+
+def query_type(terms: Sequence[str], known_types: frozenset[str]) -> str | None:
+    """The type a query asks for (canonical head), from its analyzed terms in order.
+
+    Words after "for" / "compatible with" name what the product fits, so the type is read
+    before them; the last type word wins ("iphone case" -> case, "gaming pc" -> pc); a
+    product line stands for its type when no type word is said ("iphone 8" -> smartphon)."""
+    cut = next((i for i, t in enumerate(terms) if t in ("for", "compat", "fit", "fits")), len(terms))
+    before = [t for t in terms[:cut] if t not in STOPWORDS]
+    for term in reversed(before):
+        if term in known_types and not term.isdigit():
+            if term == "game" and not _CONSOLE_WORDS.isdisjoint(terms):
+                return "videogam"  # "nintendo switch games" are video games, not board games
+            return canonical_type(term)
+    for term in reversed([t for t in terms if t not in STOPWORDS]):
+        if term in PRODUCT_LINES:
+            return PRODUCT_LINES[term]
+    return None
+
+
+def related_types(wanted: str) -> dict[str, float]:
+    """Product types that satisfy query type `wanted`, with weights (itself = 1)."""
+    out = {wanted: 1.0}
+    for alias, target in TYPE_ALIASES.items():
+        if target == wanted:
+            out.setdefault(alias, 1.0)
+    for other, weight in RELATED_TYPES.get(wanted, {}).items():
+        out.setdefault(canonical_type(other) or other, weight)
+    return out

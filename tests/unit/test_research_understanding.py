@@ -1,0 +1,107 @@
+"""What kind of product a query asks for and an item is, and the attributes a shopper states."""
+
+from __future__ import annotations
+
+import pytest
+
+from shopper.research.attributes import product_attributes, query_attributes, read_intent
+from shopper.research.catalog_data import derive_category
+from shopper.research.product_types import product_type, query_type, type_words
+from shopper.research.text import analyze
+
+KNOWN = type_words(
+    analyze("case charger tv speaker keyboard shoe pc game controller cable mount notebook drawer")
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "wanted"),
+    [
+        ("iphone case", "case"),
+        ("case for iphone 8", "case"),
+        ("iphone", "smartphon"),
+        ("iphone 8", "smartphon"),
+        ("iphone charger", "charger"),
+        ("ipad pro", "tablet"),
+        ("55 inch tv", "tv"),
+        ("wireless speaker", "speaker"),
+        ("mechanical keyboard", "keyboard"),
+        ("running shoes", "shoe"),
+        ("sneakers for men", "shoe"),
+        ("gaming pc", "pc"),
+        ("laptop", "notebook"),
+        ("tv wall mount", "mount"),
+        ("sony", None),
+        ("coffee", None),
+    ],
+)
+def test_query_type_is_the_head_noun_before_for_or_the_product_line(query: str, wanted: str | None) -> None:
+    assert query_type(analyze(query), KNOWN) == wanted
+
+
+@pytest.mark.parametrize(
+    ("category", "title", "description", "kind"),
+    [
+        (None, "Lenovo ThinkPad X60 Tablet 8 cell Li-Ion battery", "", "batteri"),
+        (None, "Kensington Underdesk Comfort Keyboard Drawer with SmartFit®", "", "drawer"),
+        ("smartphones", "iPhone X", "", "smartphon"),
+        ("mobile accessories", "Apple iPhone Charger", "", "charger"),
+        ("mobile accessories", "Apple Airpods", "", "earphon"),
+        ("mobile accessories", "iPhone 12 Silicone Case with MagSafe Plum", "", "case"),
+        ("hybrid (2-in-1)", "HP EliteBook 2740p Hybrid (2-in-1)", "", "notebook"),
+        (None, 'DELL SE2719H 68.6 cm (27") 1920 x 1080 pixels Full HD LCD Black', "", "monitor"),
+        (
+            None,
+            'Samsung Galaxy SM-G988B 17.5 cm (6.9") 16 GB 512 GB 5G USB Type-C black Android',
+            "",
+            "smartphon",
+        ),
+        ("tv", 'LG 55LE8500 TV 139.7 cm (55") Full HD', "", "tv"),
+        ("mens shoes", "Puma Future Rider Trainers", "", "shoe"),
+    ],
+)
+def test_product_type_corrects_wrong_or_missing_categories(
+    category: str | None, title: str, description: str, kind: str
+) -> None:
+    derived = category or derive_category(title)
+    assert product_type(derived, title, description) == kind
+
+
+def test_epson_stylus_printers_are_printers_not_styluses() -> None:
+    assert derive_category("Epson Stylus Pro 3880") == "printer"
+    assert derive_category("HP FA261A stylus pen Black") == "stylus pen"
+
+
+def test_query_attributes_are_found_and_their_numeric_words_left_out_of_the_search() -> None:
+    found = query_attributes("55 inch tv")
+    assert [a.label for a in found.attributes] == ["55 inch"]
+    assert found.rest == "tv"
+    assert [a.key for a in query_attributes("1tb external hard drive").attributes] == ["gb:1000"]
+    assert [a.label for a in query_attributes("64gb usb flash drive").attributes] == ["64 GB"]
+    said = {a.key for a in query_attributes("waterproof bluetooth noise cancelling headphones").attributes}
+    assert said == {"waterproof", "bluetooth", "noise_cancelling"}
+    sized = query_attributes("running shoes size 10")
+    assert [a.key for a in sized.attributes] == ["size:10"] and sized.rest == "running shoes"
+
+
+def test_product_attributes_read_title_and_description() -> None:
+    tv = product_attributes('Samsung UE55RU7099UXZG TV 139.7 cm (55") 4K Ultra HD Smart TV Wi-Fi Black', "")
+    assert {"inch:55", "4k", "wireless"} <= tv
+    speaker = product_attributes("Sony Portable Speaker", "Connects over Bluetooth, IPX7 waterproof")
+    assert {"bluetooth", "wireless", "waterproof"} <= speaker
+    headset = product_attributes("HP iPAQ Stereo Wired 3.5 mm Headset", "")
+    assert "wired_only" in headset and "wireless" not in headset
+    drive = product_attributes("Seagate Expansion external hard drive 1 TB", "")
+    assert "gb:1000" in drive
+
+
+def test_intent_words_become_what_to_search_and_a_relative_price_preference() -> None:
+    assert read_intent("a gift for my dad who likes coffee").text == "coffee"
+    assert read_intent("something for my son who loves basketball").text == "basketball"
+    assert read_intent("perfume for her").text == "perfume"
+    assert read_intent("sneakers for men").text == "sneakers for men"
+    cheap = read_intent("budget tablet")
+    assert (cheap.text, cheap.price) == ("tablet", -1)
+    high = read_intent("high end laptop")
+    assert (high.text, high.price) == ("laptop", 1)
+    assert read_intent("laptop", cheap_hint=True).price == -1

@@ -1,0 +1,94 @@
+"""Ratings, colours, sizes, brands and retailers in a search."""
+
+from __future__ import annotations
+
+import pytest
+
+from shopper_core.understanding import parse_search
+
+
+@pytest.mark.parametrize(("said", "rating"), [
+    ("mouse 4 stars and up", 4.0), ("mouse with at least 4 stars", 4.0), ("shoes 4+ stars", 4.0),
+    ("headset rated 4 or higher", 4.0), ("headset rated 4.5 or higher", 4.5),
+    ("highly rated coffee maker", 4.0), ("speaker with 4 stars", 4.0), ("a mouse", None),
+])  # fmt: skip
+def test_ratings(said: str, rating: float | None) -> None:
+    search = parse_search(said)
+    assert search.filters.min_rating == rating
+    assert "star" not in search.query and "rated" not in search.query
+
+
+@pytest.mark.parametrize(("said", "colour", "query"), [
+    ("laptop in black", "black", "laptop"), ("black ones", "black", ""), ("gray mouse", "grey", "mouse"),
+    ("a cheap bluetooth speaker under 30 dollars in black", "black", "bluetooth speaker"),
+    ("face cream", None, "face cream"), ("rose gold watch", "rose gold", "watch"),
+])  # fmt: skip
+def test_colours(said: str, colour: str | None, query: str) -> None:
+    search = parse_search(said)
+    assert (search.filters.color, search.query) == (colour, query)
+
+
+@pytest.mark.parametrize(("said", "size", "query"), [
+    ("shoes size 10", "10", "shoes"), ("shirt size medium", "medium", "shirt"), ("xl jacket", "xl", "jacket"),
+    ("running shoes size 9.5", "9.5", "running shoes"),
+])  # fmt: skip
+def test_sizes(said: str, size: str, query: str) -> None:
+    search = parse_search(said)
+    assert (search.filters.size, search.query) == (size, query)
+
+
+@pytest.mark.parametrize(("said", "brand", "query"), [
+    ("headphones from Sony", "Sony", "headphones"),
+    ("got any wireless earbuds from Sony?", "Sony", "wireless earbuds"),
+    ("mouse by Logitech", "Logitech", "mouse"),
+    ("Sony's headphones", "Sony", "headphones"),
+    ("SONY TV", "Sony", "tv"),
+    ("dell laptop", "DELL", "laptop"),
+    ("kingston technology memory", "Kingston Technology", "memory"),
+    ("tp link router", "TP-LINK", "router"),
+    ("a brother printer", "Brother", "printer"),
+    ("printer from brother", "Brother", "printer"),
+    ("apple watch", "Apple", "watch"),
+    ("echo from amazon", "Amazon", "echo"),
+])  # fmt: skip
+def test_brands_from_the_catalog(said: str, brand: str, query: str) -> None:
+    search = parse_search(said)
+    assert (search.filters.brand, search.query) == (brand, query)
+
+
+@pytest.mark.parametrize("said", [
+    "a gift for my brother", "the best one", "one tv", "any JBL speakers?", "a gift from grandma",
+    "3m hdmi cable", "princess costume",
+])  # fmt: skip
+def test_ordinary_words_are_not_brands(said: str) -> None:
+    assert parse_search(said).filters.brand is None
+
+
+def test_an_unknown_brand_stays_in_the_product_words() -> None:
+    assert parse_search("any JBL speakers?").query == "jbl speakers"
+
+
+@pytest.mark.parametrize(("said", "retailers", "unknown"), [
+    ("printer from google shopping", ("serpapi",), None),
+    ("speakers on icecat", ("icecat",), None),
+    ("phones from dummyjson", ("dummyjson",), None),
+    ("hp laptop at best buy", (), "best buy"),
+    ("headphones on amazon", (), "amazon"),
+    ("tv at walmart", (), "walmart"),
+    ("a tv", (), None),
+])  # fmt: skip
+def test_retailers(said: str, retailers: tuple[str, ...], unknown: str | None) -> None:
+    filters = parse_search(said).filters
+    assert (filters.retailers, filters.unknown_retailer) == (retailers, unknown)
+
+
+@pytest.mark.parametrize(("said", "query"), [
+    ("can you find me a labtop", "laptop"), ("hedphones under fifty", "headphones"),
+    ("I'm looking for a coffee maker", "coffee maker"),
+    ("do you have bluetooth speakers", "bluetooth speakers"),
+    ("show me some running shoes", "running shoes"), ("um okay so I need a keyboard please", "keyboard"),
+    ("case for iphone", "case for iphone"), ("laptop for college", "laptop"),
+    ("laptop for gaming", "laptop for gaming"),
+])  # fmt: skip
+def test_product_words_after_filler(said: str, query: str) -> None:
+    assert parse_search(said).query == query

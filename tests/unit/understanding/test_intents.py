@@ -1,0 +1,258 @@
+"""Intents: every form the shopper uses, read mid-conversation (results shown, a focus)."""
+
+from __future__ import annotations
+
+import pytest
+
+from shopper_core.understanding import Context, Reference, understand
+
+SHOWN = Context(has_results=True, has_search=True, has_focus=True)
+FRESH = Context()
+
+CASES = {
+    "search": [
+        "I need a laptop for college, nothing over 800 bucks",
+        "got any wireless earbuds from Sony?",
+        "can you find me a coffee maker",
+        "I'm looking for running shoes",
+        "do you have bluetooth speakers",
+        "show me some monitors",
+        "find me noise-cancelling headphones under 150 dollars",
+        "headphones",
+        "any JBL speakers?",
+        "um okay so I want a keyboard",
+        "labtop under 500",
+        "hedphones",
+    ],
+    "refine": [
+        "cheaper",
+        "cheeper",
+        "show me cheaper ones in black",
+        "something more expensive",
+        "better rated ones",
+        "only from Sony",
+        "under 50 instead",
+        "what about in blue",
+        "in black",
+        "any in red?",
+        "less expensive please",
+        "make it under 100",
+    ],
+    "save": [
+        "save it",
+        "save the second one",
+        "keep that",
+        "add it to my list",
+        "I'll take the Sony one",
+        "bookmark the third one",
+        "save number 2",
+        "put it on my list",
+    ],
+    "remove": [
+        "remove that",
+        "delete the second one from my list",
+        "take it off my list",
+        "remove it",
+        "get rid of the first one",
+    ],
+    "list_saved": [
+        "what's in my list?",
+        "what have I saved",
+        "show my saved items",
+        "wat's in my list",
+        "what's on my list",
+        "my list",
+        "read me my saved items",
+    ],
+    "add_to_cart": [
+        "add it to my cart",
+        "put the first one in the cart",
+        "add the sony one to my basket",
+        "buy it",
+    ],
+    "describe": [
+        "tell me more about the third one",
+        "what about the second one?",
+        "the third one",
+        "tell me about it",
+        "describe the first one",
+        "number 2",
+    ],
+    "price": [
+        "how much is it",
+        "what does the second one cost",
+        "how much is the sony one",
+        "what's the price",
+    ],
+    "retailer": [
+        "where is it sold",
+        "which store has that",
+        "where can i buy it",
+        "who sells the second one",
+    ],
+    "compare": [
+        "compare the first two",
+        "how do the first and third compare",
+        "what's the difference between them",
+        "compare them",
+        "which is better, the first or the second",
+    ],
+    "superlative": [
+        "which one is cheapest",
+        "which is the best rated",
+        "the most expensive one?",
+        "what's the cheapest",
+        "which one has the best reviews",
+    ],
+    "sort": ["sort them by price", "lowest price first", "sort by rating", "cheapest first"],
+    "more_like": [
+        "more like this one",
+        "show me similar ones",
+        "anything similar",
+        "more like the second one",
+    ],
+    "preferences": ["what do I usually like?", "what do you know about my taste", "what are my preferences"],
+    "help": ["help", "what can you do", "how does this work", "what can I say"],
+    "greeting": ["hi", "hello", "hey there", "good morning"],
+    "thanks": ["thanks", "thank you so much", "cheers", "great, thanks"],
+    "goodbye": ["bye", "goodbye", "that's all", "see you later"],
+    "smalltalk": ["how are you", "who are you", "tell me a joke", "are you a robot"],
+    "unknown": [
+        "what's the weather",
+        "asdf",
+        "what is the capital of France",
+        "play some music",
+        "qwerty uiop",
+        "what time is it",
+        "who won the game last night",
+        "",
+    ],
+}
+
+
+@pytest.mark.parametrize(("said", "intent"), [(s, i) for i, ss in CASES.items() for s in ss])
+def test_intent(said: str, intent: str) -> None:
+    assert understand(said, SHOWN).intent == intent
+
+
+def test_unknown_is_never_a_search_and_is_unsure() -> None:
+    for said in CASES["unknown"]:
+        got = understand(said, SHOWN)
+        assert got.search is None and got.intent == "unknown", said
+
+
+def test_a_search_with_nothing_on_screen() -> None:
+    got = understand("headphones under 100", FRESH)
+    assert got.intent == "search" and got.search is not None and got.search.filters.max_price == 100
+
+
+def test_list_saved_is_neither_a_search_nor_a_save() -> None:
+    for said in CASES["list_saved"]:
+        got = understand(said, SHOWN)
+        assert got.search is None and got.reference is None, said
+
+
+def test_bare_reference_with_nothing_shown_is_not_sure() -> None:
+    assert understand("the third one", FRESH).confidence < 0.8
+
+
+@pytest.mark.parametrize(("said", "reference"), [
+    ("save the second one", Reference(positions=(2,))),
+    ("keep that", Reference(focus=True)),
+    ("save it", Reference(focus=True)),
+    ("I'll take the Sony one", Reference(name="sony")),
+    ("delete the second one from my list", Reference(positions=(2,), saved=True)),
+    ("compare the first two", Reference(positions=(1, 2))),
+    ("how do the first and third compare", Reference(positions=(1, 3))),
+    ("tell me more about the third one", Reference(positions=(3,))),
+    ("put the first one in the cart", Reference(positions=(1,))),
+    ("more like this one", Reference(focus=True)),
+    ("the second one on my list", Reference(positions=(2,), saved=True)),
+    ("tell me about the first item on my list", Reference(positions=(1,), saved=True)),
+    ("save the sony", Reference(name="sony")),
+    ("remove the logitech from my list", Reference(name="logitech", saved=True)),
+    ("and the second", Reference(positions=(2,))),
+])  # fmt: skip
+def test_references_of_commands(said: str, reference: Reference) -> None:
+    assert understand(said, SHOWN).reference == reference
+
+
+def test_and_the_next_one_repeats_the_last_command() -> None:
+    after_save = Context(has_results=True, has_search=True, has_focus=True, last_intent="save")
+    assert understand("and the second", after_save).intent == "save"
+    heels = understand("and the calvin klein heels too", after_save)
+    assert heels.reference == Reference(name="calvin klein heels")
+    after_price = Context(has_results=True, has_search=True, last_intent="price")
+    assert understand("and the last one?", after_price).intent == "price"
+
+
+def test_refinements() -> None:
+    got = understand("show me cheaper ones in black", SHOWN)
+    assert got.refinement is not None
+    assert got.refinement.relative == ("cheaper",) and got.refinement.filters.color == "black"
+    assert got.refinement.query is None
+    assert understand("only from Sony", SHOWN).refinement.filters.brand == "Sony"  # type: ignore[union-attr]
+    assert understand("under 50 instead", SHOWN).refinement.filters.max_price == 50  # type: ignore[union-attr]
+    assert understand("better rated ones", SHOWN).refinement.relative == ("better_rated",)  # type: ignore[union-attr]
+    assert understand("something more expensive", SHOWN).refinement.relative == ("pricier",)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("said", "kind"), [
+    ("which one is cheapest", "cheapest"), ("which is the best rated", "best_rated"),
+    ("the most expensive one?", "most_expensive"),
+])  # fmt: skip
+def test_superlatives(said: str, kind: str) -> None:
+    assert understand(said, SHOWN).superlative == kind
+
+
+@pytest.mark.parametrize(("said", "key"), [
+    ("sort them by price", "price_low"), ("lowest price first", "price_low"), ("sort by rating", "rating"),
+    ("most expensive first", "price_high"),
+])  # fmt: skip
+def test_sort_keys(said: str, key: str) -> None:
+    assert understand(said, SHOWN).sort == key
+
+
+def test_confidence_and_source_are_meaningful() -> None:
+    sure = understand("save the second one", SHOWN)
+    assert sure.confidence >= 0.8 and sure.source == "rules"
+    unsure = understand("asdf", SHOWN)
+    assert unsure.confidence < 0.8
+
+
+@pytest.mark.parametrize(("said", "intent"), [
+    ("actually show me keyboards", "search"), ("the best rated headphones", "search"),
+    ("does it come in black", "refine"), ("is the second one waterproof", "describe"),
+    ("no", "smalltalk"), ("never mind", "smalltalk"), ("show me more", "unknown"), ("next page", "unknown"),
+    ("the cheapest", "superlative"),
+])  # fmt: skip
+def test_boundaries_between_intents(said: str, intent: str) -> None:
+    assert understand(said, SHOWN).intent == intent
+
+
+def test_the_model_never_writes_or_ends_the_session_on_a_loose_match() -> None:
+    for said in ("next page", "no", "go back", "start over", "hmm okay then"):
+        assert understand(said, SHOWN).intent not in ("save", "remove", "add_to_cart", "goodbye"), said
+
+
+def test_filler_is_not_the_product() -> None:
+    got = understand("actually show me keyboards", SHOWN)
+    assert got.search is not None and got.search.query == "keyboards"
+
+
+@pytest.mark.parametrize(("said", "intent"), [
+    ("compair the first two", "compare"), ("sav it", "save"), ("whats in my lsit", "list_saved"),
+    ("tel me about the thrid one", "describe"), ("how mutch is it", "price"),
+    ("add it to my kart", "add_to_cart"),
+    ("thnks", "thanks"), ("goodby", "goodbye"), ("which is cheapst", "superlative"), ("remoove it", "remove"),
+])  # fmt: skip
+def test_typos(said: str, intent: str) -> None:
+    assert understand(said, SHOWN).intent == intent
+
+
+@pytest.mark.parametrize(("said", "brand"), [
+    ("hedphones from sonny", "Sony"), ("lenova laptop", "Lenovo"), ("cannon printer", "Canon"),
+])  # fmt: skip
+def test_misspelt_brands(said: str, brand: str) -> None:
+    got = understand(said, SHOWN)
+    assert got.search is not None and got.search.filters.brand == brand

@@ -1,0 +1,111 @@
+"""Prices said every way people say them, typed or spoken: one answer per sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from shopper_core.understanding import parse_search
+
+
+@pytest.mark.parametrize(
+    ("said", "query", "low", "high"),
+    [
+        ("I need a laptop for college, nothing over 800 bucks", "laptop", None, 800),
+        ("headphones 800 dollars max", "headphones", None, 800),
+        ("speaker no more than 30 dollars", "speaker", None, 30),
+        ("speaker not more than 30 dollars", "speaker", None, 30),
+        ("keyboard at most 50", "keyboard", None, 50),
+        ("mouse up to 25 dollars", "mouse", None, 25),
+        ("monitor under 200", "monitor", None, 200),
+        ("monitor below $200", "monitor", None, 200),
+        ("tablet less than 300 dollars", "tablet", None, 300),
+        ("phone within 400 dollars", "phone", None, 400),
+        ("printer max 150", "printer", None, 150),
+        ("headphones between 20 and 40", "headphones", 20, 40),
+        ("speaker 20 to 40 dollars", "speaker", 20, 40),
+        ("tv 100 to 200 dollars", "tv", 100, 200),
+        ("tv 300-500 dollars", "tv", 300, 500),
+        ("$20 to $40 phone case", "phone case", 20, 40),
+        ("keyboard around 50", "keyboard", 40, 60),
+        ("keyboard about 50 dollars", "keyboard", 40, 60),
+        ("laptop around $800", "laptop", 640, 960),
+        ("laptop $1.5k", "laptop", None, 1500),
+        ("laptop under 1,200", "laptop", None, 1200),
+        ("4k tv under 1,000 dollars", "4k tv", None, 1000),
+        ("headphones under eight hundred dollars", "headphones", None, 800),
+        ("mouse for twenty five bucks", "mouse", None, 25),
+        ("headphones under fifty dollars", "headphones", None, 50),
+        ("monitor over $100", "monitor", 100, None),
+        ("camera at least 200 dollars", "camera", 200, None),
+        ("camera more than 200", "camera", 200, None),
+        ("speaker for 30 bucks", "speaker", None, 30),
+        ("keyboard $50", "keyboard", None, 50),
+        ("a 50 bucks keyboard", "keyboard", None, 50),
+        ("find me noise-cancelling headphones under 150 dollars", "noise-cancelling headphones", None, 150),
+        ("Eight hundred dollars.", "", None, 800),
+        ("um, $800 laptop", "laptop", None, 800),
+    ],
+)
+def test_prices(said: str, query: str, low: float | None, high: float | None) -> None:
+    search = parse_search(said)
+    assert (search.query, search.filters.min_price, search.filters.max_price) == (query, low, high)
+
+
+@pytest.mark.parametrize(("said", "currency"), [
+    ("speaker under 30 euros", "EUR"), ("speaker under £30", "GBP"), ("speaker under 30 pounds", "GBP"),
+    ("speaker under €30", "EUR"), ("speaker under 30 dollars", "USD"), ("speaker under 30", None),
+])  # fmt: skip
+def test_currency(said: str, currency: str | None) -> None:
+    assert parse_search(said).filters.currency == currency
+
+
+@pytest.mark.parametrize(("said", "preference"), [
+    ("cheap headphones", "low"), ("budget laptop", "low"), ("affordable tv", "low"),
+    ("inexpensive mouse", "low"), ("high end laptop", "high"), ("premium headphones", "high"),
+    ("top of the line camera", "high"), ("a laptop", None),
+])  # fmt: skip
+def test_price_preference(said: str, preference: str | None) -> None:
+    search = parse_search(said)
+    assert search.filters.price_preference == preference
+    assert search.query.split()[-1] in {"headphones", "laptop", "tv", "mouse", "camera"}
+
+
+@pytest.mark.parametrize(
+    "said", ["speaker under 99999999999 dollars", "tv over 20000000", "laptop $99999999999"]
+)
+def test_absurd_prices_are_dropped_not_crashing(said: str) -> None:
+    filters = parse_search(said).filters
+    assert filters.max_price is None and filters.min_price is None
+
+
+@pytest.mark.parametrize(
+    "said", ["iphone 7", "4k tv", "aa battery", "27 inch monitor", "2 tb drive", "usb-c 3 pack"]
+)
+def test_model_numbers_and_specs_are_not_prices(said: str) -> None:
+    search = parse_search(said)
+    assert search.filters.max_price is None and search.filters.min_price is None, said
+    assert search.query == said
+
+
+def test_empty_text_gives_an_empty_search() -> None:
+    assert parse_search("   ").query == ""
+    assert not parse_search("   ").filters.any()
+
+
+@pytest.mark.parametrize(
+    ("said", "low", "high"),
+    [
+        ("headphones between twenty and forty dollars", 20, 40),
+        ("speaker one hundred and fifty dollars max", None, 150),
+        ("phone no more than a grand", None, 1000),
+        ("laptop under two grand", None, 2000),
+        ("laptop for a thousand bucks", None, 1000),
+        ("laptop twelve hundred dollars max", None, 1200),
+        ("laptop for like 600 bucks", None, 600),
+        ("laptop for two thousand five hundred dollars", None, 2500),
+        ("tv under 1k", None, 1000),
+    ],
+)
+def test_spoken_amounts(said: str, low: float | None, high: float | None) -> None:
+    filters = parse_search(said).filters
+    assert (filters.min_price, filters.max_price) == (low, high)

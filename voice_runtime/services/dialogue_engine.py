@@ -1,0 +1,529 @@
+"""The offline dialogue engine's decisions: one understood turn + the dialogue state -> speech and tool calls.
+
+Pure functions. The shopper's words are read by ``shopper_core.understanding`` (the
+same reader the typed search uses); what was shown, what is in focus and the current
+search come from the session's ``DialogueState``. Describing, comparing, prices,
+superlatives and sorting are answered from the state without a tool; searches, saves,
+removals, the saved list, the cart and preferences are tool calls, announced first so
+the shopper hears something at once. A turn that is not understood never searches
+and never writes: the engine says what it can do.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, get_args
+
+from shopper_core.dialogue import DialogueState, SearchState, ShownProduct
+from shopper_core.understanding import Context, IntentKind, Understanding, understand
+from shopper_core.understanding.references import UnclearReference, parse_reference, resolve
+from shopper_core.understanding.types import Filters, Reference
+from voice_runtime.services import dialogue_replies as replies
+from voice_runtime.services.tool_schemas import (
+    ADD_TO_CART,
+    END_SESSION,
+    GET_USER_PREFERENCES,
+    LIST_SAVED_ITEMS,
+    REMOVE_SAVED_ITEM,
+    SAVE_ITEM,
+    SEARCH_PRODUCTS,
+)
+
+KEEP = "keep"  # Decision.focus: leave the focus as it is
+INTENTS = frozenset(get_args(IntentKind))
+# Understanding below this confidence is asked about, not acted on.
+MIN_CONFIDENCE = 0.5
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The engine's response: text to speak now, calls to make, and the focus after the turn."""
+
+    text: str = ""
+    calls: tuple[tuple[str, dict[str, Any]], ...] = ()
+    intent: str = ""
+    focus: str | None = KEEP
+
+
+@dataclass(frozen=True)
+class ToolExchange:
+    """One tool call the assistant made this turn and its result (None while in progress)."""
+
+    name: str
+    arguments: dict[str, Any]
+    result: Any
+    done: bool
+
+
+@dataclass
+class Turn:
+    """What the context says about the current turn."""
+
+    user_text: str | None = None
+    exchanges: list[ToolExchange] | None = None
+    answered: bool = False
+    previous_tools: tuple[str, ...] = ()  # tools called in the turn before this one
+    has_user_turn: bool = False
+
+
+# ------------------------------------------------------------------ reading the context
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(
+            str(part.get("text", ""))
+            for part in content
+            if isinstance(part, Mapping) and part.get("type") == "text"
+        )
+    return ""
+
+
+def _decode(content: Any) -> Any:
+    text = _text_of(content) if not isinstance(content, dict) else content
+    if isinstance(text, str):
+        if text in ("IN_PROGRESS", ""):
+            return None
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    return text
+
+
+def read_turn(messages: Sequence[Any]) -> Turn:
+    """The last user turn and the tool exchanges since it, from OpenAI-style context messages."""
+    turn = Turn(exchanges=[])
+    calls: dict[str, tuple[str, dict[str, Any]]] = {}
+    current: list[ToolExchange] = []
+    previous: list[str] = []
+    for message in messages:
+        if not isinstance(message, Mapping):
+            continue
+        role = message.get("role")
+        if role == "user":
+            previous = [e.name for e in current] or previous
+            turn.user_text = _text_of(message.get("content"))
+            turn.has_user_turn = True
+            current = []
+            turn.answered = False
+        elif role == "assistant":
+            for call in message.get("tool_calls") or []:
+                function = call.get("function") or {}
+                try:
+                    arguments = json.loads(function.get("arguments") or "{}")
+                except ValueError:
+                    arguments = {}
+                calls[str(call.get("id"))] = (str(function.get("name")), arguments)
+            if _text_of(message.get("content")).strip() and current:
+                turn.answered = True
+        elif role == "tool":
+            name, arguments = calls.get(str(message.get("tool_call_id")), ("", {}))
+            raw = message.get("content")
+            done = not (isinstance(raw, str) and raw == "IN_PROGRESS")
+            current.append(ToolExchange(name, arguments, _decode(raw), done))
+            turn.answered = False
+    turn.exchanges = current
+    turn.previous_tools = tuple(previous)
+    return turn
+
+
+# ------------------------------------------------------------------ searches
+
+
+def search_arguments(state: SearchState, sort: str | None = None) -> dict[str, Any]:
+    """The search_products arguments that run `state` (in the order `sort` asks for)."""
+    args: dict[str, Any] = {"query": state.query}
+    if sort:
+        args["sort"] = sort
+    for name, value in (
+        ("max_price", state.maxPrice),
+        ("min_price", state.minPrice),
+        ("min_rating", state.minRating),
+        ("color", state.color),
+        ("brand", state.brand),
+        ("size", state.size),
+        ("price_preference", state.pricePreference),
+    ):
+        if value is not None:
+            args[name] = value
+    if state.retailers:
+        args["retailers"] = list(state.retailers)
+    return args
+
+
+def search_from(query: str, filters: Filters) -> SearchState:
+    return SearchState(
+        query=query,
+        minPrice=filters.min_price,
+        maxPrice=filters.max_price,
+        minRating=filters.min_rating,
+        color=filters.color,
+        brand=filters.brand,
+        size=filters.size,
+        pricePreference=filters.price_preference,
+        retailers=list(filters.retailers),
+    )
+
+
+def _top_prices(results: Sequence[ShownProduct], top: int = 3) -> list[float]:
+    return [p.price for p in results[:top] if p.price is not None and p.price > 0]
+
+
+def refine(state: DialogueState, understanding: Understanding) -> SearchState | None:
+    """The current search with this turn's changes (None when there is no current search).
+
+    Said values replace the old ones. "Cheaper": the ceiling drops below the cheapest of
+    the top three shown. "More expensive": the floor rises to the dearest of the top three
+    and the ceiling goes. "Better rated": at least 4 stars, or half a star more than asked.
+    """
+    current = state.search
+    if current is None:
+        return None
+    refinement = understanding.refinement
+    filters = refinement.filters if refinement else Filters()
+    relative = set(refinement.relative if refinement else ())
+    if filters.price_preference == "low":
+        relative.add("cheaper")
+    elif filters.price_preference == "high":
+        relative.add("pricier")
+    changes: dict[str, Any] = {}
+    # A new ceiling near or under the old floor replaces the whole range ("around 1.5k",
+    # then "under twelve hundred"); a floor well below it stays ("100 to 200", "under 150").
+    floor = current.minPrice
+    if filters.max_price is not None and filters.min_price is None and floor is not None:
+        changes["minPrice"] = floor if floor < 0.8 * filters.max_price else None
+    if refinement and refinement.query:
+        changes["query"] = refinement.query
+    for field, value in (
+        ("minPrice", filters.min_price),
+        ("maxPrice", filters.max_price),
+        ("minRating", filters.min_rating),
+        ("color", filters.color),
+        ("brand", filters.brand),
+        ("size", filters.size),
+    ):
+        if value is not None:
+            changes[field] = value
+    if filters.retailers:
+        changes["retailers"] = list(filters.retailers)
+    prices = _top_prices(state.results)
+    if "cheaper" in relative and filters.max_price is None:
+        ceiling = math.floor(min(prices) * 0.95) if prices else None
+        if current.maxPrice is not None:
+            ceiling = (
+                min(ceiling, math.floor(current.maxPrice * 0.8))
+                if ceiling
+                else math.floor(current.maxPrice * 0.8)
+            )
+        if ceiling is not None:
+            changes["maxPrice"] = float(max(ceiling, 1))
+            low = changes.get("minPrice", current.minPrice)
+            if low is not None and low >= changes["maxPrice"]:
+                changes["minPrice"] = None
+    if "pricier" in relative and filters.min_price is None:
+        floor = max(prices) if prices else current.maxPrice
+        if floor is not None:
+            changes["minPrice"] = float(math.ceil(floor))
+            changes["maxPrice"] = filters.max_price
+    if "better_rated" in relative and filters.min_rating is None:
+        before = current.minRating
+        changes["minRating"] = 4.0 if before is None or before < 4 else min(before + 0.5, 4.8)
+    updated = current.model_copy(update={**changes, "queryId": None})
+    if updated.minPrice is not None and updated.maxPrice is not None and updated.minPrice > updated.maxPrice:
+        updated = updated.model_copy(update={"minPrice": None})
+    return updated
+
+
+# ------------------------------------------------------------------ references
+
+
+def _items(state: DialogueState) -> list[dict[str, Any]]:
+    return [p.model_dump() for p in state.results]
+
+
+def pick(state: DialogueState, reference: Reference | None, *, default_first: int = 0) -> list[ShownProduct]:
+    """The shown products a reference names (the focus when it names none). Raises UnclearReference."""
+    if not state.results:
+        raise UnclearReference(replies.NO_RESULTS_TEXT)
+    reference = reference or Reference(focus=True)
+    focus = state.focus_index()
+    if reference.is_empty() and focus is None and default_first:
+        return list(state.results[:default_first])
+    indices = resolve(reference, _items(state), focus)
+    return [state.results[i] for i in indices]
+
+
+def _one(state: DialogueState, reference: Reference | None) -> ShownProduct:
+    products = pick(state, reference)
+    if len(products) != 1:
+        raise UnclearReference("You can say the first one, or its brand. Which one do you mean?")
+    return products[0]
+
+
+# ------------------------------------------------------------------ decisions
+
+
+def context_for(state: DialogueState, last_intent: str | None = None) -> Context:
+    known = last_intent.split(":")[0] if last_intent else None
+    return Context(
+        has_results=bool(state.results),
+        has_search=state.search is not None,
+        has_focus=state.focus is not None,
+        shown_names=tuple(f"{p.brand or ''} {p.title}".strip() for p in state.results),
+        last_intent=known if known in INTENTS else None,  # type: ignore[arg-type]
+    )
+
+
+def decide_for(understanding: Understanding, state: DialogueState, turn: Turn | None = None) -> Decision:
+    """Map an understood turn to speech, tool calls and focus (pure)."""
+    kind = understanding.intent
+    try:
+        return _decide(kind, understanding, state, turn or Turn())
+    except UnclearReference as unclear:
+        return Decision(str(unclear) or replies.UNKNOWN_TEXT, (), f"{kind}:unclear")
+
+
+def _decide(kind: str, u: Understanding, state: DialogueState, turn: Turn) -> Decision:
+    if u.confidence < MIN_CONFIDENCE and kind not in ("unknown",):
+        return Decision(replies.UNSURE_TEXT, (), f"{kind}:unsure")
+    if kind == "search" and u.search is not None:
+        if not u.search.query:
+            if state.search is not None and u.search.filters.any():
+                return _decide("refine", Understanding("refine", refinement=_as_refinement(u)), state, turn)
+            return Decision(replies.NEEDS_PRODUCT_TEXT, (), "search:needs_product")
+        filters = u.search.filters
+        return _search(search_from(u.search.query, filters), filters.unknown_retailer, kind)
+    if kind == "refine":
+        refined = refine(state, u)
+        if refined is None:
+            return Decision(replies.NEEDS_PRODUCT_TEXT, (), "refine:needs_product")
+        unknown = u.refinement.filters.unknown_retailer if u.refinement else None
+        return _search(refined, unknown, kind)
+    if kind == "more_like":
+        product = _one(state, u.reference)
+        base = state.search.query if state.search else (product.category or replies.short_name(product.title))
+        price = product.price
+        similar = SearchState(
+            query=base,
+            minPrice=float(math.floor(price * 0.5)) if price else None,
+            maxPrice=float(math.ceil(price * 1.5)) if price else None,
+        )
+        text = f"Looking for more like the {replies.short_name(product.title, product.brand)}."
+        return Decision(text, ((SEARCH_PRODUCTS, search_arguments(similar)),), kind, product.id)
+    if kind == "save":
+        product = _one(state, u.reference)
+        return Decision(
+            replies.saving_announcement(product), ((SAVE_ITEM, {"product_id": product.id}),), kind, product.id
+        )
+    if kind == "add_to_cart":
+        product = _one(state, u.reference)
+        return Decision(
+            replies.adding_to_cart_announcement(product),
+            ((ADD_TO_CART, {"product_id": product.id}),),
+            kind,
+            product.id,
+        )
+    if kind == "remove":
+        return _remove(u.reference, state, turn)
+    if kind == "list_saved":
+        return Decision("Checking your list.", ((LIST_SAVED_ITEMS, {}),), kind)
+    if kind in ("describe", "price", "retailer"):
+        product = _one(state, u.reference)
+        position = next((i + 1 for i, p in enumerate(state.results) if p.id == product.id), None)
+        answer = {
+            "describe": lambda: replies.describe_product(
+                product, position if u.reference and u.reference.positions else None
+            ),
+            "price": lambda: replies.price_reply(product),
+            "retailer": lambda: replies.retailer_reply(product),
+        }[kind]()
+        return Decision(answer, (), kind, product.id)
+    if kind == "compare":
+        products = pick(state, u.reference, default_first=2)
+        if len(products) < 2:
+            products = _with_focus_pair(state, products)
+        if len(products) < 2:
+            return Decision(
+                "Which two should I compare? For example: compare the first two.", (), "compare:unclear"
+            )
+        return Decision(replies.compare_reply(products[:3]), (), kind)
+    if kind == "superlative":
+        return _superlative(u.superlative or "cheapest", state)
+    if kind == "sort":
+        if state.search is None:
+            return Decision(replies.NO_RESULTS_TEXT, (), "sort:no_results")
+        key = u.sort or "price_low"
+        arguments = {**search_arguments(state.search), "sort": key}
+        return Decision(replies.sorting_announcement(key), ((SEARCH_PRODUCTS, arguments),), kind, None)
+    if kind == "preferences":
+        return Decision("Let me check what you like.", ((GET_USER_PREFERENCES, {}),), kind)
+    if kind == "goodbye":
+        return Decision(replies.GOODBYE_TEXT, ((END_SESSION, {}),), kind)
+    if kind == "help":
+        return Decision(replies.HELP_TEXT, (), kind)
+    if kind == "greeting":
+        return Decision(replies.GREETING_TEXT, (), kind)
+    if kind == "thanks":
+        return Decision(replies.THANKS_TEXT, (), kind)
+    if kind == "smalltalk":
+        return Decision(replies.SMALLTALK_TEXT.get(u.topic or "", replies.GREETING_TEXT), (), kind)
+    return Decision(replies.UNKNOWN_TEXT, (), "unknown")
+
+
+def _as_refinement(u: Understanding) -> Any:
+    from shopper_core.understanding.types import Refinement
+
+    return Refinement(filters=u.search.filters if u.search else Filters())
+
+
+def _search(search: SearchState, unknown_retailer: str | None, kind: str) -> Decision:
+    text = replies.search_announcement(search)
+    if unknown_retailer:
+        text = (
+            f"I can't search {unknown_retailer.title()} from here, so I'll look in the stores I have. {text}"
+        )
+    return Decision(text, ((SEARCH_PRODUCTS, search_arguments(search)),), kind, None)
+
+
+def _with_focus_pair(state: DialogueState, products: list[ShownProduct]) -> list[ShownProduct]:
+    focus = state.focus_index()
+    if focus is None:
+        return products
+    focused = state.results[focus]
+    return [focused, *[p for p in products if p.id != focused.id]]
+
+
+def _remove(reference: Reference | None, state: DialogueState, turn: Turn) -> Decision:
+    reference = reference or Reference(focus=True)
+    listed = LIST_SAVED_ITEMS in turn.previous_tools
+    if reference.positions and (reference.saved or listed or not state.results):
+        position = reference.positions[0]
+        entries = state.saved
+        index = position - 1 if position > 0 else len(entries) + position
+        title = entries[index].title if 0 <= index < len(entries) else None
+        text = replies.removing_announcement(title) if title else ""
+        return Decision(text, ((REMOVE_SAVED_ITEM, {"saved_position": position}),), "remove")
+    if reference.name and not state.results:
+        match = [e for e in state.saved if reference.name.lower() in e.title.lower()]
+        if len(match) == 1:
+            return Decision(
+                replies.removing_announcement(match[0].title),
+                ((REMOVE_SAVED_ITEM, {"saved_item_id": match[0].id}),),
+                "remove",
+            )
+    if reference.is_empty() and state.focus is None:
+        return Decision("Which one should I take off your list?", (), "remove:unclear")
+    if reference.is_empty():
+        entry = next((e for e in state.saved if e.productId == state.focus), None)
+        title = entry.title if entry else None
+        return Decision(
+            replies.removing_announcement(title) if title else "",
+            ((REMOVE_SAVED_ITEM, {"product_id": state.focus}),),
+            "remove",
+        )
+    product = _one(state, reference)
+    return Decision(
+        replies.removing_announcement(product.title),
+        ((REMOVE_SAVED_ITEM, {"product_id": product.id}),),
+        "remove",
+    )
+
+
+def _superlative(kind: str, state: DialogueState) -> Decision:
+    if not state.results:
+        return Decision(replies.NO_RESULTS_TEXT, (), "superlative:no_results")
+    if kind == "best_rated":
+        rated = [p for p in state.results if p.rating]
+        if not rated:
+            return Decision(replies.no_ratings_reply(), (), "superlative")
+        best = max(rated, key=lambda p: p.rating or 0)
+    else:
+        priced = [p for p in state.results if p.price is not None]
+        if not priced:
+            return Decision("I don't have prices for these.", (), "superlative")
+        best = (min if kind == "cheapest" else max)(priced, key=lambda p: p.price or 0)
+    return Decision(replies.superlative_reply(kind, best), (), "superlative", best.id)
+
+
+# ------------------------------------------------------------------ after the tools
+
+
+def reply_to_results(exchanges: Sequence[ToolExchange], state: DialogueState) -> str:
+    """Speech for the finished tool calls of this turn ('' for end_session)."""
+    sentences = []
+    for exchange in exchanges:
+        result = exchange.result
+        if exchange.name == END_SESSION:
+            continue
+        if not isinstance(result, Mapping):
+            sentences.append(replies.tool_failure_reply(exchange.name))
+        elif result.get("ok") is False and exchange.name != SEARCH_PRODUCTS:
+            sentences.append(str(result.get("message") or replies.tool_failure_reply(exchange.name)))
+        elif exchange.name == SEARCH_PRODUCTS and exchange.arguments.get("sort") and state.results:
+            sentences.append(replies.sorted_reply(state.results, str(exchange.arguments["sort"])))
+        elif exchange.name == SEARCH_PRODUCTS:
+            sentences.append(replies.search_reply(state.search, result, state.results))
+        elif exchange.name == SAVE_ITEM:
+            sentences.append(replies.save_reply(result))
+        elif exchange.name == REMOVE_SAVED_ITEM:
+            sentences.append(replies.remove_reply(result))
+        elif exchange.name == LIST_SAVED_ITEMS:
+            sentences.append(replies.list_reply(result))
+        elif exchange.name == ADD_TO_CART:
+            sentences.append(replies.cart_reply(result))
+        elif exchange.name == GET_USER_PREFERENCES:
+            sentences.append(replies.preferences_reply(result))
+        else:
+            sentences.append("Done.")
+    return " ".join(s for s in sentences if s)
+
+
+def decide(messages: Sequence[Any], state: DialogueState, last_intent: str | None = None) -> Decision:
+    """The whole engine as a pure function of the context messages, the dialogue state and
+    the intent of the turn before (so "and the second one" can repeat it)."""
+    turn = read_turn(messages)
+    if turn.exchanges:
+        if turn.answered or not all(exchange.done for exchange in turn.exchanges):
+            return Decision(intent="wait")
+        return Decision(reply_to_results(turn.exchanges, state), (), "tool_reply")
+    if turn.user_text is None:
+        return Decision(replies.GREETING_TEXT if not turn.has_user_turn else "", (), "greeting")
+    understanding = understand(turn.user_text, context_for(state, last_intent))
+    return decide_for(continued(understanding, turn, state), state, turn)
+
+
+_CONTINUES = re.compile(r"^(?:and|also|plus|oh and)\b|\b(?:too|as well|also)[.!?]*$", re.IGNORECASE)
+
+
+def continued(u: Understanding, turn: Turn, state: DialogueState) -> Understanding:
+    """ "Save the first one." "And the second." / "and the Calvin Klein heels too": the same
+    action again, on the product this turn names (only when it names one that is shown)."""
+    action = next((t for t in (SAVE_ITEM, ADD_TO_CART) if t in turn.previous_tools), None)
+    if action is None or not state.results or not _CONTINUES.search((turn.user_text or "").strip()):
+        return u
+    if u.intent in ("save", "add_to_cart", "remove", "list_saved", "goodbye", "thanks"):
+        return u
+    reference = u.reference
+    if reference is None or reference.is_empty():
+        words = " ".join(
+            w
+            for w in (u.search.filters.brand if u.search else None, u.search.query if u.search else None)
+            if w
+        )
+        reference = Reference(name=words) if words else parse_reference(turn.user_text or "")
+    if reference is None or reference.is_empty():
+        return u
+    try:
+        picked = pick(state, reference)
+    except UnclearReference:
+        return u
+    if len(picked) != 1:
+        return u
+    return Understanding("save" if action == SAVE_ITEM else "add_to_cart", reference=reference)
