@@ -134,7 +134,7 @@ class Backend:
                 "password": "correct horse 42",
                 "returnSecureToken": True,
             },
-            timeout=10,
+            timeout=60,
         )
         signup.raise_for_status()
         user = signup.json()
@@ -142,7 +142,7 @@ class Backend:
             f"{self.functions_url}/sessions",
             headers={"Authorization": f"Bearer {user['idToken']}"},
             json={},
-            timeout=10,
+            timeout=60,
         )
         response.raise_for_status()
         session = response.json()

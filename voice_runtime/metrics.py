@@ -39,6 +39,7 @@ from typing import Any
 from pipecat.frames.frames import (
     BotStartedSpeakingFrame,
     BotStoppedSpeakingFrame,
+    FunctionCallCancelFrame,
     FunctionCallInProgressFrame,
     FunctionCallResultFrame,
     InterruptionFrame,
@@ -225,6 +226,8 @@ class TurnLatencyObserver(BaseObserver):
                 log_event(logger, "tool call", event="tool_call", **call)
                 if turn is not None:
                     turn.tool_ms[frame.function_name] = ms(seconds) or 0.0
+        elif isinstance(frame, FunctionCallCancelFrame):
+            self._tool_started.pop(frame.tool_call_id, None)
         elif isinstance(frame, FunctionCallInProgressFrame) and frame.tool_call_id not in self._tool_started:
             self._tool_started[frame.tool_call_id] = (frame.function_name, now)
             if turn is not None:
@@ -267,7 +270,8 @@ class TurnLatencyObserver(BaseObserver):
             **{f"{stage}_ms": ms(seconds) for stage, seconds in stages.items()},
             "tool_calls": turn.tool_calls,
             "tool_ms": dict(turn.tool_ms),
-            "tool_pending": [name for name, _ in self._tool_started.values()],
+            # Calls of this turn still running (a call from an earlier turn is not this turn's wait).
+            "tool_pending": [name for name, at in self._tool_started.values() if at >= turn.speech_ended_at],
         }
         self.turns.append(record)
         log_event(logger, "turn latency", event="turn_latency", **record)

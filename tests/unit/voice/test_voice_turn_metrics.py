@@ -78,3 +78,13 @@ async def test_speech_that_starts_before_the_tool_returns_shows_the_call_as_pend
     assert turn["tool_pending"] == ["search_products"]
     assert turn["tool_ms"] == {}
     assert observer.tool_calls[0]["duration_ms"] >= 10  # still timed when it returns
+
+
+async def test_a_call_left_over_from_an_earlier_turn_is_not_this_turns_wait() -> None:
+    observer = metrics.TurnLatencyObserver("s-3")
+    await _turn(observer, tool_secs=0.01, speak_first=True)  # its result is observed later
+    await observer.on_push_frame(_pushed(FunctionCallInProgressFrame("save_item", "call-2", {})))
+    await asyncio.sleep(0.3)  # the shopper speaks again later; VAD stop comes 0.25 s after
+    await _turn(observer, tool_secs=None, speak_first=False)
+
+    assert observer.turns[1]["tool_pending"] == []
