@@ -1,6 +1,6 @@
 """The production providers' servers, faked locally, for the concurrency benchmark's cloud mode.
 
-- Google Speech-to-Text v2 and Text-to-Speech v1 streaming: `tests/fakes/fake_google_speech.py`
+- Google Speech-to-Text v2 and Text-to-Speech v1 streaming: `devstack/fakes/fake_google_speech.py`
   (real gRPC methods and messages), with a worker pool sized for many sessions and
   an endless supply of shopping transcripts.
 - Gemini `streamGenerateContent?alt=sse`: a small rule-based model answering in

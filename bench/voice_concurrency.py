@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
+sys.path[:0] = [str(ROOT), str(ROOT / "core"), str(ROOT / "functions")]
 
 from devstack.fake_functions import SECRET, FakeFunctions  # noqa: E402
 from devstack.voice_harness import free_port, wait_healthy  # noqa: E402
@@ -123,7 +123,7 @@ class VoiceProcess:
             cwd=ROOT,
             env={
                 **os.environ,
-                "PYTHONPATH": f"{ROOT}:{ROOT / 'functions'}",
+                "PYTHONPATH": f"{ROOT}:{ROOT / 'core'}:{ROOT / 'functions'}",
                 "SESSION_TICKET_KEY": TICKET_KEY,
                 "PIPECAT_SERVER_SECRET": SECRET,
                 "LOG_LEVEL": "WARNING",
@@ -325,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     default_levels = "1,2,3,4,6,8" if args.mode == "offline" else "1,20,25,30,35,40,50"
     levels = [int(v) for v in (args.levels or default_levels).split(",")]
     (args.out / "tmp").mkdir(parents=True, exist_ok=True)
+    (RESULTS / "tmp").mkdir(parents=True, exist_ok=True)  # the server logs
     speech = {text: synthesize_speech(text) for text in TURNS}
     load = [round(v, 2) for v in os.getloadavg()]
     report: dict[str, Any] = {

@@ -6,9 +6,12 @@ and transcribed by three recipes:
 
 - ``stock``: pipecat's WhisperSTTService recipe (model.transcribe defaults,
   beam 5, 30 s window, 0.5 s trailing silence) over the whole utterance;
-- ``tuned_full``: greedy, no timestamps, shopping prompt, 30 s window;
+- ``tuned_full``: beam 2 (the service's default; greedy before), no
+  timestamps, shopping prompt, 30 s window;
 - ``tuned_tight``: the same with the encoder window cut to the utterance
   (what IncrementalWhisperSTTService runs).
+
+``--recipes`` picks some of them (the stock recipe alone takes minutes).
 
 Latency: ``stock`` is the time from VAD stop to transcript of the stock path
 (its whole inference runs after the stop). ``incremental`` drives the real
@@ -25,9 +28,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import platform
 import re
 import statistics
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -230,14 +235,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=len(UTTERANCES))
     parser.add_argument("--realtime", type=int, default=8, help="utterances per voice driven in real time")
     parser.add_argument("--vad-stop-secs", type=float, default=0.3)
+    parser.add_argument("--recipes", nargs="+", default=["stock", "tuned_full", "tuned_tight"])
+    parser.add_argument("--beam-size", type=int, default=2, help="beam of the tuned recipes")
     args = parser.parse_args(argv)
 
     from voice_runtime.models import get_whisper_model
     from voice_runtime.services.whisper_stt import WhisperEngine
 
     model = get_whisper_model()
-    tight = WhisperEngine(model, tight_window=True)
-    full = WhisperEngine(model, tight_window=False)
+    tight = WhisperEngine(model, tight_window=True, beam_size=args.beam_size)
+    full = WhisperEngine(model, tight_window=False, beam_size=args.beam_size)
     utterances = UTTERANCES[: args.limit]
     rows: list[dict[str, Any]] = []
     for voice in args.voices:
@@ -249,6 +256,8 @@ def main(argv: list[str] | None = None) -> int:
                 ("tuned_full", lambda p: transcribe_engine(full, p)),
                 ("tuned_tight", lambda p: transcribe_engine(tight, p)),
             ):
+                if recipe not in args.recipes:
+                    continue
                 hypothesis, ms = run(pcm)
                 errors, length = word_errors(text, hypothesis)
                 row[recipe] = {"text": hypothesis, "errors": errors, "words": length, "ms": round(ms, 1)}
@@ -262,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(row)
 
     summary: dict[str, Any] = {"recipes": {}, "voices": args.voices, "utterances": len(utterances)}
-    for recipe in ("stock", "tuned_full", "tuned_tight"):
+    for recipe in [r for r in ("stock", "tuned_full", "tuned_tight") if r in args.recipes]:
         errors = sum(r[recipe]["errors"] for r in rows)
         words = sum(r[recipe]["words"] for r in rows)
         per_voice = {}
@@ -282,23 +291,32 @@ def main(argv: list[str] | None = None) -> int:
     live_ms = [
         x["stop_to_transcript_ms"] for x in live if x["stop_to_transcript_ms"] == x["stop_to_transcript_ms"]
     ]
+    stock = summary["recipes"].get("stock", {})
     summary["stop_to_transcript_ms"] = {
-        "stock_p50": summary["recipes"]["stock"]["inference_ms_p50"],
-        "stock_p95": summary["recipes"]["stock"]["inference_ms_p95"],
+        "stock_p50": stock.get("inference_ms_p50"),
+        "stock_p95": stock.get("inference_ms_p95"),
         "incremental_p50": round(statistics.median(live_ms), 1) if live_ms else None,
         "incremental_p95": round(percentile(live_ms, 0.95), 1) if live_ms else None,
         "incremental_samples": len(live_ms),
         "speculative_hit_rate": round(sum(x["speculative_hit"] for x in live) / max(1, len(live)), 3),
         "vad_stop_secs": args.vad_stop_secs,
     }
-    summary["machine"] = {"cpus": __import__("os").cpu_count(), "python": platform.python_version()}
+    summary["machine"] = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "load_average": [round(v, 2) for v in os.getloadavg()],
+    }
+    summary["beam_size"] = args.beam_size
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "voice_wer.json").write_text(json.dumps({"summary": summary, "rows": rows}, indent=2) + "\n")
+    command_args = " ".join(argv if argv is not None else sys.argv[1:])
     lines = [
         "# STT word error rate and latency (Whisper base int8, offline)",
         "",
         f"{len(utterances)} shopping utterances x {len(args.voices)} voices ({', '.join(args.voices)}); "
-        f"{summary['machine']['cpus']} CPUs. Command: `.venv/bin/python -m bench.voice_wer`.",
+        f"{summary['machine']['cpus']} CPUs (shared; load average at the end "
+        f"{summary['machine']['load_average']}), tuned recipes at beam {args.beam_size}. "
+        f"Command: `.venv/bin/python -m bench.voice_wer {command_args}`.",
         "",
         "| recipe | WER | " + " | ".join(f"WER {v}" for v in args.voices) + " | inference p50 ms | p95 ms |",
         "|---|---|" + "---|" * len(args.voices) + "---|---|",

@@ -41,7 +41,7 @@ from pipecat.workers.runner import WorkerRunner
 
 from shopper_core.dialogue import DialogueState
 from voice_runtime import metrics
-from voice_runtime.conversation_log import ConversationLog
+from voice_runtime.conversation_log import ConversationLog, TypedTurnObserver
 from voice_runtime.dialogue_store import DialogueStore
 from voice_runtime.functions_client import FunctionsClient, FunctionsError, SessionEndStatus
 from voice_runtime.log import get_logger, log_event
@@ -257,6 +257,7 @@ async def build_session(websocket: WebSocket, session_id: str, user_id: str, dep
         [transport.input(), vad, stt, user_aggregator, llm, tts, transport.output(), assistant_aggregator]
     )
     turn_observer = metrics.TurnLatencyObserver(session_id)
+    conversation = ConversationLog(client, session_id, user_id)
     worker = PipelineWorker(
         pipeline,
         params=PipelineParams(
@@ -264,7 +265,7 @@ async def build_session(websocket: WebSocket, session_id: str, user_id: str, dep
             audio_out_sample_rate=settings.audio_out_sample_rate,
             enable_metrics=True,
         ),
-        observers=[turn_observer],
+        observers=[turn_observer, TypedTurnObserver(conversation)],
         rtvi_observer_params=RTVIObserverParams(metrics_enabled=False),
         idle_timeout_secs=settings.idle_timeout_s,
         conversation_id=session_id,
@@ -294,7 +295,7 @@ async def build_session(websocket: WebSocket, session_id: str, user_id: str, dep
         assistant_aggregator=assistant_aggregator,
         tools=tools,
         store=store,
-        conversation=ConversationLog(client, session_id, user_id),
+        conversation=conversation,
         turn_observer=turn_observer,
         resumed=bool(messages),
     )

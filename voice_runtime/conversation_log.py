@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from pipecat.observers.base_observer import BaseObserver, FramePushed
+from pipecat.processors.frameworks.rtvi.frames import RTVISendTextFrame
+
 from voice_runtime.functions_client import FunctionsClient, FunctionsError, Speaker
 from voice_runtime.log import get_logger, log_event
 
@@ -51,3 +54,23 @@ class ConversationLog:
         except (TimeoutError, asyncio.CancelledError):
             self._task.cancel()
             log_event(logger, "conversation log flush timed out", event="conversation_log_timeout")
+
+
+class TypedTurnObserver(BaseObserver):
+    """Logs what the shopper typed (RTVI send-text) as a user turn, as spoken turns are logged.
+
+    A typed message reaches the context as an appended message, not as a user turn of the
+    aggregator, so the turn events never see it; the RTVISendTextFrame the RTVI processor
+    pushes with it is what marks it. Observers see a frame at every hop: each is logged once.
+    """
+
+    def __init__(self, log: ConversationLog) -> None:
+        super().__init__()
+        self._log = log
+        self._seen: set[int] = set()
+
+    async def on_push_frame(self, data: FramePushed) -> None:
+        frame = data.frame
+        if isinstance(frame, RTVISendTextFrame) and frame.id not in self._seen:
+            self._seen.add(frame.id)
+            self._log.add("user", frame.text)

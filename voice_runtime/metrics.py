@@ -11,6 +11,15 @@ processor is added to the audio path) and times each user turn:
 - voice_to_voice: the end of the user's speech (VAD stop minus stop_secs) ->
   the bot's first audio leaving the output transport.
 
+Tool calls are timed (function call in progress -> its result, per tool;
+the histogram ``voice_tool_latency_seconds`` is observed by the tools through
+:func:`observe_tool`), and voice-to-voice is also
+kept by turn kind (``voice_turn_first_audio_seconds{turn="tool"|"no_tool"}``),
+so a slow tool turn is visible apart from the chit-chat that hides it in the
+overall figure. A turn record carries ``tool_ms`` (each call that finished
+before the bot started speaking) and ``tool_pending`` (calls still running
+when the first audio left: the acknowledgement was spoken while they ran).
+
 Process-wide gauges and counters (sessions, tool calls, rejections) live here
 too so /metrics is one registry. With several server processes (`workers`),
 prometheus_client's multiprocess mode (PROMETHEUS_MULTIPROC_DIR, set by
@@ -30,6 +39,7 @@ from typing import Any
 from pipecat.frames.frames import (
     BotStartedSpeakingFrame,
     BotStoppedSpeakingFrame,
+    FunctionCallCancelFrame,
     FunctionCallInProgressFrame,
     FunctionCallResultFrame,
     InterruptionFrame,
@@ -89,6 +99,18 @@ INTERRUPTIONS = Counter("voice_interruptions_total", "Bot speech interrupted by 
 TOOL_CALLS = Counter(
     "voice_tool_calls_total", "Tool calls, by tool and outcome.", ["tool", "ok"], registry=REGISTRY
 )
+STT_DECODES = Counter(
+    "voice_stt_decodes_total",
+    "Offline Whisper transcriptions run (speculative ones included); divide by turns for the cost.",
+    registry=REGISTRY,
+)
+TURN_FIRST_AUDIO = Histogram(
+    "voice_turn_first_audio_seconds",
+    "End of user speech -> first bot audio, by whether the turn called a tool.",
+    ["turn"],
+    buckets=_BUCKETS,
+    registry=REGISTRY,
+)
 TOOL_LATENCY = Histogram(
     "voice_tool_latency_seconds",
     "Time a tool call takes, functions API included, by tool and outcome.",
@@ -132,6 +154,7 @@ class TurnTimes:
     tts_first_audio_at: float | None = None
     bot_started_at: float | None = None
     tool_calls: list[str] = field(default_factory=list)
+    tool_ms: dict[str, float] = field(default_factory=dict)
 
     @property
     def speech_ended_at(self) -> float:
@@ -167,7 +190,9 @@ class TurnLatencyObserver(BaseObserver):
         self._turn: TurnTimes | None = None
         self._turn_index = 0
         self._bot_speaking = False
+        self._tool_started: dict[str, tuple[str, float]] = {}  # tool_call_id -> (name, start)
         self.turns: list[dict[str, Any]] = []
+        self.tool_calls: list[dict[str, Any]] = []
 
     async def on_push_frame(self, data: FramePushed) -> None:
         frame = data.frame
@@ -190,7 +215,26 @@ class TurnLatencyObserver(BaseObserver):
             self._bot_speaking = False
         elif isinstance(frame, FunctionCallResultFrame):
             result = frame.result if isinstance(frame.result, dict) else {}
-            TOOL_CALLS.labels(tool=frame.function_name, ok=str(bool(result.get("ok", True))).lower()).inc()
+            ok = bool(result.get("ok", True))
+            TOOL_CALLS.labels(tool=frame.function_name, ok=str(ok).lower()).inc()
+            started = self._tool_started.pop(frame.tool_call_id, None)
+            if started is not None:
+                seconds = max(0.0, now - started[1])  # the histogram is observe_tool's (tools.py)
+                call = {"session_id": self._session_id, "tool": frame.function_name, "ok": ok}
+                call["duration_ms"] = ms(seconds)
+                self.tool_calls.append(call)
+                log_event(logger, "tool call", event="tool_call", **call)
+                if turn is not None:
+                    turn.tool_ms[frame.function_name] = ms(seconds) or 0.0
+        elif isinstance(frame, FunctionCallCancelFrame):
+            self._tool_started.pop(frame.tool_call_id, None)
+        elif isinstance(frame, FunctionCallInProgressFrame) and frame.tool_call_id not in self._tool_started:
+            self._tool_started[frame.tool_call_id] = (frame.function_name, now)
+            if turn is not None:
+                if turn.llm_first_at is None and turn.llm_request_at is not None:
+                    turn.llm_first_at = now
+                if frame.function_name not in turn.tool_calls:
+                    turn.tool_calls.append(frame.function_name)
         elif turn is None:
             return
         elif isinstance(frame, TranscriptionFrame):
@@ -199,12 +243,10 @@ class TurnLatencyObserver(BaseObserver):
         elif isinstance(frame, LLMContextFrame):
             if turn.llm_request_at is None:
                 turn.llm_request_at = now
-        elif isinstance(frame, LLMTextFrame | FunctionCallInProgressFrame):
+        elif isinstance(frame, LLMTextFrame):
             if turn.llm_first_at is None and turn.llm_request_at is not None:
                 turn.llm_first_at = now
-            if isinstance(frame, FunctionCallInProgressFrame) and frame.function_name not in turn.tool_calls:
-                turn.tool_calls.append(frame.function_name)
-            elif turn.tts_request_at is None:
+            if turn.tts_request_at is None:
                 turn.tts_request_at = now
         elif isinstance(frame, TTSSpeakFrame | TTSTextFrame):
             if turn.tts_request_at is None:
@@ -219,11 +261,17 @@ class TurnLatencyObserver(BaseObserver):
             if seconds is not None:
                 STAGE_LATENCY.labels(stage=stage).observe(seconds)
         TURNS.inc()
+        if stages["voice_to_voice"] is not None:
+            kind = "tool" if turn.tool_calls else "no_tool"
+            TURN_FIRST_AUDIO.labels(turn=kind).observe(stages["voice_to_voice"])
         record: dict[str, Any] = {
             "session_id": self._session_id,
             "turn": self._turn_index,
             **{f"{stage}_ms": ms(seconds) for stage, seconds in stages.items()},
             "tool_calls": turn.tool_calls,
+            "tool_ms": dict(turn.tool_ms),
+            # Calls of this turn still running (a call from an earlier turn is not this turn's wait).
+            "tool_pending": [name for name, at in self._tool_started.values() if at >= turn.speech_ended_at],
         }
         self.turns.append(record)
         log_event(logger, "turn latency", event="turn_latency", **record)

@@ -37,9 +37,16 @@ class VoiceSettings(BaseSettings):
     # Offline models (baked into the image by `python -m voice_runtime.models`).
     whisper_model_dir: str | None = None
     whisper_compute_type: str = "int8"
-    whisper_cpu_threads: int = 1
+    # CTranslate2 threads per transcription (0: CTranslate2's default, one per core).
+    whisper_cpu_threads: int = 0
+    # Beam 2 over greedy: WER 9.0% -> 6.6% on bench/voice_wer.py's set (bench/results/voice_wer.md).
+    whisper_beam_size: int = Field(default=2, ge=1, le=5)
     piper_voice_dir: str | None = None
     piper_voice: str = "en_US-joe-medium"
+    # Synthesise the fixed phrases (greeting, fillers, thanks) at start, so they play at once.
+    tts_warm_phrases: bool = True
+    # A reply's long opening clause is cut before a preposition within this many words (0: never).
+    tts_first_piece_words: int = Field(default=6, ge=0, le=20)
 
     # Gemini and Google speech (endpoints are overridable so tests can point them at fakes).
     gemini_api_key: SecretStr | None = None

@@ -46,10 +46,19 @@ def _setting(settings: Any, name: str, default: Any = None) -> Any:
 
 
 def _whisper(settings: Any, **kwargs: Any) -> STTService:
-    from voice_runtime.services.whisper_stt import IncrementalWhisperSTTService, get_whisper_engine
+    from voice_runtime.services.whisper_stt import IncrementalWhisperSTTService
 
-    engine = get_whisper_engine(_setting(settings, "whisper_model_dir"))
-    return IncrementalWhisperSTTService(engine=engine, **kwargs)
+    return IncrementalWhisperSTTService(engine=_whisper_engine(settings), **kwargs)
+
+
+def _whisper_engine(settings: Any) -> Any:
+    from voice_runtime.services.whisper_stt import get_whisper_engine
+
+    return get_whisper_engine(
+        _setting(settings, "whisper_model_dir"),
+        beam_size=_setting(settings, "whisper_beam_size", 2),
+        cpu_threads=_setting(settings, "whisper_cpu_threads", 0),
+    )
 
 
 def _google_stt(settings: Any, **kwargs: Any) -> STTService:
@@ -61,7 +70,11 @@ def _google_stt(settings: Any, **kwargs: Any) -> STTService:
 def _piper(settings: Any, **kwargs: Any) -> TTSService:
     from voice_runtime.services.piper_tts import PiperTTSService
 
-    return PiperTTSService(voice_dir=_setting(settings, "piper_voice_dir"), **kwargs)
+    return PiperTTSService(
+        voice_dir=_setting(settings, "piper_voice_dir"),
+        first_piece_words=_setting(settings, "tts_first_piece_words", 6),
+        **kwargs,
+    )
 
 
 def _espeak(settings: Any, **kwargs: Any) -> TTSService:
@@ -154,16 +167,54 @@ def create_llm(settings: Any, **kwargs: Any) -> LLMService:
 def preload_models(settings: Any) -> None:
     """Load the offline models now (at server start) instead of on the first session."""
     if _setting(settings, "stt_provider", "whisper") == "whisper":
-        from voice_runtime.models import get_whisper_model
-
-        get_whisper_model(_setting(settings, "whisper_model_dir"))
+        _whisper_engine(settings)
     if _setting(settings, "tts_provider", "piper") == "piper":
         from voice_runtime.models import get_piper_voice
+        from voice_runtime.services.piper_tts import warm_phrases
 
         try:
-            get_piper_voice(_setting(settings, "piper_voice_dir"))
+            voice = get_piper_voice(_setting(settings, "piper_voice_dir"))
+            if _setting(settings, "tts_warm_phrases", True):
+                warmed = warm_phrases(voice, fixed_phrases())
+                logger.info("piper phrases ready", extra={"fields": {"event": "tts_warm", "clauses": warmed}})
         except Exception as error:
             logger.warning("piper preload failed", extra={"fields": {"error": str(error)}})
+
+
+def fixed_phrases(max_words: int = 20) -> list[str]:
+    """The fixed sentences the assistant says (greeting, fillers, replies without slots).
+
+    Read from the modules that own them (every upper-case ``str`` constant, or
+    ``dict`` of them, of up to ``max_words`` words), so a reworded reply is
+    still warmed; templates with ``{}`` slots are skipped.
+    """
+    import importlib
+
+    phrases: list[str] = []
+    for module_name in (
+        "voice_runtime.bot",
+        "voice_runtime.tools",
+        "voice_runtime.tool_registration",
+        "voice_runtime.services.dialogue_replies",
+        "voice_runtime.services.dialogue_engine",
+    ):
+        try:
+            module = importlib.import_module(module_name)
+        except Exception:  # a module being reworked must not stop the server starting
+            continue
+        for name, value in vars(module).items():
+            if not name.isupper() or name.startswith("_"):
+                continue
+            values = value.values() if isinstance(value, dict) else [value]
+            for text in values:
+                if (
+                    isinstance(text, str)
+                    and text.rstrip().endswith((".", "!", "?"))
+                    and "{" not in text
+                    and len(text.split()) <= max_words
+                ):
+                    phrases.append(text)
+    return list(dict.fromkeys(phrases))
 
 
 __all__ = ["create_llm", "create_stt", "create_tts", "preload_models"]

@@ -53,6 +53,7 @@ from pipecat.services.stt_service import STTService
 from pipecat.transcriptions.language import Language
 from pipecat.utils.time import time_now_iso8601
 
+from voice_runtime import metrics
 from voice_runtime.models import INFERENCE_EXECUTOR, get_whisper_model
 
 logger = logging.getLogger(__name__)
@@ -124,10 +125,12 @@ class WhisperEngine:
         min_window_secs: float = 5.0,
         margin_secs: float = 1.0,
         no_speech_threshold: float = 0.6,
+        beam_size: int = 2,
     ) -> None:
         from faster_whisper.tokenizer import Tokenizer
 
         self.model = model
+        self.beam_size = beam_size
         self.tight_window = tight_window
         self._min_frames = int(min_window_secs * FRAMES_PER_SECOND)
         self._margin_frames = int(margin_secs * FRAMES_PER_SECOND)
@@ -176,16 +179,22 @@ class WhisperEngine:
         result = self.model.model.generate(
             encoded,
             [self._prompt],
-            beam_size=1,
+            beam_size=self.beam_size,
             max_length=len(self._prompt) + max_new,
             return_no_speech_prob=True,
+            return_scores=True,
             suppress_blank=True,
             no_repeat_ngram_size=0,
         )[0]
         tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
         text = collapse_repeats(self._tokenizer.decode(tokens).strip())
         no_speech = float(getattr(result, "no_speech_prob", 0.0))
-        if no_speech > self._no_speech_threshold and len(text.split()) <= 2:
+        # Whisper's own rule: likely no speech and an unsure decoding means silence. Beam search
+        # finds a fluent sentence in silence ("You can use the speaker on your phone."), so a
+        # long text alone does not prove speech; its average log probability does.
+        scores = getattr(result, "scores", None) or [0.0]
+        avg_logprob = float(scores[0])
+        if no_speech > self._no_speech_threshold and (len(text.split()) <= 2 or avg_logprob < -1.0):
             text = ""
         return Transcript(text, no_speech, 1000.0 * (time.perf_counter() - started), audio_ms)
 
@@ -194,12 +203,19 @@ _engines: dict[tuple[Any, ...], WhisperEngine] = {}
 _engines_lock = threading.Lock()
 
 
-def get_whisper_engine(model_dir: str | Path | None = None, *, tight_window: bool = True) -> WhisperEngine:
-    """The process-wide engine over the shared model (one per window mode)."""
-    key = (str(model_dir or ""), tight_window)
+def get_whisper_engine(
+    model_dir: str | Path | None = None,
+    *,
+    tight_window: bool = True,
+    beam_size: int = 2,
+    cpu_threads: int = 0,
+) -> WhisperEngine:
+    """The process-wide engine over the shared model (one per recipe)."""
+    key = (str(model_dir or ""), tight_window, beam_size, cpu_threads)
     with _engines_lock:
         if key not in _engines:
-            _engines[key] = WhisperEngine(get_whisper_model(model_dir), tight_window=tight_window)
+            model = get_whisper_model(model_dir, cpu_threads=cpu_threads)
+            _engines[key] = WhisperEngine(model, tight_window=tight_window, beam_size=beam_size)
         return _engines[key]
 
 
@@ -212,6 +228,7 @@ class UtteranceStats:
     speculative_hit: bool
     inference_ms: float
     audio_ms: float
+    decodes: int = 1
 
 
 class IncrementalWhisperSTTService(STTService):
@@ -248,6 +265,7 @@ class IncrementalWhisperSTTService(STTService):
         self._speculation: Future[Transcript] | None = None
         self._speculation_end = 0
         self._spoke_since_speculation = False
+        self._decodes = 0  # transcriptions started for the utterance being heard
         self._finalize_tasks: set[asyncio.Task[None]] = set()
         self.last_utterance: UtteranceStats | None = None
 
@@ -304,6 +322,7 @@ class IncrementalWhisperSTTService(STTService):
     def _start_speculation(self) -> None:
         self._speculation_end = len(self._buffer)
         self._spoke_since_speculation = False
+        self._decodes += 1
         audio = pcm16_to_float(self._buffer)
         self._speculation = asyncio.get_running_loop().run_in_executor(  # type: ignore[assignment]
             self._executor, self._engine.transcribe, audio
@@ -315,6 +334,7 @@ class IncrementalWhisperSTTService(STTService):
         self._trailing_silence_secs = 0.0
         self._speculation = None
         self._spoke_since_speculation = False
+        self._decodes = 0
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
@@ -330,15 +350,16 @@ class IncrementalWhisperSTTService(STTService):
             self._finalize_tasks.add(task)
             task.add_done_callback(self._finalize_tasks.discard)
 
-    def _take_utterance(self) -> tuple[bytes, Any, bool]:
+    def _take_utterance(self) -> tuple[bytes, Any, bool, int]:
         pcm = bytes(self._buffer)
         speculation = self._speculation
         reusable = speculation is not None and not self._spoke_since_speculation
+        decodes = self._decodes + (0 if reusable else 1)
         self._reset_utterance()
-        return pcm, speculation, reusable
+        return pcm, speculation, reusable, decodes
 
-    async def _finalize(self, utterance: tuple[bytes, Any, bool]) -> None:
-        pcm, speculation, reusable = utterance
+    async def _finalize(self, utterance: tuple[bytes, Any, bool, int]) -> None:
+        pcm, speculation, reusable, decodes = utterance
         stopped = time.perf_counter()
         await self.start_processing_metrics()
         try:
@@ -353,8 +374,9 @@ class IncrementalWhisperSTTService(STTService):
             await self.stop_processing_metrics()
         latency_ms = 1000.0 * (time.perf_counter() - stopped)
         self.last_utterance = UtteranceStats(
-            result.text, latency_ms, reusable, result.inference_ms, result.audio_ms
+            result.text, latency_ms, reusable, result.inference_ms, result.audio_ms, decodes
         )
+        metrics.STT_DECODES.inc(decodes)
         logger.info(
             "stt final",
             extra={
@@ -362,6 +384,7 @@ class IncrementalWhisperSTTService(STTService):
                     "event": "stt_final",
                     "stop_to_transcript_ms": round(latency_ms, 1),
                     "speculative_hit": reusable,
+                    "decodes": decodes,
                     "inference_ms": round(result.inference_ms, 1),
                     "audio_ms": round(result.audio_ms, 1),
                     "chars": len(result.text),

@@ -279,3 +279,21 @@ async def test_a_reconnect_replaces_the_old_socket_without_closing_the_session(
     assert (await voice.idle(within=0.1))["sessions"] == 1
     await new.close()
     assert await voice.fake.until(lambda s: s.sessions.get(old.session_id) == "completed")
+
+
+async def test_a_typed_message_is_logged_as_the_shoppers_turn(voice: VoiceServer, connect) -> None:
+    """The page sends typed text as RTVI send-text; it is a user turn like a spoken one."""
+    from devstack.ws_client import rtvi
+
+    client = await connect()
+    await client.send_message(
+        rtvi(
+            "send-text",
+            {"content": "find running shoes", "options": {"run_immediately": True, "audio_response": True}},
+        )
+    )
+    await client.wait_server_message("search-results", within=20)
+    typed = await voice.fake.until(
+        lambda s: [t for t in voice.fake.turns(client.session_id, "user")], within=10
+    )
+    assert [t["text"] for t in typed] == ["find running shoes"]

@@ -1,6 +1,6 @@
 """Production speech providers (pipecat's GoogleSTTService / GoogleTTSService) against a local fake.
 
-The fake (tests/fakes/fake_google_speech.py) is a gRPC server on 127.0.0.1 speaking
+The fake (devstack/fakes/fake_google_speech.py) is a gRPC server on 127.0.0.1 speaking
 the real Speech-to-Text v2 StreamingRecognize and Text-to-Speech v1
 StreamingSynthesize protocols, so the real google-cloud clients and pipecat's
 streaming code run end to end. The services are built by the same factory the

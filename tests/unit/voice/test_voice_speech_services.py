@@ -128,3 +128,66 @@ def test_piper_falls_back_to_espeak_when_the_voice_is_missing(tmp_path):
     from voice_runtime.services.espeak_tts import EspeakTTSService
 
     assert isinstance(create_tts(Broken()), EspeakTTSService)
+
+
+def test_the_opening_of_a_long_reply_is_cut_short_before_a_preposition():
+    from voice_runtime.services.piper_tts import split_first_piece
+
+    assert split_first_piece("Looking for bluetooth speakers under 50 dollars.") == [
+        "Looking for bluetooth speakers",
+        "under 50 dollars.",
+    ]
+    assert split_first_piece("I found 5 options.") == ["I found 5 options."]
+    # No natural place to cut within the first words: the clause stays whole.
+    whole = "Saved the JBL Go 3 Portable Bluetooth Speaker to your list."
+    assert split_first_piece(whole) == [whole]
+
+
+def test_phrase_cache_keeps_recent_phrases_within_its_byte_bound():
+    from voice_runtime.services.piper_tts import PhraseCache
+
+    voice = object()
+    cache = PhraseCache(max_bytes=10, max_words=3)
+    cache.put(voice, "One moment.", b"x" * 6)
+    cache.put(voice, "Let me check.", b"y" * 6)  # pushes the older phrase out
+    cache.put(voice, "This sentence is too long to keep.", b"z")
+    assert cache.get(voice, "One moment.") is None
+    assert cache.get(voice, "Let  me check.") == b"y" * 6  # spacing does not matter
+    assert cache.get(voice, "This sentence is too long to keep.") is None
+    assert cache.size_bytes == 6 and len(cache) == 1
+
+
+async def test_piper_says_a_phrase_said_before_from_ready_audio(monkeypatch):
+    import voice_runtime.services.piper_tts as piper_module
+    from voice_runtime.models import get_piper_voice
+
+    voice = get_piper_voice()
+    cache = piper_module.PhraseCache()
+    assert piper_module.warm_phrases(voice, ["One moment."], cache) == 1
+    synthesised: list[str] = []
+    real = piper_module.synthesize_pcm
+
+    def counting(v, text):
+        synthesised.append(text)
+        return real(v, text)
+
+    monkeypatch.setattr(piper_module, "synthesize_pcm", counting)
+    down, _ = await run_test(
+        piper_module.PiperTTSService(voice=voice, cache=cache),
+        frames_to_send=[TTSSpeakFrame("One moment.")],
+        pipeline_params=PipelineParams(audio_out_sample_rate=24000),
+    )
+    assert synthesised == []  # the audio was ready
+    audio = [f for f in down if isinstance(f, TTSAudioRawFrame)]
+    assert audio and sum(len(f.audio) for f in audio) / 2 / 24000 > 0.4
+
+
+def test_the_fixed_phrases_warmed_at_start_include_the_greeting_and_fillers():
+    from voice_runtime.bot import GREETING
+    from voice_runtime.services import fixed_phrases
+    from voice_runtime.tool_registration import FILLERS
+
+    phrases = fixed_phrases()
+    assert GREETING in phrases
+    assert set(FILLERS.values()) <= set(phrases)
+    assert not [p for p in phrases if "{" in p or not p.endswith((".", "!", "?"))]
