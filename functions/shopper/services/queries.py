@@ -17,7 +17,7 @@ from shopper.repository import Repository
 from shopper.research.service import Submitted, recover_if_stale, submit_query
 from shopper.services.sessions import active_session
 
-POLL_INTERVAL_S = 0.1
+POLL_INTERVAL_S = 0.025  # the voice agent is waiting: a search lands up to this much sooner
 # The agent is told about every product the page shows, so "I found N" and "the last one"
 # mean what the shopper sees.
 SPOKEN_PRODUCTS = 20

@@ -294,6 +294,7 @@ async def test_a_typed_message_is_logged_as_the_shoppers_turn(voice: VoiceServer
     )
     await client.wait_server_message("search-results", within=20)
     typed = await voice.fake.until(
-        lambda s: [t for t in voice.fake.turns(client.session_id, "user")], within=10
+        lambda s: [t for t in s.logs if t["sessionId"] == client.session_id and t["speaker"] == "user"],
+        within=10,
     )
     assert [t["text"] for t in typed] == ["find running shoes"]
