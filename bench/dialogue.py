@@ -39,7 +39,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -759,38 +758,6 @@ async def wait_greeting(client: Any, within: float = 30.0) -> None:
 # ---------------------------------------------------------------------------- one conversation
 
 
-def sign_up(auth_url: str) -> tuple[str, str]:
-    import httpx
-
-    response = httpx.post(
-        f"{auth_url}/identitytoolkit.googleapis.com/v1/accounts:signUp",
-        params={"key": "demo-api-key"},
-        json={
-            "email": f"bench-{uuid.uuid4().hex[:10]}@example.com",
-            "password": "correct horse 42",
-            "returnSecureToken": True,
-        },
-        timeout=30,
-    )
-    response.raise_for_status()
-    body = response.json()
-    return body["localId"], body["idToken"]
-
-
-def start_session(functions_url: str, id_token: str) -> dict[str, Any]:
-    import httpx
-
-    response = httpx.post(
-        # The first request of a fresh stack can take several seconds on a loaded machine.
-        f"{functions_url}/sessions",
-        headers={"Authorization": f"Bearer {id_token}"},
-        json={},
-        timeout=60,
-    )
-    response.raise_for_status()
-    return response.json()
-
-
 async def _settled_state(reader: StateReader, user_id: str, deadline: float) -> tuple[State, bool]:
     state = await asyncio.to_thread(reader.read, user_id)
     while not reader.settled(state) and time.monotonic() < deadline:
@@ -818,6 +785,7 @@ async def run_conversation(
 ) -> list[dict[str, Any]]:
     import httpx
 
+    from devstack.accounts import sign_up, start_session
     from devstack.ws_client import VoiceClient
 
     client: VoiceClient | None = None

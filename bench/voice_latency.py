@@ -52,11 +52,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "core"), str(ROOT / "functions")]
 
-import httpx  # noqa: E402
 from pipecat.audio.vad.vad_analyzer import VADParams  # noqa: E402
 from pipecat.turns.user_turn_strategies import UserTurnStrategies  # noqa: E402
 
 from bench.whisper_stock import create_stock_stt  # noqa: E402
+from devstack.accounts import sign_up, start_session  # noqa: E402
 from devstack.fake_functions import SECRET, FakeFunctions  # noqa: E402
 from devstack.voice_harness import ServerThread, free_port  # noqa: E402
 from devstack.ws_client import VoiceClient, synthesize_speech  # noqa: E402
@@ -126,28 +126,9 @@ class Backend:
         if self.stack is None:
             session_id, user_id = f"bench-{uuid.uuid4().hex[:10]}", "bench-user"
             return session_id, user_id, mint_ticket(self.ticket_key, session_id, user_id, 3600)
-        auth = self.stack.url("auth")
-        signup = httpx.post(
-            f"{auth}/identitytoolkit.googleapis.com/v1/accounts:signUp",
-            params={"key": "demo-api-key"},
-            json={
-                "email": f"bench-{uuid.uuid4().hex[:10]}@example.com",
-                "password": "correct horse 42",
-                "returnSecureToken": True,
-            },
-            timeout=60,
-        )
-        signup.raise_for_status()
-        user = signup.json()
-        response = httpx.post(
-            f"{self.functions_url}/sessions",
-            headers={"Authorization": f"Bearer {user['idToken']}"},
-            json={},
-            timeout=60,
-        )
-        response.raise_for_status()
-        session = response.json()
-        return session["sessionId"], user["localId"], session["ticket"]
+        user_id, id_token = sign_up(self.stack.url("auth"), timeout_s=60)
+        session = start_session(self.functions_url, id_token)
+        return session["sessionId"], user_id, session["ticket"]
 
 
 @contextlib.contextmanager

@@ -22,8 +22,7 @@ import wave
 from pathlib import Path
 from typing import Any
 
-import httpx
-
+from devstack.accounts import sign_up, start_session
 from devstack.ws_client import MIC_RATE, Received, VoiceClient, synthesize_speech
 
 SCRIPT = (
@@ -33,7 +32,6 @@ SCRIPT = (
     "Goodbye.",
 )
 WAV_DIR = Path(".cache/demo-wav")
-AUTH_API_KEY = "demo-api-key"
 
 
 def write_wav(path: Path, pcm: bytes, rate: int = MIC_RATE) -> None:
@@ -61,35 +59,6 @@ def script_wavs(lines: tuple[str, ...], folder: Path = WAV_DIR) -> list[tuple[st
             write_wav(path, synthesize_speech(line))
         wavs.append((line, path))
     return wavs
-
-
-def sign_up(auth_url: str) -> tuple[str, str]:
-    """A new user in the Auth emulator: (uid, ID token)."""
-    response = httpx.post(
-        f"{auth_url}/identitytoolkit.googleapis.com/v1/accounts:signUp",
-        params={"key": AUTH_API_KEY},
-        json={
-            "email": f"demo-{uuid.uuid4().hex[:8]}@example.com",
-            "password": "demo password 42",
-            "returnSecureToken": True,
-        },
-        timeout=10,
-    )
-    response.raise_for_status()
-    body = response.json()
-    return body["localId"], body["idToken"]
-
-
-def start_session(functions_url: str, id_token: str) -> dict[str, Any]:
-    """POST /sessions: {sessionId, wsUrl, ticket}."""
-    response = httpx.post(
-        f"{functions_url}/sessions",
-        headers={"Authorization": f"Bearer {id_token}"},
-        json={},
-        timeout=10,
-    )
-    response.raise_for_status()
-    return response.json()
 
 
 def products_of_query(query_id: str) -> list[dict[str, Any]]:
