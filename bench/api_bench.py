@@ -50,7 +50,7 @@ def start_api(stack: LocalStack, log_path: Path) -> tuple[subprocess.Popen, str]
     env = {
         **os.environ,
         **stack.env,
-        "PYTHONPATH": str(ROOT / "functions"),
+        "PYTHONPATH": f"{ROOT / 'core'}:{ROOT / 'functions'}",
         "RATE_LIMIT_PER_MINUTE": "100000000",  # the counter is still written on every request
         "LOG_LEVEL": "WARNING",
     }

@@ -157,7 +157,7 @@ class FakeCloud:
             stdout=subprocess.PIPE,
             text=True,
             start_new_session=True,
-            env={**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'functions'}"},
+            env={**os.environ, "PYTHONPATH": f"{ROOT / 'core'}:{ROOT}:{ROOT / 'functions'}"},
         )
         assert self.popen.stdout is not None
         addresses = json.loads(self.popen.stdout.readline())

@@ -119,7 +119,7 @@ async def test_spoken_conversation_keeps_focus_lists_removes_and_compares(
         await client.wait_bot_audio(0.0, within=30)
         await client.wait_quiet(0.8)
 
-        await _turn(client, "I need a bluetooth speaker, nothing over 50 bucks")
+        await _turn(client, "I need a bluetooth speaker for under 50 bucks")
         hint = await client.wait_server_message("search-results", within=20)
         [query] = await _eventually(lambda: _queries(firestore_client, user.uid))
         assert query["preferences"]["maxPrice"] == 50

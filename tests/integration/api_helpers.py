@@ -83,7 +83,7 @@ class ApiServer:
                 str(self.port),
             ],
             cwd=ROOT / "functions",
-            env={**os.environ, "PYTHONPATH": str(ROOT / "functions"), **env},
+            env={**os.environ, "PYTHONPATH": f"{ROOT / 'core'}:{ROOT / 'functions'}", **env},
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,

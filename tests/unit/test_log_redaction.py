@@ -23,6 +23,18 @@ def json_logging() -> Iterator[io.StringIO]:
     saved = (root.handlers[:], root.level, core_log._CONFIGURED)
     levels = {name: logging.getLogger(name).level for name in core_log.QUIET_LOGGERS}
     filters = {name: logging.getLogger(name).filters[:] for name in core_log.REDACTED_LOGGERS}
+    # A uvicorn server started earlier in this process (the voice tests) configured uvicorn's
+    # loggers itself (own handlers, no propagation, disabled after a dictConfig); a fresh
+    # process's loggers are what the redaction must see.
+    uvicorn = {
+        name: (lg.handlers[:], lg.level, lg.propagate, lg.disabled)
+        for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+        for lg in (logging.getLogger(name),)
+    }
+    for name in uvicorn:
+        lg = logging.getLogger(name)
+        lg.handlers[:], lg.propagate, lg.disabled = [], True, False
+        lg.setLevel(logging.NOTSET)
     core_log._CONFIGURED = False
     core_log.configure_logging("DEBUG")
     buffer = io.StringIO()
@@ -35,6 +47,10 @@ def json_logging() -> Iterator[io.StringIO]:
             logging.getLogger(name).setLevel(level)
         for name, kept in filters.items():
             logging.getLogger(name).filters[:] = kept
+        for name, (handlers, level, propagate, disabled) in uvicorn.items():
+            lg = logging.getLogger(name)
+            lg.handlers[:], lg.propagate, lg.disabled = handlers, propagate, disabled
+            lg.setLevel(level)
 
 
 async def test_a_serpapi_search_logs_no_key(

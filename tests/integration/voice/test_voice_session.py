@@ -47,8 +47,22 @@ async def _rejected_before_audio(voice: VoiceServer, url: str) -> int | None:
     return code
 
 
+async def _quiet_requests(voice: VoiceServer, gap_s: float = 1.0, within_s: float = 15.0) -> int:
+    """How many requests the fake has seen, once an earlier test's sessions have finished
+    writing (their last turns and dialogue state are flushed after their sockets close)."""
+    deadline = time.monotonic() + within_s
+    seen = len(voice.fake.state.requests)
+    while time.monotonic() < deadline:
+        await asyncio.sleep(gap_s)
+        now = len(voice.fake.state.requests)
+        if now == seen:
+            return now
+        seen = now
+    return seen
+
+
 async def test_bad_ticket_is_refused_with_policy_violation(voice: VoiceServer) -> None:
-    requests_before = len(voice.fake.state.requests)
+    requests_before = await _quiet_requests(voice)
     url = voice.socket_url("s-bad", "u-bad", ticket=voice.ticket("s-other", "u-bad"))
     assert await _rejected_before_audio(voice, url) == 1008
     forged = voice.ticket("s-bad", "u-bad")[:-4] + "AAAA"

@@ -30,7 +30,7 @@ def two_workers(tmp_path: Path) -> Iterator[str]:
     port = free_port()
     env = {
         **os.environ,
-        "PYTHONPATH": f"{ROOT}:{ROOT / 'functions'}",
+        "PYTHONPATH": f"{ROOT / 'core'}:{ROOT}:{ROOT / 'functions'}",
         "SESSION_TICKET_KEY": "workers-test-key",
         # Cloud providers: nothing to load at start (no session gets that far here).
         "STT_PROVIDER": "google",
