@@ -149,4 +149,3 @@ def save_dialogue(repo: Repository, session_id: str, user_id: str, dialogue: Dia
 
 def list_active(repo: Repository, user_id: str) -> list[VoiceSession]:
     return repo.list_active_sessions(user_id)
-
