@@ -17,13 +17,15 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 
 BENCHMARKS: dict[str, list[str]] = {
+    # Scored on the filled judgments that sit beside the repository (shared/, see its NOTICE).
     "relevance": [
         "bench/relevance.py",
         "--judgments",
-        "bench/data/judgments_dev.csv",
+        "../shared/data/catalog/judgments_dev_filled.csv",
         "--run-out",
         "bench/results/relevance_run.tsv",
     ],
+    "dialogue": ["bench/dialogue.py", "--split", "all"],
     "search_latency": ["bench/search_latency.py"],
     "research_latency": ["bench/research_latency.py"],
     "api": ["bench/api_bench.py"],
