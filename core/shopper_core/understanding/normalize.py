@@ -32,6 +32,8 @@ _NUMBER_RUN_RE = re.compile(rf"\b(?:a\s+)?(?:(?:{_NUMBER_WORDS})(?:[\s-]+(?:and[
 # "four stars"); alone it is a reference ("that one", "the first two").
 _AMOUNT_AFTER_RE = re.compile(r"\s*(?:dollars?|bucks?|euros?|pounds?|quid|usd|eur|gbp|stars?|grand|k\b)")
 _HESITATION_RE = re.compile(r"\b(?:um+|uh+|uhm+|erm+|er|hmm+|mm+|ah+)\b[,.]?\s*")
+# "ad it to cart": "ad" before what is added is the command, not an advert.
+_ADD_TYPO_RE = re.compile(r"\bad(?= (?:it|that|this|them|these|those|the|number|one|to)\b)")
 _LEADING_FILLER_RE = re.compile(r"^(?:(?:okay|ok|so|well|alright|all right|right|like|oh)\b[\s,]+)+(?=\S)")
 
 
@@ -113,8 +115,31 @@ def _amount_groups(words: list[str]) -> list[list[str]]:
             continue
         if word in _TENS and (previous in _TENS or previous in _UNITS) and groups[-1]:
             groups.append([])
+        if word in _SCALES and _has_scale_since_bigger(groups[-1], word):
+            groups[-1], started = _split_last_amount(groups[-1])
+            groups.append(started)
         groups[-1].append(word)
     return [g for g in groups if g]
+
+
+def _has_scale_since_bigger(group: list[str], scale: str) -> bool:
+    """ "two hundred and three hundred": a second "hundred" with no "thousand" between
+    starts a new amount (one amount says each scale once)."""
+    for word in reversed(group):
+        if word in _SCALES and _SCALES[word] > _SCALES[scale]:
+            return False
+        if word == scale:
+            return True
+    return False
+
+
+def _split_last_amount(group: list[str]) -> tuple[list[str], list[str]]:
+    """The words since the last scale word (and its "and") begin the next amount."""
+    last_scale = max(i for i, w in enumerate(group) if w in _SCALES)
+    head, tail = group[: last_scale + 1], group[last_scale + 1 :]
+    if tail and tail[0] == "and":
+        tail = tail[1:]
+    return head, tail
 
 
 def _numbers(text: str) -> str:
@@ -223,6 +248,7 @@ def normalise(text: str, lexicon: Lexicon | None = None) -> str:
     out = re.sub(r"\s+", " ", out).strip()
     out = _LEADING_FILLER_RE.sub("", out)
     out = re.sub(r"\b(?:a|one) grand\b", "1k", out)
+    out = _ADD_TYPO_RE.sub("add", out)
     out = _numbers(out)
     out = re.sub(r"\b(\d+(?:\.\d+)?) grand\b", r"\1k", out)
     words = [correct_word(w, lexicon) for w in out.split(" ")]
