@@ -89,7 +89,7 @@ _LIST_SAVED = _re(
 )
 _CART = r"(?:cart|basket|shopping (?:cart|bag|basket)|trolley|checkout)"
 _ADD_TO_CART = _re(
-    rf"\b(?:add|put|throw|place|move|stick|pop|drop)\b.*\b(?:to|in|into|on)\s+(?:my|the)\s+{_CART}\b"
+    rf"\b(?:add|put|throw|place|move|stick|pop|drop)\b.*\b(?:to|in|into|on)\s+(?:(?:my|the)\s+)?{_CART}\b"
     rf"|\b{_CART}\b.*\b(?:add|put)\b|^(?:i'll|i will|i want to|i'd like to|let me|let's) (?:buy|"
     rf"purchase|order|checkout)\b"
     r"|^(?:buy|purchase|order) (?:it|that|this|the .+ one|that one|this one|number \d+|"
@@ -145,6 +145,7 @@ _MORE_LIKE = _re(
     r"\b(?:more|others?|anything|something|things|ones|products|items|stuff)\s+(?:just\s+)?like\s+"
     r"(?:this|that|it|these|those|the)\b|\bsimilar\b|\blike (?:this|that) one\b|\balternatives?\b"
     r"|\bsame kind\b|\bin the same (?:style|vein)\b|\bmore of (?:these|those|this|that)\b"
+    r"|\b(?:more|others?|ones|stuff|things) (?:just )?like (?:number|#|no) ?\d+\b|\bmore like \d\b"
 )
 _PREFERENCES = _re(
     r"\bwhat do i (?:usually |normally |typically |generally )?(?:like|prefer|buy|go for|want|save)\b"

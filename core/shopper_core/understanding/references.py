@@ -39,6 +39,7 @@ _PAIR_RE = re.compile(
 )
 _ORDINAL_RE = re.compile(rf"\b(?P<o>{_ORD})\b(?!\s+(?:time|place))")
 _BARE_NUMBER_RE = re.compile(r"^(?:the\s+)?(?P<n>\d{1,2})(?:\s+(?:one|please))?$")
+_LIKE_NUMBER_RE = re.compile(r"\blike\s+(?:the\s+)?(?P<n>\d)(?:\s+one)?$")  # "more like 2"
 _FOCUS_RE = re.compile(r"\b(?:it|that|this|that one|this one|the one|those|them|these)\b")
 _SAVED_RE = re.compile(
     r"\b(?:on|in|from|of|off)\s+(?:my|the)\s+(?:saved\s+)?(?:list|saved(?:\s+(?:items|list|products|stuff))?|"
@@ -82,7 +83,7 @@ def _positions(text: str) -> tuple[int, ...]:
         if m.group("o") == "top" and not re.search(r"\btop\s+(?:one|result|pick|choice|item)\b", text):
             continue
         found.append(value)
-    if not found and (m := _BARE_NUMBER_RE.match(text)):
+    if not found and (m := _BARE_NUMBER_RE.match(text) or _LIKE_NUMBER_RE.search(text)):
         found.append(int(m.group("n")))
     return tuple(dict.fromkeys(p for p in found if p != 0))
 

@@ -116,6 +116,8 @@ def _content_intent(text: str, taken: Taken, query: str, context: Context, lexic
     question = intents.is_question(text) and not cue
     if known == 2:
         return RuleResult("search", 0.6 if question else 0.95 if cue or filters.any() else 0.85)
+    if known == 1 and filters.any():
+        return RuleResult("search", 0.85)  # "earrings under 25 dollars": a catalog word and a price
     if known == 1:
         return RuleResult("search" if cue else "unknown", 0.75 if cue else 0.45)
     if cue or filters.any():

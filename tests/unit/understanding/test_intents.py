@@ -23,6 +23,7 @@ CASES = {
         "um okay so I want a keyboard",
         "labtop under 500",
         "hedphones",
+        "earrings under twenty five dollars",
     ],
     "refine": [
         "cheaper",
@@ -69,6 +70,8 @@ CASES = {
         "put the first one in the cart",
         "add the sony one to my basket",
         "buy it",
+        "add the first one to cart",
+        "ad it to cart",
     ],
     "describe": [
         "tell me more about the third one",
@@ -110,6 +113,8 @@ CASES = {
         "show me similar ones",
         "anything similar",
         "more like the second one",
+        "more like number 2",
+        "more like 2",
     ],
     "preferences": ["what do I usually like?", "what do you know about my taste", "what are my preferences"],
     "help": ["help", "what can you do", "how does this work", "what can I say"],
