@@ -53,6 +53,7 @@ class DialogueStore:
         self._persist = persist
         self._dirty = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._searches = 0  # searches begun; a search's number says whether a newer one replaced it
         self.failures = 0
 
     @classmethod
@@ -78,12 +79,35 @@ class DialogueStore:
         self._state = self._state.model_copy(update=changes)
         self._dirty.set()
 
-    def show_results(self, search: SearchState, products: Sequence[Mapping[str, Any]]) -> None:
-        """A search finished: its products are what the shopper sees now; nothing is in focus."""
+    def show_results(
+        self, search: SearchState, products: Sequence[Mapping[str, Any]], number: int | None = None
+    ) -> None:
+        """A search finished: its products are what the shopper sees now; nothing is in focus.
+        A search a newer one replaced (`number` no longer current) changes nothing."""
+        if number is not None and not self.is_current(number):
+            return
         shown = [
             p for rank, raw in enumerate(products[:MAX_SHOWN], start=1) if (p := shown_product(rank, raw))
         ]
         self._set(search=search, results=shown, focus=None)
+
+    def begin_search(self, search: SearchState) -> int:
+        """A search was asked for: it is the current search at once, while the products on
+        screen stay until it lands. A refinement said before the results arrive ("a
+        bluetooth speaker ... nothing over 50 bucks", split by a pause) refines this one.
+        Returns the search's number for ``show_results`` and ``set_pending``."""
+        self._searches += 1
+        self._set(search=search.model_copy(update={"queryId": None}))
+        return self._searches
+
+    def is_current(self, number: int) -> bool:
+        """Whether search `number` is still the latest one begun."""
+        return number == self._searches
+
+    def set_pending(self, number: int, query_id: str) -> None:
+        """Search `number` runs on past the wait: its query id lets a reload show it later."""
+        if self.is_current(number) and self._state.search is not None:
+            self._set(search=self._state.search.model_copy(update={"queryId": query_id}))
 
     def set_focus(self, product_id: str | None) -> None:
         if product_id != self._state.focus:

@@ -110,6 +110,7 @@ class ShoppingTools:
             search_text, preferences, search = build_search_request(arguments)
         except ValueError as exc:
             return _apology("bad_request", str(exc), f"Sorry, I couldn't search for that: {exc}.")
+        number = self.store.begin_search(search)
         try:
             body = await self.client.trigger_research(
                 self.session_id, self.user_id, search_text, preferences or None, wait_ms=self.research_wait_ms
@@ -132,6 +133,8 @@ class ShoppingTools:
             return _apology("search_failed", reason, f"Sorry, {reason}. Want to try different words?")
         if status != "completed" and not products:
             # Still running past the wait bound: the page will fill in as results land.
+            if query_id:
+                self.store.set_pending(number, query_id)
             return {
                 "ok": True,
                 "status": status or "pending",
@@ -141,7 +144,18 @@ class ShoppingTools:
                 "products": [],
                 "message": "The search is still running; results will appear on your screen shortly.",
             }
-        self.store.show_results(search.model_copy(update={"queryId": query_id or None}), products)
+        if not self.store.is_current(number):
+            # The shopper asked for another search meanwhile: this one's results are not shown.
+            return {
+                "ok": True,
+                "status": "superseded",
+                "queryId": query_id,
+                "query": search.query,
+                "count": 0,
+                "products": [],
+                "message": "A newer search replaced this one.",
+            }
+        self.store.show_results(search.model_copy(update={"queryId": query_id or None}), products, number)
         return {
             "ok": True,
             "status": status,
