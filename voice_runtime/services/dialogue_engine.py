@@ -20,6 +20,7 @@ from typing import Any, get_args
 
 from shopper_core.dialogue import DialogueState, SearchState, ShownProduct
 from shopper_core.understanding import Context, IntentKind, Understanding, understand
+from shopper_core.understanding.lexicon import Lexicon
 from shopper_core.understanding.references import UnclearReference, parse_reference, resolve
 from shopper_core.understanding.types import Filters, Reference
 from voice_runtime.services import dialogue_replies as replies
@@ -241,6 +242,28 @@ def refine(state: DialogueState, understanding: Understanding) -> SearchState | 
     return updated
 
 
+def _stem(word: str) -> str:
+    return re.sub(r"(?:es|s)$", "", word) if len(word) > 4 else word
+
+
+def similar_query(product: ShownProduct, current_query: str) -> str:
+    """What "more like this one" searches for: the kind of product its own title names.
+
+    The words of the current search that the title has, and the title's product-type
+    words (from the catalog's lexicon), in title order, at most three (a lens found by
+    "camera" searches lenses, not cameras); else its category, the current search or
+    its short name.
+    """
+    head = re.split(r"\s(?:for|with|compatible)\s|\s[-|–]\s|,|\(", product.title.lower(), maxsplit=1)[0]
+    title_words = re.findall(r"[a-z][a-z-]{2,}", head)
+    asked = {_stem(w) for w in current_query.lower().split()}
+    kinds = Lexicon.default().product_words
+    picked = [w for w in title_words if _stem(w) in asked or w in kinds or _stem(w) in kinds]
+    if picked:
+        return " ".join(dict.fromkeys(picked[-3:]))
+    return product.category or current_query or replies.short_name(product.title)
+
+
 # ------------------------------------------------------------------ references
 
 
@@ -308,10 +331,9 @@ def _decide(kind: str, u: Understanding, state: DialogueState, turn: Turn) -> De
         return _search(refined, unknown, kind)
     if kind == "more_like":
         product = _one(state, u.reference)
-        base = state.search.query if state.search else (product.category or replies.short_name(product.title))
         price = product.price
         similar = SearchState(
-            query=base,
+            query=similar_query(product, state.search.query if state.search else ""),
             minPrice=float(math.floor(price * 0.5)) if price else None,
             maxPrice=float(math.ceil(price * 1.5)) if price else None,
         )

@@ -20,8 +20,10 @@ from pipecat.processors.frameworks.rtvi import RTVIServerMessageFrame
 from pipecat.tests.utils import SleepFrame, run_test
 
 from devstack.fake_functions import SECRET, FakeFunctions, FakeState
+from shopper_core.dialogue import ShownProduct
 from voice_runtime.dialogue_store import DialogueStore
 from voice_runtime.functions_client import FunctionsClient
+from voice_runtime.services.dialogue_engine import similar_query
 from voice_runtime.services.dialogue_llm import ShoppingDialogueLLMService
 from voice_runtime.services.tool_schemas import SHOPPING_SYSTEM_PROMPT, SHOPPING_TOOLS
 from voice_runtime.tool_registration import register_tools
@@ -42,7 +44,9 @@ class Conversation:
         return [item["productName"] for item in self.state.saved]
 
 
-async def converse(utterances: list[str], fake: FakeFunctions | None = None) -> Conversation:
+async def converse(
+    utterances: list[str], fake: FakeFunctions | None = None, settle_s: float = 0.0
+) -> Conversation:
     """Say each utterance into a real aggregator pair around the engine and the real tools."""
     own = fake is None
     fake = fake or FakeFunctions().__enter__()
@@ -65,6 +69,7 @@ async def converse(utterances: list[str], fake: FakeFunctions | None = None) -> 
         for text in utterances:
             frames.append(LLMMessagesAppendFrame([{"role": "user", "content": text}], run_llm=True))
             frames.append(SleepFrame(0.3))
+        frames.append(SleepFrame(settle_s))
         down, _ = await run_test(pipeline, frames_to_send=frames)
         intents = [
             f.data["intent"]
@@ -206,3 +211,33 @@ async def test_sort_them_by_price_reorders_what_is_on_screen_with_a_new_search()
     first, sorted_search = talk.queries()
     assert sorted_search["preferences"].get("sort") == "price_low"
     assert sorted_search["searchText"] == first["searchText"]
+
+
+async def test_a_limit_said_while_the_search_runs_refines_that_search() -> None:
+    # "I need a bluetooth speaker ... nothing over 30 bucks": a pause splits it into two turns,
+    # the second said before the first search has landed.
+    with FakeFunctions() as fake:
+        fake.state.research_delay_s = 0.6
+        talk = await converse(["bluetooth speaker", "nothing over 30 bucks"], fake, settle_s=1.5)
+    first, refined = talk.queries()
+    assert refined["preferences"]["maxPrice"] == 30
+    assert refined["searchText"] == first["searchText"]
+    assert talk.intents == ["search", "refine"]
+    assert talk.store.state.search is not None and talk.store.state.search.maxPrice == 30
+    assert talk.store.state.results and all((p.price or 0) <= 30 for p in talk.store.state.results)
+
+
+async def test_more_like_number_two_searches_the_kind_of_product_it_is() -> None:
+    talk = await converse(["noise cancelling headphones", "more like number 2"])
+    _, similar = talk.queries()
+    assert talk.intents == ["search", "more_like"]
+    assert "headphones" in similar["searchText"].lower()
+
+
+def test_more_like_this_searches_what_its_title_names_not_the_old_search() -> None:
+    lens = ShownProduct(id="p1", rank=1, title="Canon EF 50mm f/1.8 STM Lens", category="camera lenses")
+    assert similar_query(lens, "camera") == "lens"
+    speaker = ShownProduct(id="p2", rank=1, title="JBL Go 3 Portable Bluetooth Speaker - Black")
+    assert similar_query(speaker, "bluetooth speaker") == "portable bluetooth speaker"
+    phone = ShownProduct(id="p3", rank=1, title="Apple iPhone 13 Pro", category="smartphones")
+    assert similar_query(phone, "phone") == "smartphones"
