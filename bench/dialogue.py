@@ -189,6 +189,8 @@ def has_word(text: str, word: str) -> bool:
 def _sort_of(query: dict[str, Any]) -> str | None:
     """'low' / 'high' when the query document says its results are sorted by price that way."""
     prefs = _prefs(query)
+    if prefs.get("pricePreference") in ("low", "high"):
+        return str(prefs["pricePreference"])  # "cheap" / "high end" as a structured preference
     for value in (query.get("sort"), query.get("sortBy"), prefs.get("sort"), prefs.get("sortBy")):
         text = str(value or "").lower()
         if "price" in text:

@@ -194,6 +194,14 @@ def test_price_hint_low_wants_a_max_or_a_price_sort_and_no_min() -> None:
     ]
 
 
+def test_price_hint_counts_a_structured_price_preference_as_the_sort() -> None:
+    low = {"search": {"query_has": ["laptop"], "price_hint": "low"}}
+    doc = query("q2", "laptop", 2, pricePreference="low")
+    assert judge_turn(low, BEFORE, after_search(doc, [SHOWN[1], SHOWN[0]]), "") == []
+    high = {"search": {"query_has": ["laptop"], "price_hint": "high"}}
+    assert judge_turn(high, BEFORE, after_search(query("q2", "laptop", 2, pricePreference="high")), "") == []
+
+
 def test_price_hint_high() -> None:
     spec = {"search": {"query_has": ["laptop"], "price_hint": "high"}}
     assert judge_turn(spec, BEFORE, after_search(query("q2", "laptop", 2, minPrice=1000.0)), "") == []
