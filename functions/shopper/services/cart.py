@@ -11,15 +11,9 @@ from dataclasses import dataclass
 
 from shopper.errors import Forbidden, NotFound
 from shopper.learning.trigger import request_learning
-from shopper.models import (
-    CART_MAX_QUANTITY,
-    CartItem,
-    CartItemPublic,
-    InteractionSignal,
-    Product,
-    SignalType,
-)
+from shopper.models import CART_MAX_QUANTITY, CartItem, CartItemPublic, Product, SignalType
 from shopper.repository import Repository, stable_id
+from shopper.services.products import owned_product, signal_from_product
 from shopper.services.sessions import owned_session
 
 MAX_LIST = 100
@@ -31,15 +25,6 @@ class CartResult:
     id: str
     created: bool
     item: CartItem
-
-
-def _own_product(repo: Repository, user_id: str, product_id: str) -> Product:
-    product = repo.get_product(product_id)
-    if product is None:
-        raise NotFound(f"no product {product_id}")
-    if product.userId != user_id:
-        raise Forbidden("this product belongs to another user")
-    return product
 
 
 def item_from_product(
@@ -73,22 +58,12 @@ def add(
     """Put the product in the user's cart (again: its quantity goes up, at most CART_MAX_QUANTITY)."""
     if session_id is not None:
         owned_session(repo, session_id, user_id)
-    product = _own_product(repo, user_id, product_id)
+    product = owned_product(repo, user_id, product_id)
     item = item_from_product(product, product_id, user_id, quantity, session_id, now_ms)
     item_id, created, stored = repo.add_cart_item(item, CART_MAX_QUANTITY)
     # One signal per add, named by the item and the quantity it reached.
     repo.add_signal(
-        InteractionSignal(
-            userId=user_id,
-            type=SignalType.purchase,
-            itemId=product_id,
-            category=product.category,
-            timestamp=now_ms,
-            brand=product.brand,
-            color=product.color,
-            price=product.price,
-            productName=stored.productName,
-        ),
+        signal_from_product(product, product_id, user_id, SignalType.purchase, now_ms, stored.productName),
         signal_id=stable_id("cart-signal", item_id, str(stored.quantity)),
     )
     request_learning(repo, user_id, SignalType.purchase, now_ms)

@@ -8,8 +8,9 @@ from pydantic import ValidationError
 
 from shopper.errors import Forbidden, NotFound
 from shopper.learning.trigger import request_learning
-from shopper.models import InteractionSignal, Product, SavedItem, SavedItemCreate, SavedItemPublic, SignalType
+from shopper.models import Product, SavedItem, SavedItemCreate, SavedItemPublic, SignalType
 from shopper.repository import Repository, stable_id
+from shopper.services.products import owned_product, signal_from_product
 from shopper.services.sessions import active_session
 
 DEFAULT_LIMIT = 50
@@ -67,28 +68,14 @@ def item_from_product(
 def save_product(repo: Repository, user_id: str, session_id: str, product_id: str, now_ms: int) -> SaveResult:
     """Save one of the user's product cards (the voice agent's "save the second one")."""
     active_session(repo, session_id, user_id)
-    product = repo.get_product(product_id)
-    if product is None:
-        raise NotFound(f"no product {product_id}")
-    if product.userId != user_id:
-        raise Forbidden("this product belongs to another user")
+    product = owned_product(repo, user_id, product_id)
     item = item_from_product(product, product_id, user_id, session_id, now_ms)
     item_id, created = repo.save_item(item)
     if created:
         # The voice runtime has no signals route of its own: a spoken save is a save signal.
         # A fixed id keeps a retried save from counting twice.
         repo.add_signal(
-            InteractionSignal(
-                userId=user_id,
-                type=SignalType.save,
-                itemId=product_id,
-                category=product.category,
-                timestamp=now_ms,
-                brand=product.brand,
-                color=product.color,
-                price=product.price,
-                productName=item.productName,
-            ),
+            signal_from_product(product, product_id, user_id, SignalType.save, now_ms, item.productName),
             signal_id=stable_id("save-signal", item_id),
         )
         request_learning(repo, user_id, SignalType.save, now_ms)
