@@ -21,7 +21,7 @@ from typing import Any, get_args
 from shopper_core.dialogue import DialogueState, SearchState, ShownProduct
 from shopper_core.understanding import Context, IntentKind, Understanding, understand
 from shopper_core.understanding.lexicon import Lexicon
-from shopper_core.understanding.references import UnclearReference, parse_reference, resolve
+from shopper_core.understanding.references import UnclearReference, resolve
 from shopper_core.understanding.types import Filters, Reference
 from voice_runtime.services import dialogue_replies as replies
 from voice_runtime.services.tool_schemas import (
@@ -518,34 +518,4 @@ def decide(messages: Sequence[Any], state: DialogueState, last_intent: str | Non
     if turn.user_text is None:
         return Decision(replies.GREETING_TEXT if not turn.has_user_turn else "", (), "greeting")
     understanding = understand(turn.user_text, context_for(state, last_intent))
-    return decide_for(continued(understanding, turn, state), state, turn)
-
-
-_CONTINUES = re.compile(r"^(?:and|also|plus|oh and)\b|\b(?:too|as well|also)[.!?]*$", re.IGNORECASE)
-
-
-def continued(u: Understanding, turn: Turn, state: DialogueState) -> Understanding:
-    """ "Save the first one." "And the second." / "and the Calvin Klein heels too": the same
-    action again, on the product this turn names (only when it names one that is shown)."""
-    action = next((t for t in (SAVE_ITEM, ADD_TO_CART) if t in turn.previous_tools), None)
-    if action is None or not state.results or not _CONTINUES.search((turn.user_text or "").strip()):
-        return u
-    if u.intent in ("save", "add_to_cart", "remove", "list_saved", "goodbye", "thanks"):
-        return u
-    reference = u.reference
-    if reference is None or reference.is_empty():
-        words = " ".join(
-            w
-            for w in (u.search.filters.brand if u.search else None, u.search.query if u.search else None)
-            if w
-        )
-        reference = Reference(name=words) if words else parse_reference(turn.user_text or "")
-    if reference is None or reference.is_empty():
-        return u
-    try:
-        picked = pick(state, reference)
-    except UnclearReference:
-        return u
-    if len(picked) != 1:
-        return u
-    return Understanding("save" if action == SAVE_ITEM else "add_to_cart", reference=reference)
+    return decide_for(understanding, state, turn)
