@@ -26,6 +26,13 @@ BENCHMARKS: dict[str, list[str]] = {
         "bench/results/relevance_run.tsv",
     ],
     "dialogue": ["bench/dialogue.py", "--split", "all"],
+    "dialogue_final": [
+        "bench/dialogue.py",
+        "--data",
+        "bench/data/dialogue/conversations_final.jsonl",
+        "--name",
+        "dialogue_final",
+    ],
     "search_latency": ["bench/search_latency.py"],
     "research_latency": ["bench/research_latency.py"],
     "api": ["bench/api_bench.py"],

@@ -1,6 +1,8 @@
 """Dialogue accuracy: scripted conversations through the real WebSocket, judged by their effects.
 
     .venv/bin/python bench/dialogue.py [--split dev|heldout|all] [--limit N] [--out bench/results]
+    .venv/bin/python bench/dialogue.py --data bench/data/dialogue/conversations_final.jsonl \
+        --name dialogue_final
 
 Starts the local stack once (Firestore, Pub/Sub, Auth and Cloud Tasks emulators, the
 functions servers and the voice runtime, on free ports) and runs the conversations of
@@ -20,8 +22,8 @@ turn is judged by what it did, read from Firestore before and after it: the new
 completed query, by systemRank, which is what the page shows), plus whether the bot's
 text for the turn names the products asked about. Nothing here reads engine internals.
 
-Writes <out>/dialogue.json (every turn) and <out>/dialogue.md (accuracy per intent, for
-dev, heldout and all).
+Writes <out>/<name>.json (every turn) and <out>/<name>.md (accuracy per intent, for
+dev, heldout and all); the name is "dialogue" unless --name says otherwise.
 """
 
 from __future__ import annotations
@@ -934,7 +936,7 @@ def markdown(report: dict[str, Any]) -> str:
         ]
     failed = [r for r in report["turns"] if not r["pass"]]
     if failed:
-        lines += ["", f"Failed turns ({len(failed)}; details in dialogue.json):", ""]
+        lines += ["", f"Failed turns ({len(failed)}; details in {report.get('name', 'dialogue')}.json):", ""]
         for record in failed[:40]:
             lines.append(
                 f"- {record['id']} ({record['split']}, {record['intent']}) "
@@ -1003,6 +1005,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="run only the first N conversations")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--name", default="dialogue", help="file name of the results, without extension")
     parser.add_argument("--turn-timeout", type=float, default=20.0)
     parser.add_argument("--quiet", type=float, default=0.8, help="seconds without bot text that end a turn")
     parser.add_argument("--trace", action="store_true", help="keep every turn's RTVI messages in the JSON")
@@ -1050,6 +1053,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.data.resolve().is_relative_to(ROOT)
         else str(args.data),
         "split": args.split,
+        "name": args.name,
         "conversations": len(conversations),
         "turn_timeout_s": args.turn_timeout,
         "wall_s": round(time.monotonic() - started, 1),
@@ -1057,9 +1061,9 @@ def main(argv: list[str] | None = None) -> int:
         "turns": records,
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "dialogue.json").write_text(json.dumps(report, indent=2) + "\n")
+    (args.out / f"{args.name}.json").write_text(json.dumps(report, indent=2) + "\n")
     table = markdown(report)
-    (args.out / "dialogue.md").write_text(table)
+    (args.out / f"{args.name}.md").write_text(table)
     sys.stdout.write(table)
     return 0
 
