@@ -297,10 +297,15 @@ def relatives_of(text: str) -> tuple[str, ...]:
     return tuple(kind for regex, kind in _RELATIVES if regex.search(text))
 
 
+# "and which is the cheapest", "so what's the price": a connective before the command.
+_LEADING_CONNECTIVE = _re(r"^(?:(?:and|also|plus|so|then|oh|and also|and then|ok)\s+)+(?=\S)")
+
+
 def command_intent(text: str, has_results: bool) -> RuleResult | None:
     """Intents said by their command words; None when no command is said."""
     if not text:
         return RuleResult("unknown", 0.95)
+    text = _LEADING_CONNECTIVE.sub("", text)
     if _ASSISTANT_COMMAND.search(text):
         return RuleResult("unknown", 0.85)
     if _GREETING.match(text) or _GREETING_MORE.match(text):

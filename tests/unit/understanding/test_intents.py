@@ -106,6 +106,8 @@ CASES = {
         "the most expensive one?",
         "what's the cheapest",
         "which one has the best reviews",
+        "ok and which one's the cheapest overall?",
+        "and which is the most expensive",
     ],
     "sort": ["sort them by price", "lowest price first", "sort by rating", "cheapest first"],
     "more_like": [
