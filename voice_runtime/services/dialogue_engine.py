@@ -246,19 +246,28 @@ def _stem(word: str) -> str:
     return re.sub(r"(?:es|s)$", "", word) if len(word) > 4 else word
 
 
-def similar_query(product: ShownProduct, current_query: str) -> str:
-    """What "more like this one" searches for: the kind of product its own title names.
+def _kind_words(text: str, asked: set[str], lexicon: Lexicon) -> list[str]:
+    """The words of `text`'s head (before "for", "with", a dash) that say what it is (no brand)."""
+    head = re.split(r"\s(?:for|with|compatible)\s|\s[-|–]\s|,|\(|\.\s", text.lower(), maxsplit=1)[0]
+    words = [w for w in re.findall(r"[a-z][a-z-]{2,}", head) if w not in lexicon.brands]
+    kinds = lexicon.product_words
+    return [w for w in words if _stem(w) in asked or w in kinds or _stem(w) in kinds]
 
-    The words of the current search that the title has, and the title's product-type
-    words (from the catalog's lexicon), in title order, at most three (a lens found by
-    "camera" searches lenses, not cameras); else its category, the current search or
-    its short name.
+
+def similar_query(product: ShownProduct, current_query: str) -> str:
+    """What "more like this one" searches for: the kind of product it is.
+
+    The words of the current search and the product-type words (from the catalog's
+    lexicon) that its title names, in title order, at most three (a lens found by
+    "camera" searches lenses, not cameras); where the title names none (a bare model
+    number), those of its description's first phrase; else its category, the current
+    search or its short name.
     """
-    head = re.split(r"\s(?:for|with|compatible)\s|\s[-|–]\s|,|\(", product.title.lower(), maxsplit=1)[0]
-    title_words = re.findall(r"[a-z][a-z-]{2,}", head)
     asked = {_stem(w) for w in current_query.lower().split()}
-    kinds = Lexicon.default().product_words
-    picked = [w for w in title_words if _stem(w) in asked or w in kinds or _stem(w) in kinds]
+    lexicon = Lexicon.default()
+    picked = _kind_words(product.title, asked, lexicon)
+    if not picked and product.description:
+        picked = _kind_words(product.description[:200], set(), lexicon)
     if picked:
         return " ".join(dict.fromkeys(picked[-3:]))
     return product.category or current_query or replies.short_name(product.title)

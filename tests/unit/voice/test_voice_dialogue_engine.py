@@ -239,5 +239,12 @@ def test_more_like_this_searches_what_its_title_names_not_the_old_search() -> No
     assert similar_query(lens, "camera") == "lens"
     speaker = ShownProduct(id="p2", rank=1, title="JBL Go 3 Portable Bluetooth Speaker - Black")
     assert similar_query(speaker, "bluetooth speaker") == "portable bluetooth speaker"
+    bare = ShownProduct(
+        id="p4",
+        rank=1,
+        title="Sony SAL55200-2",
+        description="SAL552002 55-200mm F4-5.6 SAM Telephoto Zoom Lens for Digital SLR Cameras",
+    )
+    assert similar_query(bare, "sony camera") == "zoom lens"  # from its description
     phone = ShownProduct(id="p3", rank=1, title="Apple iPhone 13 Pro", category="smartphones")
     assert similar_query(phone, "phone") == "smartphones"
