@@ -188,7 +188,8 @@ _DESCRIBE = _re(
 _RELATIVES = (
     (_re(r"\b(?:cheaper|cheeper|less expensive|lower (?:price|priced|cost)|more affordable|less pricey|"
          r"less costly|a bit less|not so expensive|too expensive|too pricey|costs? less|"
-         r"(?:something|anything|one) (?:for )?less|save (?:some )?money|budget(?:ier| option|"
+         r"(?:something|anything|one) (?:for )?less|save (?:some )?money|spend less|less money|"
+         r"budget(?:ier| option|"
          r" friendlier))\b"), "cheaper"),
     (_re(r"\b(?:more expensive|pricier|higher[\s-](?:end|priced|price)|fancier|more premium|more upscale|"
          r"better quality|costs? more|too cheap|(?:something|anything) nicer|step up|spend more|"

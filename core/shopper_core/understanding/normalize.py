@@ -73,6 +73,7 @@ _COMMON_WORDS = _words(
     dress jeans hat bag coat watch phone phones laptop laptops stuff thing things
     item something anything everything someone cheap price prices cost costs
     colour color colours colors size sizes small medium large please thanks hi hello hey
+    pricey pricy spendy
     bye weather time today tomorrow news music movie song joke name
     first second third fourth fifth sixth seventh eighth ninth tenth last next
     remember forget cancel stop quit exit done bought sold store shop stores shops
@@ -146,8 +147,10 @@ def _numbers(text: str) -> str:
     def convert(match: re.Match[str]) -> str:
         run = match.group(0)
         words = [w for w in re.split(r"[\s-]+", run.strip()) if w]
+        joined = False  # "fifty and a hundred": the "and" before the next amount stays
         while words and words[-1] == "and":
             words.pop()
+            joined = True
         if not words or all(w in ("a", "and") for w in words):
             return run
         big = any(w in _TENS or w in _SCALES or _UNITS.get(w, 0) >= 10 for w in words)
@@ -159,7 +162,7 @@ def _numbers(text: str) -> str:
             if value is None:
                 return run
             numbers.append(str(value))
-        trailing = " " if run[-1:].isspace() else ""
+        trailing = " and " if joined else " " if run[-1:].isspace() else ""
         return " and ".join(numbers) + trailing
 
     return _NUMBER_RUN_RE.sub(convert, text)
@@ -190,6 +193,9 @@ _MISSPELLINGS = {
     "mutch": "much", "tel": "tell", "thnks": "thanks", "thx": "thanks", "wat": "what", "wats": "what's",
     "whats": "what's", "pls": "please", "plz": "please", "cheep": "cheap", "chepaer": "cheaper",
     "headphnes": "headphones", "hedphones": "headphones", "earphnes": "earphones",
+    "dont": "don't", "doesnt": "doesn't", "didnt": "didn't", "cant": "can't", "wont": "won't",
+    "isnt": "isn't", "im": "i'm", "ive": "i've", "thats": "that's", "youre": "you're",
+    "theyre": "they're", "whos": "who's", "wheres": "where's", "hows": "how's",
 }  # fmt: skip
 
 
@@ -249,6 +255,7 @@ def normalise(text: str, lexicon: Lexicon | None = None) -> str:
     out = _LEADING_FILLER_RE.sub("", out)
     out = re.sub(r"\b(?:a|one) grand\b", "1k", out)
     out = _ADD_TYPO_RE.sub("add", out)
+    out = re.sub(r"\bid (?=like|love|prefer|want|rather)", "i'd ", out)
     out = _numbers(out)
     out = re.sub(r"\b(\d+(?:\.\d+)?) grand\b", r"\1k", out)
     words = [correct_word(w, lexicon) for w in out.split(" ")]

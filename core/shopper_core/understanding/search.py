@@ -18,8 +18,10 @@ from shopper_core.understanding.slots import take_filters
 from shopper_core.understanding.types import Search
 
 _REQUEST = (
-    r"and|or|also|plus|actually|no|nah|wait|hmm|instead|now|preferably|ideally|hey|hi|hello|"
-    r"please|pls|can you|could you|would you|"
+    r"and|or|also|plus|actually|no|nah|wait|hmm|instead|now|preferably|ideally|hey|hi|hello|yo|"
+    r"please|pls|can you|could you|would you|can u|could u|u|"
+    r"what(?:'s| is| are) (?:a |an |some )?(?:good|decent|nice|the best)|"
+    r"(?:i )?(?:really )?(?:need|want)(?: to (?:buy|get|find))?|"
     r"will you|can i|could i|"
     r"(?:i'm|i am|im|we're|we are) (?:looking|searching|shopping|hunting) (?:for|around for)|"
     r"(?:i'm|i am|im) (?:in the market for|after|interested in)|"
@@ -40,6 +42,7 @@ _TRAILING_RE = re.compile(
     r"available|in stock|for sale|you have|you've got|you got|do you have|that you have|"
     r"if you have (?:any|some|them|one)|if possible|or something|or so|at all|too|as well|"
     r"that is|that's|which is|with|in|for|and|or|of|at|on|to|from|by|priced|costing|"
+    r"what do you have|what have you got|what you got|what's out there|"
     r"rated|that|which|a|an|the|some|any|one|ones|me|under|over|between|around)\s*$"
 )
 _PURPOSE_RE = re.compile(r"\s*\bfor\s+(?P<what>(?:my|a|an|the|his|her|our|their|your)?\s*[\w' -]+?)\s*$")

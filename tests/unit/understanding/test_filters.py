@@ -89,6 +89,10 @@ def test_retailers(said: str, retailers: tuple[str, ...], unknown: str | None) -
     ("show me some running shoes", "running shoes"), ("um okay so I need a keyboard please", "keyboard"),
     ("case for iphone", "case for iphone"), ("laptop for college", "laptop"),
     ("laptop for gaming", "laptop for gaming"),
+    ("yo can u find me some running shoes under a hundred", "running shoes"),
+    ("looking for a gaming mouse, budget is like 40 bucks", "gaming mouse"),
+    ("whats a good monitor for under 300", "monitor"), ("need a toaster", "toaster"),
+    ("id like a mechanical keyboard", "mechanical keyboard"),
 ])  # fmt: skip
 def test_product_words_after_filler(said: str, query: str) -> None:
     assert parse_search(said).query == query

@@ -38,6 +38,8 @@ CASES = {
         "any in red?",
         "less expensive please",
         "make it under 100",
+        "those are too pricey",
+        "i want to spend less",
     ],
     "save": [
         "save it",
@@ -55,6 +57,7 @@ CASES = {
         "take it off my list",
         "remove it",
         "get rid of the first one",
+        "i dont want the second one anymore",
     ],
     "list_saved": [
         "what's in my list?",
@@ -122,7 +125,7 @@ CASES = {
     "help": ["help", "what can you do", "how does this work", "what can I say"],
     "greeting": ["hi", "hello", "hey there", "good morning"],
     "thanks": ["thanks", "thank you so much", "cheers", "great, thanks"],
-    "goodbye": ["bye", "goodbye", "that's all", "see you later"],
+    "goodbye": ["bye", "goodbye", "that's all", "see you later", "thats all thanks", "ok im done"],
     "smalltalk": ["how are you", "who are you", "tell me a joke", "are you a robot"],
     "unknown": [
         "what's the weather",
@@ -263,3 +266,9 @@ def test_typos(said: str, intent: str) -> None:
 def test_misspelt_brands(said: str, brand: str) -> None:
     got = understand(said, SHOWN)
     assert got.search is not None and got.search.filters.brand == brand
+
+
+@pytest.mark.parametrize("said", ["those are too pricey", "i want to spend less", "cheaper please"])
+def test_a_relative_refinement_keeps_the_product_words_of_the_search(said: str) -> None:
+    refinement = understand(said, SHOWN).refinement
+    assert refinement is not None and refinement.relative == ("cheaper",) and refinement.query is None

@@ -23,6 +23,8 @@ from shopper_core.understanding import parse_search
         ("printer max 150", "printer", None, 150),
         ("headphones between 20 and 40", "headphones", 20, 40),
         ("tv between two hundred and three hundred dollars", "tv", 200, 300),
+        ("keyboard between fifty and a hundred dollars", "keyboard", 50, 100),
+        ("gaming mouse, budget is like 40 bucks", "gaming mouse", None, 40),
         ("laptop between one thousand and two thousand dollars", "laptop", 1000, 2000),
         ("speaker 20 to 40 dollars", "speaker", 20, 40),
         ("tv 100 to 200 dollars", "tv", 100, 200),
