@@ -47,7 +47,7 @@ _GOODBYE = _re(
     r"i'm done|i am done|we're done|i'm finished|that will be all|that'll be all|nothing else|"
     r"good night|have a (?:good|nice) (?:one|day|night)|i have to go|i gotta go|gotta go|i'm off|"
     r"stop|quit|exit|end(?: the)? (?:session|chat|conversation)|end|bye for now|cya|ciao)"
-    r"(?: (?:thanks?|bye|for now|goodbye))?$"
+    r"(?: (?:and )?(?:thanks?|thank you|bye|for now|goodbye))?$"
 )
 _ENDS_WITH_BYE = _re(r"^(?:[\w']+ ){0,3}(?:bye|goodbye|bye bye|see you(?: later)?|cya|ciao)$")
 _STARTS_WITH_THANKS = _re(r"^(?:(?:ok(?:ay)?|great|perfect|awesome|cool|oh) )?(?:thanks|thank you|cheers)\b")
@@ -92,7 +92,8 @@ _ADD_TO_CART = _re(
     rf"\b(?:add|put|throw|place|move|stick|pop|drop)\b.*\b(?:to|in|into|on)\s+(?:(?:my|the)\s+)?{_CART}\b"
     rf"|\b{_CART}\b.*\b(?:add|put)\b|^(?:i'll|i will|i want to|i'd like to|let me|let's) (?:buy|"
     rf"purchase|order|checkout)\b"
-    r"|^(?:buy|purchase|order) (?:it|that|this|the .+ one|that one|this one|number \d+|"
+    r"|^(?:buy|purchase|order) (?:it|that|this|the .+ one|that one|this one|"
+    r"number (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)|"
     r"the (?:first|second|third|last) one)$"
     rf"|^add to {_CART}$"
 )
@@ -119,7 +120,9 @@ _SUPERLATIVES: tuple[tuple[re.Pattern[str], Superlative], ...] = (
     (_re(r"\b(?:most expensive|priciest|highest(?:[\s-]priced)?|highest price|most costly|dearest|"
          r"most premium|fanciest)\b"), "most_expensive"),
     (_re(r"\b(?:best|highest|top)[\s-](?:rated|reviewed|rating|reviews)\b|\bbest reviews\b|\bmost popular\b|"
-         r"\bbest one\b|\bthe best\b|\bhighest ratings?\b|\bmost stars\b|\bbest ratings?\b"), "best_rated"),
+         r"\bbest one\b|\bthe best\b|\bhighest ratings?\b|\bmost stars\b|\bbest ratings?\b|"
+         r"\bwhich (?:one )?(?:would|do|should) (?:you|i) (?:recommend|suggest|pick|choose|go for)\b"),
+     "best_rated"),
 )  # fmt: skip
 _SUPERLATIVE_FRAME = _re(
     r"^(?:which|what|who|whats|what's|tell me|show me|point out|give me|find|out of (?:these|them)|"
@@ -220,7 +223,7 @@ _OFF_TOPIC = _re(
     r"what time|what day|date today|sports score|score of|stock price|recipe|cook|calculate|math|"
     r"homework|play (?:a |some )?(?:song|music)|call|text|email|remind me to|alarm|timer|directions|"
     r"translate|define|wikipedia|born|population|movie|film|tv show|traffic|flight|hotel|"
-    r"bitcoin|crypto|who won|last night)\b"
+    r"bitcoin|crypto|who won|last night)\b|\b\d+ (?:plus|minus|times|divided by) \d+\b"
 )
 
 # More phrasings of the same intents, kept apart so each pattern above stays readable.
@@ -260,6 +263,7 @@ _COMPARE_MORE = _re(
     r"\bdiff\b|\bweigh (?:up|them)\b|\bline them up\b|\bagainst each other\b|\bhead to head\b"
     r"|\b(?:first|second|third|fourth|last|top|number \d+|\d)\b.*\bor\b.*\b(?:which|pick|choose|get)\b"
     r"|\bwhich (?:is|one is) better\b"
+    r"|\bwhich of (?:these|the|them|those)(?: two| three)? is (?:better|best)\b"
 )
 _MORE_LIKE_MORE = _re(
     r"\b(?:else|other ones|others|more|items|stuff|products|ones) (?:just )?like (?:this|that|it)\b"

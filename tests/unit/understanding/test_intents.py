@@ -75,6 +75,7 @@ CASES = {
         "buy it",
         "add the first one to cart",
         "ad it to cart",
+        "buy number two",
     ],
     "describe": [
         "tell me more about the third one",
@@ -102,6 +103,7 @@ CASES = {
         "what's the difference between them",
         "compare them",
         "which is better, the first or the second",
+        "which of these two is better",
     ],
     "superlative": [
         "which one is cheapest",
@@ -111,6 +113,7 @@ CASES = {
         "which one has the best reviews",
         "ok and which one's the cheapest overall?",
         "and which is the most expensive",
+        "which one would you recommend",
     ],
     "sort": ["sort them by price", "lowest price first", "sort by rating", "cheapest first"],
     "more_like": [
@@ -125,7 +128,15 @@ CASES = {
     "help": ["help", "what can you do", "how does this work", "what can I say"],
     "greeting": ["hi", "hello", "hey there", "good morning"],
     "thanks": ["thanks", "thank you so much", "cheers", "great, thanks"],
-    "goodbye": ["bye", "goodbye", "that's all", "see you later", "thats all thanks", "ok im done"],
+    "goodbye": [
+        "bye",
+        "goodbye",
+        "that's all",
+        "see you later",
+        "thats all thanks",
+        "ok im done",
+        "goodbye and thanks",
+    ],
     "smalltalk": ["how are you", "who are you", "tell me a joke", "are you a robot"],
     "unknown": [
         "what's the weather",
@@ -135,6 +146,7 @@ CASES = {
         "qwerty uiop",
         "what time is it",
         "who won the game last night",
+        "whats 2 plus 2",
         "",
     ],
 }
