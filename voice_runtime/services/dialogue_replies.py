@@ -52,10 +52,21 @@ def say_price(price: Any, currency: str | None = "USD") -> str:
     return f"{symbol}{amount}" if symbol else f"{amount} {code}"
 
 
+_UNITS = frozenset({"inch", "inches", "cm", "mm", "gb", "tb", "mah", "watts", "hz", "ghz", "mhz", "pixels"})
+
+
 def short_name(title: str, brand: str | None = None, max_words: int = 5) -> str:
-    """A speakable product name: the title up to its first separator, at most `max_words` words."""
+    """A speakable product name: the title up to its first separator, at most `max_words` words.
+
+    A longer name keeps its first words and its last, the noun that says what it is
+    ("Anker Soundcore Q20 Headphones", not "Anker Soundcore Q20 Noise Cancelling").
+    """
     name = re.split(r"\s[-|–—/]\s|,|\(|\[|\bwith\b|\bfor\b", title or "", maxsplit=1)[0]
-    words = name.split()[:max_words]
+    words = name.split()
+    if len(words) > max_words:
+        keep = max(max_words - 2, 1)
+        nouns = [w for w in words[keep:] if w.isalpha() and len(w) > 2 and w.lower() not in _UNITS]
+        words = [*words[:keep], nouns[-1]] if nouns else words[:max_words]
     name = " ".join(words).strip(" -:;")
     return name or brand or "this product"
 
