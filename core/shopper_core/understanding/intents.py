@@ -185,7 +185,8 @@ _DESCRIBE = _re(
     r"read (?:me )?(?:the )?description|any (?:more )?details|tell me more|more about|go on about|"
     r"what can you tell me about|what do you know about (?:it|that|the)|explain|elaborate|zoom in on|"
     r"let me hear about|let's hear about|info on|specs (?:of|on|for)|what about (?:it|that|this|the)|"
-    r"how about (?:it|that|this|the)|is (?:it|that|this) (?:any )?good|what(?:'s| is) special about|"
+    r"how about (?:it|that|this|the)|is (?:it|that|this|the \w+(?: one)?) (?:any )?good|"
+    r"what(?:'s| is) special about|"
     r"open (?:it|that|the)|look at (?:it|that|the))\b"
 )
 _RELATIVES = (

@@ -21,6 +21,7 @@ _REQUEST = (
     r"and|or|also|plus|actually|no|nah|wait|hmm|instead|now|preferably|ideally|hey|hi|hello|yo|"
     r"please|pls|can you|could you|would you|can u|could u|u|"
     r"what(?:'s| is| are) (?:a |an |some )?(?:good|decent|nice|the best)|"
+    r"(?:let's |can we |can you )?(?:go|switch|get) back to|back to|return to|"
     r"(?:i )?(?:really )?(?:need|want)(?: to (?:buy|get|find))?|"
     r"will you|can i|could i|"
     r"(?:i'm|i am|im|we're|we are) (?:looking|searching|shopping|hunting) (?:for|around for)|"

@@ -17,7 +17,7 @@ from shopper_core.understanding import intents
 from shopper_core.understanding.classifier import default_classifier
 from shopper_core.understanding.intents import RuleResult
 from shopper_core.understanding.lexicon import Lexicon
-from shopper_core.understanding.normalize import normalise
+from shopper_core.understanding.normalize import MAX_TEXT, normalise
 from shopper_core.understanding.references import parse_reference
 from shopper_core.understanding.search import clean_query
 from shopper_core.understanding.slots import Taken, take_filters
@@ -50,7 +50,8 @@ _REFERENCE_INTENTS = frozenset(
 )
 # Words a refinement says that are not product words ("show me the ones in black").
 _NOT_PRODUCT = re.compile(
-    r"\b(?:ones?|them|those|these|they|it|stuff|options?|results?|things?|items?|products?|something|"
+    r"\b(?:(?:go|switch|get|come) back to|back to|ones?|them|those|these|they|it|stuff|options?|results?|things?|items?|"
+    r"products?|something|"
     r"anything|instead|only|just|rather|what about|how about|same|but|more|less|show me|show|can i see|"
     r"do you have|do they come|come|make it|change|switch to|try|let's|let me see|filter|"
     r"narrow|limit|keep|the|any|some|please|now|again|other|different|else|a bit|little|bit|way|much|"
@@ -191,7 +192,35 @@ def _decide(
 
 def understand(text: str, context: Context | None = None, lexicon: Lexicon | None = None) -> Understanding:
     """One turn: its intent and slots (see the module docstring)."""
+    parts = [p for p in _SENTENCE_END_RE.split(text[:MAX_TEXT]) if p.strip(" .!?")]
+    if len(parts) > 1:
+        return _one_of(parts, context, lexicon)
     return understand_with(text, context, lexicon, use_model=True)
+
+
+# A sentence ends at ".", "!" or "?" followed by a space ("4.5 stars" and "$1.5k" do not).
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=\S)")
+_SEARCHING = frozenset({"search", "refine"})
+_NOT_COMMANDS = frozenset({"search", "refine", "unknown", "smalltalk", "greeting", "thanks", "help"})
+
+
+def _one_of(parts: list[str], context: Context | None, lexicon: Lexicon | None) -> Understanding:
+    """A turn of several sentences does one thing.
+
+    Sentences that only search ("I need a laptop. Nothing over 800 bucks.") are read
+    together as one search. Beside other sentences, the searching ones are the turn
+    ("blenders under 150 then. is the first one any good?" searches: what the question
+    points at is what the search will show; "hi! I need a laptop" drops the greeting).
+    With no search, the last command is ("ok. which one is the cheapest?").
+    """
+    read = [(part, understand_with(part, context, lexicon, use_model=True)) for part in parts]
+    searches = [part for part, u in read if u.intent in _SEARCHING and u.confidence >= intents.SURE]
+    if searches and len(searches) < len(parts):
+        return understand_with(" ".join(searches), context, lexicon, use_model=True)
+    commands = [u for _, u in read if u.intent not in _NOT_COMMANDS and u.confidence >= intents.SURE]
+    if commands and not searches:
+        return commands[-1]
+    return understand_with(" ".join(parts), context, lexicon, use_model=True)
 
 
 def understand_with(

@@ -284,3 +284,27 @@ def test_misspelt_brands(said: str, brand: str) -> None:
 def test_a_relative_refinement_keeps_the_product_words_of_the_search(said: str) -> None:
     refinement = understand(said, SHOWN).refinement
     assert refinement is not None and refinement.relative == ("cheaper",) and refinement.query is None
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "query"),
+    [
+        ("nah go back to the philips ones. which one is the cheapest?", "superlative", None),
+        ("blenders under 150 then. is the first one any good?", "search", "blenders"),
+        ("I need a laptop. Nothing over 800 bucks.", "search", "laptop"),
+        ("Hi! I need a laptop.", "search", "laptop"),
+        ("Thanks. Save it.", "save", None),
+        ("ok. compare the first two. thanks", "compare", None),
+    ],
+)
+def test_a_turn_of_several_sentences_does_one_thing(said: str, intent: str, query: str | None) -> None:
+    got = understand(said, SHOWN)
+    assert got.intent == intent
+    if query is not None:
+        assert got.search is not None and got.search.query == query
+
+
+def test_going_back_to_a_brand_refines_the_search() -> None:
+    for said in ("go back to the philips ones", "switch back to sony"):
+        got = understand(said, SHOWN)
+        assert got.intent == "refine" and got.refinement is not None and got.refinement.query is None
