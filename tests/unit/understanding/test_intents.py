@@ -289,7 +289,8 @@ def test_a_relative_refinement_keeps_the_product_words_of_the_search(said: str) 
 @pytest.mark.parametrize(
     ("said", "intent", "query"),
     [
-        ("nah go back to the philips ones. which one is the cheapest?", "superlative", None),
+        ("nah go back to the philips ones. which one is the cheapest?", "refine", None),
+        ("ok. which one is the cheapest?", "superlative", None),
         ("blenders under 150 then. is the first one any good?", "search", "blenders"),
         ("I need a laptop. Nothing over 800 bucks.", "search", "laptop"),
         ("Hi! I need a laptop.", "search", "laptop"),
