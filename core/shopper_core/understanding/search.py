@@ -18,7 +18,8 @@ from shopper_core.understanding.slots import take_filters
 from shopper_core.understanding.types import Search
 
 _REQUEST = (
-    r"and|or|also|plus|actually|no|nah|wait|hmm|instead|now|preferably|ideally|hey|hi|hello|yo|"
+    r"and|or|also|plus|actually|no|nah|wait|hmm|instead|now|preferably|ideally|hey|hi|hello|yo|maybe|"
+    r"i said|i meant|i mean|"
     r"please|pls|can you|could you|would you|can u|could u|u|"
     r"what(?:'s| is| are) (?:a |an |some )?(?:good|decent|nice|the best)|"
     r"(?:let's |can we |can you )?(?:go|switch|get) back to|back to|return to|"
@@ -47,15 +48,26 @@ _TRAILING_RE = re.compile(
     r"rated|that|which|a|an|the|some|any|one|ones|me|under|over|between|around)\s*$"
 )
 _PURPOSE_RE = re.compile(r"\s*\bfor\s+(?P<what>(?:my|a|an|the|his|her|our|their|your)?\s*[\w' -]+?)\s*$")
+_FOR_SOMEONE_RE = re.compile(
+    r"\s*\bfor (?:my|his|her|our|their|a|an|the) (?P<who>[a-z']+)\b(?=\s+(?!who\b|that\b|which\b)\S)"
+)
+_HEDGE_RE = re.compile(r"\b(?:maybe|perhaps|possibly|probably)(?: (?:a|an|some|like))?\b\s*")
 _PUNCT_RE = re.compile(r"[\"()\[\]{}?!]+")
 
 
+def _useful(word: str, lexicon: Lexicon) -> bool:
+    return word in lexicon.vocabulary or word in lexicon.product_words
+
+
 def _drop_purpose(text: str, lexicon: Lexicon) -> str:
+    # "a gift for my mom, maybe a perfume": who it is for, mid-sentence, says nothing to match.
+    text = _HEDGE_RE.sub("", text)
+    text = _FOR_SOMEONE_RE.sub(lambda m: m.group(0) if _useful(m.group("who"), lexicon) else "", text)
     m = _PURPOSE_RE.search(text)
     if not m or m.start() == 0:
         return text
     words = re.findall(r"[a-z0-9][\w'-]*", m.group("what"))
-    useful = [w for w in words if w in lexicon.vocabulary or w in lexicon.product_words]
+    useful = [w for w in words if _useful(w, lexicon)]
     return text if useful else text[: m.start()]
 
 

@@ -97,14 +97,30 @@ def colour_words(items: Iterable[CatalogItem]) -> dict[str, str]:
     return dict(sorted(table.items()))
 
 
+# What shoppers call kinds the catalog names otherwise (its titles say "Eau de Parfum",
+# "CK One", "Oppo K1"; its categories "fragrances", "smartphones"): the spoken side of
+# product_types.TYPE_ALIASES and PRODUCT_LINES, so "perfume under 25 bucks" is a search.
+SPOKEN_TYPE_WORDS = frozenset(
+    {
+        "perfume", "perfumes", "cologne", "fragrance", "smartphone", "cellphone", "sneakers",
+        "trainers", "tv", "tvs", "television", "earbuds", "jewelry", "jewellery", "earrings",
+        "necklace", "bracelet", "sunglasses", "shoes", "watch", "watches", "dress", "dresses",
+        "lipstick", "mascara", "makeup", "skincare", "moisturizer", "furniture", "sofa", "bed",
+        "motorcycle", "motorbike", "car", "groceries", "shirt", "shirts", "tops",
+    }
+)  # fmt: skip
+
+
 def product_words(items: Iterable[CatalogItem]) -> list[str]:
-    """Single words that name what a product is, from the catalog's categories and type nouns."""
+    """Single words that name what a product is, from the catalog's categories and type nouns,
+    and the words shoppers use for those kinds."""
     counts: Counter[str] = Counter()
     for item in items:
         if item.category:
             counts.update(set(re.split(r"[\s/]+", item.category.lower())))
     words = {w for w, n in counts.items() if n >= _MIN_TYPE_ITEMS and _TYPE_WORD_RE.match(w)}
     words |= {w for noun in _TYPE_NOUNS for w in noun.split()}
+    words |= SPOKEN_TYPE_WORDS
     return sorted(words - _NOT_TYPE_WORDS)
 
 

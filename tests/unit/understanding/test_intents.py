@@ -24,6 +24,8 @@ CASES = {
         "labtop under 500",
         "hedphones",
         "earrings under twenty five dollars",
+        "perfume",
+        "a smartphone under 300",
     ],
     "refine": [
         "cheaper",
