@@ -17,7 +17,7 @@ from shopper_core.understanding import intents
 from shopper_core.understanding.classifier import default_classifier
 from shopper_core.understanding.intents import RuleResult
 from shopper_core.understanding.lexicon import Lexicon
-from shopper_core.understanding.normalize import MAX_TEXT, normalise
+from shopper_core.understanding.normalize import COMMAND_WORDS, MAX_TEXT, normalise
 from shopper_core.understanding.references import parse_reference
 from shopper_core.understanding.search import clean_query
 from shopper_core.understanding.slots import Taken, take_filters
@@ -157,6 +157,22 @@ def _named_by_filters(reference: Reference, taken: Taken) -> Reference:
     return Reference(name=" ".join(w.lower() for w in words), saved=reference.saved)
 
 
+def _named_by_shown(text: str, context: Context, reference: Reference) -> Reference:
+    """ "save the iphone 13 pro" / "how much is the galaxy": words of a shown product's name
+    (its brand, line or model) name it, though no "one" follows them."""
+    shown = [set(re.findall(r"[a-z0-9][a-z0-9'+-]*", name.lower())) for name in context.shown_names]
+    if not shown:
+        return reference
+    words = [
+        w
+        for w in re.findall(r"[a-z0-9][a-z0-9'+-]*", text)
+        if w not in STOP_WORDS and w not in COMMAND_WORDS and any(w in name for name in shown)
+    ]
+    if not any(len(w) >= 3 and not w.isdigit() for w in words):
+        return reference
+    return Reference(name=" ".join(dict.fromkeys(words)), saved=reference.saved)
+
+
 def _changes_the_search(taken: Taken, text: str) -> bool:
     f = taken.filters
     said = f.max_price is not None or f.min_price is not None or f.min_rating is not None or f.color
@@ -254,6 +270,8 @@ def understand_with(
         if reference is None and _CONTINUES_RE.search(norm):
             reference = continued_reference(norm)
         reference = _named_by_filters(reference or Reference(), taken)
+        if reference.is_empty() and not reference.focus:
+            reference = _named_by_shown(norm, context, reference)
         return _with(result, reference=reference)
     if intent == "superlative":
         return _with(result, superlative=rule.superlative or intents.superlative_of(norm) or "cheapest")

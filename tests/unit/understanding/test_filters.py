@@ -94,7 +94,8 @@ def test_retailers(said: str, retailers: tuple[str, ...], unknown: str | None) -
     ("whats a good monitor for under 300", "monitor"), ("need a toaster", "toaster"),
     ("id like a mechanical keyboard", "mechanical keyboard"),
     ("a gift for my mom, maybe a perfume under twenty five bucks", "gift perfume"),
-    ("no, I said perfume", "perfume"), ("a gift for my dad who likes coffee", "gift for my dad who likes coffee"),
+    ("no, I said perfume", "perfume"),
+    ("a gift for my dad who likes coffee", "gift for my dad who likes coffee"),
 ])  # fmt: skip
 def test_product_words_after_filler(said: str, query: str) -> None:
     assert parse_search(said).query == query

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from shopper_core.understanding import Reference, UnclearReference, parse_reference, resolve
+from shopper_core.understanding import (
+    Context,
+    Reference,
+    UnclearReference,
+    parse_reference,
+    resolve,
+    understand,
+)
 from shopper_core.understanding.normalize import normalise
 
 ITEMS = [
@@ -77,3 +84,21 @@ def test_unclear_references_say_why(reference: Reference, focus: int | None, sen
 def test_nothing_to_pick_from() -> None:
     with pytest.raises(UnclearReference, match="list is empty"):
         resolve(Reference(positions=(1,), saved=True), [], None)
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "index"),
+    [
+        ("save the iphone 13 pro", "save", 0),
+        ("save the iphone x", "save", 1),
+        ("how much is the iphone x", "price", 1),
+        ("tell me about the galaxy", "describe", 2),
+        ("add the galaxy s21 to my cart", "add_to_cart", 2),
+    ],
+)
+def test_a_product_is_named_by_the_words_of_its_name_on_screen(said: str, intent: str, index: int) -> None:
+    names = ("Apple iPhone 13 Pro", "Apple iPhone X", "Samsung Galaxy S21")
+    context = Context(has_results=True, has_search=True, shown_names=names)
+    got = understand(said, context)
+    assert got.intent == intent and got.reference is not None
+    assert resolve(got.reference, [{"title": n} for n in names], None) == [index]
