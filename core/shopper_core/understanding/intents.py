@@ -152,7 +152,7 @@ _MORE_LIKE = _re(
 )
 _PREFERENCES = _re(
     r"\bwhat do i (?:usually |normally |typically |generally )?(?:like|prefer|buy|go for|want|save)\b"
-    r"|\bmy (?:taste|tastes|preferences|style|favourite brands|favorite brands|usual|profile|budget)\b"
+    r"|\bmy (?:taste|tastes|preferences|style|favourite brands|favorite brands|usual|profile)\b"
     r"|\bwhat (?:do you|have you) (?:know|learned|learnt|remember|figured out) about (?:me|my)\b"
     r"|\bwhat(?:'s| is) my (?:style|taste|budget|size)\b|\bwhat (?:brands|colou?rs|sizes|styles) do i\b"
     r"|\bdo you know (?:what i like|my taste|me)\b|\bwhat are my preferences\b|"

@@ -193,6 +193,7 @@ _MISSPELLINGS = {
     "mutch": "much", "tel": "tell", "thnks": "thanks", "thx": "thanks", "wat": "what", "wats": "what's",
     "whats": "what's", "pls": "please", "plz": "please", "cheep": "cheap", "chepaer": "cheaper",
     "headphnes": "headphones", "hedphones": "headphones", "earphnes": "earphones",
+    "undr": "under", "uner": "under", "ovr": "over",
     "dont": "don't", "doesnt": "doesn't", "didnt": "didn't", "cant": "can't", "wont": "won't",
     "isnt": "isn't", "im": "i'm", "ive": "i've", "thats": "that's", "youre": "you're",
     "theyre": "they're", "whos": "who's", "wheres": "where's", "hows": "how's",

@@ -52,8 +52,8 @@ _MAX_CUES = (
     r"nothing (?:over|above|more than|higher than|pricier than)|not (?:over|above|more than)|"
     r"no (?:more|higher) than|under|below|beneath|less than|cheaper than|lower than|up to|upto|"
     r"at most|at the most|max(?:imum)?(?: of)?|within|tops|no more than|"
-    r"(?:my |the )?budget (?:is|of|'s)(?: like| about| around| maybe)?|"
-    r"budget|spend(?:ing)? (?:up to |at most )?|for less than|for under|"
+    r"(?:my |the )?budget (?:is|of|'s)(?: like| about| around| maybe)?(?: up to| at most| under)?|"
+    r"(?:i )?(?:can )?stretch to|budget|spend(?:ing)? (?:up to |at most )?|for less than|for under|"
     r"not exceeding|doesn't cost more than|that costs? less than|sub"
 )
 _MIN_CUES = (

@@ -51,7 +51,7 @@ _REFERENCE_INTENTS = frozenset(
 # Words a refinement says that are not product words ("show me the ones in black").
 _NOT_PRODUCT = re.compile(
     r"\b(?:(?:go|switch|get|come) back to|back to|ones?|them|those|these|they|it|stuff|options?|"
-    r"results?|things?|items?|products?|something|"
+    r"results?|things?|items?|products?|something|what if|if|my|"
     r"anything|instead|only|just|rather|what about|how about|same|but|more|less|show me|show|can i see|"
     r"do you have|do they come|come|make it|change|switch to|try|let's|let me see|filter|"
     r"narrow|limit|keep|the|any|some|please|now|again|other|different|else|a bit|little|bit|way|much|"

@@ -42,6 +42,8 @@ CASES = {
         "make it under 100",
         "those are too pricey",
         "i want to spend less",
+        "what if my budget is up to a thousand dollars",
+        "ok I can stretch to 1.2k",
     ],
     "save": [
         "save it",
