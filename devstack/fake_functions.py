@@ -190,6 +190,8 @@ class FakeFunctions:
                     ("GET", "/pipecat/saved-items"): self._saved_items,
                     ("POST", "/pipecat/remove-saved-item"): self._remove,
                     ("POST", "/pipecat/cart-items"): self._cart,
+                    ("GET", "/pipecat/cart-items"): self._cart_items,
+                    ("POST", "/pipecat/remove-cart-item"): self._remove_cart,
                 }.get((method, path))
                 if handler is None:
                     return self._error(404, "not_found", f"no route {method} {path}")
@@ -348,8 +350,24 @@ class FakeFunctions:
                         return self._error(404, "not_found", "no such product")
                     cart_id = uuid.uuid4().hex[:20]
                     fake.state.cart.append(
-                        {"id": cart_id, "userId": body["userId"], "productId": product["id"]}
-                    )
+                        {"id": cart_id, "userId": body["userId"], "productId": product["id"],
+                         "productName": product["title"], "price": product.get("price"), "quantity": 1}
+                    )  # fmt: skip
                 self._send(201, {"id": cart_id, "productName": product["title"]})
+
+            def _cart_items(self, _body: dict[str, Any], query: dict[str, str]) -> None:
+                with fake.lock:
+                    items = [dict(i) for i in fake.state.cart if i["userId"] == query.get("userId")]
+                self._send(200, {"items": items[::-1]})
+
+            def _remove_cart(self, body: dict[str, Any], _q: dict[str, str]) -> None:
+                if not self._require(body, "sessionId", "userId", "cartItemId"):
+                    return
+                with fake.lock:
+                    item = next((i for i in fake.state.cart if i["id"] == body["cartItemId"]), None)
+                    if item is None or item["userId"] != body["userId"]:
+                        return self._error(404, "not_found", "no such cart item")
+                    fake.state.cart.remove(item)
+                self._send(200, {"id": item["id"], "productName": item["productName"]})
 
         return Handler

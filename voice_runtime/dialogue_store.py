@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from shopper_core.dialogue import MAX_SHOWN, DialogueState, SavedEntry, SearchState, ShownProduct
+from shopper_core.dialogue import MAX_SHOWN, CartEntry, DialogueState, SavedEntry, SearchState, ShownProduct
 from voice_runtime.log import get_logger, log_event
 
 logger = get_logger(__name__)
@@ -119,6 +119,12 @@ class DialogueStore:
 
     def remove_saved(self, saved_item_id: str) -> None:
         self._set(saved=[e for e in self._state.saved if e.id != saved_item_id])
+
+    def set_cart(self, entries: Sequence[CartEntry]) -> None:
+        self._set(cart=list(entries)[:100])
+
+    def remove_cart(self, cart_item_id: str) -> None:
+        self._set(cart=[e for e in self._state.cart if e.id != cart_item_id])
 
     def set_saved(self, entries: Sequence[SavedEntry]) -> None:
         self._set(saved=list(entries)[:50])

@@ -185,6 +185,18 @@ class FunctionsClient:
             json={"sessionId": session_id, "userId": user_id, "productId": product_id, "quantity": quantity},
         )
 
+    async def list_cart_items(self, user_id: str) -> list[dict[str, Any]]:
+        body = await self._call("GET", "/pipecat/cart-items", params={"userId": user_id})
+        items = body.get("items")
+        return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+    async def remove_cart_item(self, session_id: str, user_id: str, cart_item_id: str) -> dict[str, Any]:
+        return await self._call(
+            "POST",
+            "/pipecat/remove-cart-item",
+            json={"sessionId": session_id, "userId": user_id, "cartItemId": cart_item_id},
+        )
+
     async def save_dialogue(self, session_id: str, user_id: str, dialogue: dict[str, Any]) -> None:
         await self._call(
             "POST",

@@ -17,7 +17,9 @@ from voice_runtime.services.tool_schemas import (
     ADD_TO_CART,
     END_SESSION,
     GET_USER_PREFERENCES,
+    LIST_CART_ITEMS,
     LIST_SAVED_ITEMS,
+    REMOVE_CART_ITEM,
     REMOVE_SAVED_ITEM,
     SAVE_ITEM,
     SEARCH_PRODUCTS,
@@ -30,6 +32,8 @@ FILLERS = {
     REMOVE_SAVED_ITEM: "One moment.",
     LIST_SAVED_ITEMS: "Let me check your list.",
     ADD_TO_CART: "One moment.",
+    LIST_CART_ITEMS: "Let me check your cart.",
+    REMOVE_CART_ITEM: "One moment.",
     GET_USER_PREFERENCES: "Let me check.",
 }
 TOOL_NAMES = tuple(FILLERS)

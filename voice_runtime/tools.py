@@ -1,9 +1,9 @@
-"""The agent's tools: search, save, remove, list saved, add to cart, preferences.
+"""The agent's tools: search, save, remove, list saved, add to / list / take out of the cart, preferences.
 
 `ShoppingTools` runs one session's tool calls against functions/ over HTTP and keeps the
 session's dialogue state (`DialogueStore`) true to what happened: a finished search is
-what the shopper sees, a saved product is in focus, the saved list is as last read
-out. Gemini and the offline dialogue engine call the same tools with the same
+what the shopper sees, a saved product is in focus, the saved list and the cart are
+as last read out. Gemini and the offline dialogue engine call the same tools with the same
 arguments (`services/tool_schemas.py`). It knows nothing about pipecat
 (`tool_registration.py` adapts it).
 
@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from shopper_core.dialogue import SavedEntry, ShownProduct
+from shopper_core.dialogue import CartEntry, SavedEntry, ShownProduct
 from voice_runtime import metrics
 from voice_runtime.dialogue_store import DialogueStore
 from voice_runtime.functions_client import FunctionsClient, FunctionsError
@@ -27,7 +27,9 @@ from voice_runtime.log import get_logger, log_event
 from voice_runtime.services.tool_schemas import (
     ADD_TO_CART,
     GET_USER_PREFERENCES,
+    LIST_CART_ITEMS,
     LIST_SAVED_ITEMS,
+    REMOVE_CART_ITEM,
     REMOVE_SAVED_ITEM,
     SAVE_ITEM,
     SEARCH_PRODUCTS,
@@ -302,6 +304,96 @@ class ShoppingTools:
             "productName": product.title,
         }
 
+    async def _fetch_cart(self) -> list[CartEntry]:
+        items = await self.client.list_cart_items(self.user_id)
+        entries = [
+            CartEntry(
+                id=str(item["id"]),
+                productId=str(item.get("productId")),
+                title=str(item.get("productName") or "")[:500],
+                price=item.get("price"),
+                quantity=int(item.get("quantity") or 1),
+            )
+            for item in items
+            if item.get("id") and item.get("productId")
+        ]
+        self.store.set_cart(entries)
+        return entries
+
+    async def list_cart_items(self, arguments: Mapping[str, Any]) -> ToolResult:
+        try:
+            entries = await self._fetch_cart()
+        except FunctionsError as exc:
+            return _unavailable(LIST_CART_ITEMS, exc, "the cart")
+        total = sum((e.price or 0) * e.quantity for e in entries)
+        return {
+            "ok": True,
+            "count": len(entries),
+            "total": round(total, 2),
+            "items": [
+                {
+                    "position": i,
+                    "cartItemId": e.id,
+                    "productId": e.productId,
+                    "productName": e.title,
+                    "price": e.price,
+                    "quantity": e.quantity,
+                }
+                for i, e in enumerate(entries, start=1)
+            ],
+        }
+
+    async def _cart_entry(self, arguments: Mapping[str, Any]) -> CartEntry:
+        """The cart item the arguments name: its id, its place in the cart, a product id, or the focus."""
+        item_id = text(arguments.get("cart_item_id") or arguments.get("cartItemId"))
+        position = number(arguments.get("cart_position"))
+        product_id = text(arguments.get("product_id") or arguments.get("productId")) or self.store.state.focus
+        entries = self.store.state.cart
+        if not entries or position is None:
+            entries = await self._fetch_cart()  # the cart may have changed on the page meanwhile
+        if item_id:
+            match = [e for e in entries if e.id == item_id]
+        elif position is not None and int(position) != 0:
+            index = int(position) - 1 if position > 0 else len(entries) + int(position)
+            match = [entries[index]] if 0 <= index < len(entries) else []
+            if not match:
+                raise ProductReferenceError(
+                    f"Your cart has {len(entries)} items. Which one should I take out?"
+                )
+        elif product_id:
+            match = [e for e in entries if e.productId == product_id]
+            if not match:
+                raise ProductReferenceError("That one isn't in your cart.")
+        else:
+            raise ProductReferenceError("Which item should I take out of your cart?")
+        if not match:
+            raise ProductReferenceError("I can't find that in your cart.")
+        return match[0]
+
+    async def remove_cart_item(self, arguments: Mapping[str, Any]) -> ToolResult:
+        try:
+            entry = await self._cart_entry(arguments)
+        except ProductReferenceError as exc:
+            return _apology("unknown_cart_item", str(exc), str(exc))
+        except FunctionsError as exc:
+            return _unavailable(REMOVE_CART_ITEM, exc, "the cart")
+        try:
+            await self.client.remove_cart_item(self.session_id, self.user_id, entry.id)
+        except FunctionsError as exc:
+            if exc.status == 404:
+                self.store.remove_cart(entry.id)
+                return _apology("unknown_cart_item", "that one was already out of your cart")
+            return _unavailable(REMOVE_CART_ITEM, exc, "the cart")
+        self.store.remove_cart(entry.id)
+        await self._hint({"type": "cart-removed", "cartItemId": entry.id, "productId": entry.productId})
+        return {
+            "ok": True,
+            "removed": True,
+            "cartItemId": entry.id,
+            "productId": entry.productId,
+            "productName": entry.title,
+        }
+
     async def get_user_preferences(self, arguments: Mapping[str, Any]) -> ToolResult:
         try:
             preferences = await self.client.get_preferences(self.user_id)
@@ -317,6 +409,8 @@ class ShoppingTools:
             REMOVE_SAVED_ITEM: self.remove_saved_item,
             LIST_SAVED_ITEMS: self.list_saved_items,
             ADD_TO_CART: self.add_to_cart,
+            LIST_CART_ITEMS: self.list_cart_items,
+            REMOVE_CART_ITEM: self.remove_cart_item,
             GET_USER_PREFERENCES: self.get_user_preferences,
         }
         handler = handlers.get(name)

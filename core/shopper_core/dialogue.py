@@ -2,7 +2,7 @@
 
 What the assistant showed (ids, titles, prices, ranks), the product in focus ("tell me
 about the third one" makes it the focus of "save it" / "how much is it"), the current
-search and its filters, and the saved list as last read out. The voice runtime keeps it
+search and its filters, and the saved list and the cart as last read out. The voice runtime keeps it
 in memory and writes it through functions/ (POST /pipecat/dialogue-state) whenever it
 changes; a reconnect reads it back. Nothing here is ever parsed out of chat text.
 """
@@ -65,11 +65,18 @@ class SavedEntry(_State):
     price: _Price | None = None
 
 
+class CartEntry(SavedEntry):
+    """One cart item as the assistant last read the cart out (``id``: the cart_items document id)."""
+
+    quantity: Annotated[int, Field(ge=1, le=99)] = 1
+
+
 class DialogueState(_State):
     search: SearchState | None = None
     results: Annotated[list[ShownProduct], Field(max_length=MAX_SHOWN)] = []
     focus: _Id | None = None  # id of the product in focus (one of `results`, or a saved product)
     saved: Annotated[list[SavedEntry], Field(max_length=50)] = []
+    cart: Annotated[list[CartEntry], Field(max_length=100)] = []
 
     def focus_index(self) -> int | None:
         """Zero-based index of the focused product among the results shown, if it is one."""

@@ -21,6 +21,8 @@ SERVER_ROUTES = [
     ("POST", "/pipecat/dialogue-state"),
     ("GET", "/pipecat/saved-items"),
     ("POST", "/pipecat/remove-saved-item"),
+    ("GET", "/pipecat/cart-items"),
+    ("POST", "/pipecat/remove-cart-item"),
 ]
 
 
@@ -425,3 +427,29 @@ def test_add_to_cart_by_voice_copies_the_product_and_records_purchase_intent(
     body["userId"] = bob.uid  # Alice's session is not Bob's
     body["productId"] = "bobs"
     assert api.post("/pipecat/cart-items", headers=SERVER_HEADERS, json=body).status_code == 403
+
+
+def test_the_cart_read_out_and_an_item_taken_out_by_voice(api, make_user, repo: Repository) -> None:
+    alice, bob = make_user(), make_user()
+    session_id = new_session(api, alice)
+    repo.write_products(
+        [("prod-1", product(alice.uid)), ("prod-2", product(alice.uid, title="Sony WH-1000XM5"))]
+    )
+    for product_id in ("prod-1", "prod-2"):
+        body = {"sessionId": session_id, "userId": alice.uid, "productId": product_id}
+        assert api.post("/pipecat/cart-items", headers=SERVER_HEADERS, json=body).status_code == 201
+    listed = api.get("/pipecat/cart-items", headers=SERVER_HEADERS, query_string={"userId": alice.uid})
+    items = listed.get_json()["items"]
+    assert {i["productName"] for i in items} == {"Bose QuietComfort Ultra", "Sony WH-1000XM5"}
+    assert all(i["quantity"] == 1 for i in items)
+    bobs = api.get("/pipecat/cart-items", headers=SERVER_HEADERS, query_string={"userId": bob.uid})
+    assert bobs.get_json()["items"] == []
+
+    removal = {"sessionId": session_id, "userId": bob.uid, "cartItemId": items[0]["id"]}
+    assert api.post("/pipecat/remove-cart-item", headers=SERVER_HEADERS, json=removal).status_code == 403
+    removal["userId"] = alice.uid
+    removed = api.post("/pipecat/remove-cart-item", headers=SERVER_HEADERS, json=removal)
+    assert removed.status_code == 200 and removed.get_json()["productName"] == items[0]["productName"]
+    assert [i.productId for _, i in repo.list_cart_items(alice.uid)] == [items[1]["productId"]]
+    assert api.post("/pipecat/remove-cart-item", headers=SERVER_HEADERS, json=removal).status_code == 404
+    assert api.get("/pipecat/cart-items", headers=SERVER_HEADERS).status_code == 400

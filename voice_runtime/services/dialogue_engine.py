@@ -28,7 +28,9 @@ from voice_runtime.services.tool_schemas import (
     ADD_TO_CART,
     END_SESSION,
     GET_USER_PREFERENCES,
+    LIST_CART_ITEMS,
     LIST_SAVED_ITEMS,
+    REMOVE_CART_ITEM,
     REMOVE_SAVED_ITEM,
     SAVE_ITEM,
     SEARCH_PRODUCTS,
@@ -365,6 +367,10 @@ def _decide(kind: str, u: Understanding, state: DialogueState, turn: Turn) -> De
         return _remove(u.reference, state, turn)
     if kind == "list_saved":
         return Decision("Checking your list.", ((LIST_SAVED_ITEMS, {}),), kind)
+    if kind == "list_cart":
+        return Decision("Checking your cart.", ((LIST_CART_ITEMS, {}),), kind)
+    if kind == "remove_from_cart":
+        return _remove_from_cart(u.reference, state, turn)
     if kind in ("describe", "price", "retailer"):
         product = _one(state, u.reference)
         position = next((i + 1 for i, p in enumerate(state.results) if p.id == product.id), None)
@@ -467,6 +473,51 @@ def _remove(reference: Reference | None, state: DialogueState, turn: Turn) -> De
     )
 
 
+def _remove_from_cart(reference: Reference | None, state: DialogueState, turn: Turn) -> Decision:
+    """A place in the cart as last read out, a name in it, or a shown product (the focus by default)."""
+    reference = reference or Reference(focus=True)
+    listed = LIST_CART_ITEMS in turn.previous_tools
+    if reference.positions and (reference.cart or listed or not state.results):
+        position = reference.positions[0]
+        index = position - 1 if position > 0 else len(state.cart) + position
+        title = state.cart[index].title if 0 <= index < len(state.cart) else None
+        text = replies.taking_out_announcement(title) if title else ""
+        return Decision(text, ((REMOVE_CART_ITEM, {"cart_position": position}),), "remove_from_cart")
+    if reference.name:
+        match = [e for e in state.cart if _names_it(reference.name, e.title)]
+        if len(match) == 1:
+            return Decision(
+                replies.taking_out_announcement(match[0].title),
+                ((REMOVE_CART_ITEM, {"cart_item_id": match[0].id}),),
+                "remove_from_cart",
+            )
+    if reference.is_empty():
+        # "take it out": the product in focus if it is in the cart, else the cart's only item.
+        entry = next((e for e in state.cart if e.productId == state.focus), None)
+        if entry is None and len(state.cart) == 1:
+            entry = state.cart[0]
+        if entry is not None:
+            return Decision(
+                replies.taking_out_announcement(entry.title),
+                ((REMOVE_CART_ITEM, {"cart_item_id": entry.id}),),
+                "remove_from_cart",
+            )
+        if state.focus is None:
+            return Decision("Which one should I take out of your cart?", (), "remove_from_cart:unclear")
+        return Decision("", ((REMOVE_CART_ITEM, {"product_id": state.focus}),), "remove_from_cart")
+    product = _one(state, reference)
+    return Decision(
+        replies.taking_out_announcement(product.title),
+        ((REMOVE_CART_ITEM, {"product_id": product.id}),),
+        "remove_from_cart",
+    )
+
+
+def _names_it(name: str, title: str) -> bool:
+    words = title.lower().split()
+    return all(any(w.startswith(part) for w in words) for part in name.lower().split())
+
+
 def _superlative(kind: str, state: DialogueState) -> Decision:
     if not state.results:
         return Decision(replies.NO_RESULTS_TEXT, (), "superlative:no_results")
@@ -509,6 +560,10 @@ def reply_to_results(exchanges: Sequence[ToolExchange], state: DialogueState) ->
             sentences.append(replies.list_reply(result))
         elif exchange.name == ADD_TO_CART:
             sentences.append(replies.cart_reply(result))
+        elif exchange.name == LIST_CART_ITEMS:
+            sentences.append(replies.cart_list_reply(result))
+        elif exchange.name == REMOVE_CART_ITEM:
+            sentences.append(replies.cart_remove_reply(result))
         elif exchange.name == GET_USER_PREFERENCES:
             sentences.append(replies.preferences_reply(result))
         else:

@@ -324,6 +324,32 @@ def cart_reply(result: Mapping[str, Any]) -> str:
     return f"Sorry, I couldn't add that to your cart: {result.get('error') or 'the cart is not answering'}."
 
 
+def cart_list_reply(result: Mapping[str, Any], top: int = 5) -> str:
+    items = [i for i in result.get("items") or [] if isinstance(i, Mapping)]
+    if not items:
+        return "Your cart is empty. Say add it to my cart when you see something you want."
+    named = [
+        (f"{i.get('quantity')} of " if int(i.get("quantity") or 1) > 1 else "")
+        + f"the {short_name(str(i.get('productName') or ''), None, 5)}"
+        for i in items[:top]
+    ]
+    count = len(items)
+    head = f"You have {count} items in your cart:" if count > 1 else "You have one item in your cart:"
+    more = f", and {count - top} more" if count > top else ""
+    total = say_price(result.get("total")) if result.get("total") else None
+    return f"{head} {_join(named)}{more}." + (f" That's {total} in all." if total else "")
+
+
+def taking_out_announcement(title: str) -> str:
+    return f"Taking the {short_name(title)} out of your cart."
+
+
+def cart_remove_reply(result: Mapping[str, Any]) -> str:
+    if result.get("removed"):
+        return "Done, it's out of your cart."
+    return f"Sorry, {result.get('error') or 'I could not take that out of your cart'}."
+
+
 def preferences_reply(result: Any) -> str:
     prefs = result.get("preferences") if isinstance(result, Mapping) else None
     if not isinstance(prefs, Mapping):

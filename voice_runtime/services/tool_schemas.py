@@ -18,6 +18,8 @@ SAVE_ITEM = "save_item"
 REMOVE_SAVED_ITEM = "remove_saved_item"
 LIST_SAVED_ITEMS = "list_saved_items"
 ADD_TO_CART = "add_to_cart"
+LIST_CART_ITEMS = "list_cart_items"
+REMOVE_CART_ITEM = "remove_cart_item"
 GET_USER_PREFERENCES = "get_user_preferences"
 END_SESSION = "end_session"
 
@@ -108,6 +110,28 @@ ADD_TO_CART_SCHEMA = FunctionSchema(
     required=[],
 )
 
+LIST_CART_ITEMS_SCHEMA = FunctionSchema(
+    name=LIST_CART_ITEMS,
+    description="What is in the user's cart (name, price, quantity, id of each item) and the total.",
+    properties={},
+    required=[],
+)
+
+REMOVE_CART_ITEM_SCHEMA = FunctionSchema(
+    name=REMOVE_CART_ITEM,
+    description=(
+        "Take an item out of the user's cart. Give cart_item_id (from list_cart_items), "
+        "product_id, or cart_position (1-based in the cart as last read out); with none, "
+        "the product the conversation is about."
+    ),
+    properties={
+        "cart_item_id": {"type": "string", "description": "Id of a cart item from list_cart_items."},
+        "product_id": _PRODUCT_ID,
+        "cart_position": {"type": "integer", "description": "1-based position in the cart."},
+    },
+    required=[],
+)
+
 GET_USER_PREFERENCES_SCHEMA = FunctionSchema(
     name=GET_USER_PREFERENCES,
     description="The user's learned taste: style, budget, sizes, categories, brands, colours.",
@@ -129,6 +153,8 @@ SHOPPING_TOOLS = ToolsSchema(
         REMOVE_SAVED_ITEM_SCHEMA,
         LIST_SAVED_ITEMS_SCHEMA,
         ADD_TO_CART_SCHEMA,
+        LIST_CART_ITEMS_SCHEMA,
+        REMOVE_CART_ITEM_SCHEMA,
         GET_USER_PREFERENCES_SCHEMA,
         END_SESSION_SCHEMA,
     ]
@@ -149,7 +175,8 @@ by price": repeat the last search with sort.
 - "Save it", "save the second one", "the last one": call save_item with the \
 product_id or position; "it" and "that one" mean the product you last talked about.
 - "What's in my list?": call list_saved_items. "Remove that": call remove_saved_item.
-- "Add it to my cart": call add_to_cart.
+- "Add it to my cart": call add_to_cart. "What's in my cart?": call list_cart_items. \
+"Take it out of my cart": call remove_cart_item.
 - "What do I usually like?": call get_user_preferences and summarise it briefly.
 - If a tool fails, apologise in a few words and suggest what to try next.
 - When the user says goodbye, say a short goodbye and call end_session.

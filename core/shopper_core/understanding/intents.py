@@ -97,9 +97,20 @@ _ADD_TO_CART = _re(
     r"the (?:first|second|third|last) one)$"
     rf"|^add to {_CART}$"
 )
+_IN_CART = rf"\b(?:in|on|from|out of|off|of)\s+(?:my\s+|the\s+)?{_CART}\b"
+_LIST_CART = _re(
+    rf"^(?:what(?:'s| is| are| do i have| have i got| did i (?:put|add))|whats|show(?: me)?|list|read(?: me|"
+    rf" out)?|tell me|open|check|view|see|go to|give me|can (?:i|you) (?:see|show me|read me|check)|"
+    rf"let me see|how many (?:items |things |products )?(?:are |do i have )?)\b.*{_IN_CART}"
+    rf"|^(?:my {_CART}|(?:show|open|check|view|see|read)(?: me)? (?:my |the )?{_CART})\b"
+    rf"|\bhow much is (?:my|the) {_CART}\b"
+    rf"|^what (?:did|have) i (?:put|added|add)\b.*\b(?:to|in|into) (?:my |the )?{_CART}\b"
+    rf"|\bwhat(?:'s| is) (?:my |the )?{_CART} total\b|\b{_CART} total\b"
+)
+_ADDS_RE = _re(r"\b(?:add|put|throw|pop|stick)\s+(?:it|this|that|them|these|the|number|one)\b")
 _REMOVE = _re(
     r"\b(?:remove|delete|unsave|take\b.*\boff|get rid of|drop|discard|erase|clear|forget about|scratch|"
-    r"cross\b.*\boff|don't want\b.*\banymore|no longer want|throw away|toss)\b"
+    r"cross\b.*\boff|don't want\b.*\banymore|no longer want|throw away|toss|take\b.*\bout of)\b"
 )
 _SAVE = _re(
     r"^(?:please )?(?:save|keep|bookmark|favou?rite|star|remember|store|like|heart|pin)\b"
@@ -325,6 +336,10 @@ def command_intent(text: str, has_results: bool) -> RuleResult | None:
     for regex, topic in (*_SMALLTALK, *_SMALLTALK_MORE):
         if regex.match(text):
             return RuleResult("smalltalk", 0.9, topic=topic)
+    if _REMOVE.search(text) and re.search(_IN_CART, text):
+        return RuleResult("remove_from_cart", 0.95)
+    if _LIST_CART.search(text) and not _ADDS_RE.search(text):
+        return RuleResult("list_cart", 0.95)
     if _LIST_SAVED.search(text):
         return RuleResult("list_saved", 0.95)
     if _ADD_TO_CART.search(text):

@@ -73,7 +73,8 @@ _COMMON_WORDS = _words(
     dress jeans hat bag coat watch phone phones laptop laptops stuff thing things
     item something anything everything someone cheap price prices cost costs
     colour color colours colors size sizes small medium large please thanks hi hello hey
-    pricey pricy spendy
+    pricey pricy spendy cooking baking hiking camping fishing reading painting drawing
+    gardening cycling swimming knitting crafts photography hunting climbing dancing
     bye weather time today tomorrow news music movie song joke name
     first second third fourth fifth sixth seventh eighth ninth tenth last next
     remember forget cancel stop quit exit done bought sold store shop stores shops

@@ -45,6 +45,9 @@ _SAVED_RE = re.compile(
     r"\b(?:on|in|from|of|off)\s+(?:my|the)\s+(?:saved\s+)?(?:list|saved(?:\s+(?:items|list|products|stuff))?|"
     r"favou?rites|wish\s?list|saves)\b|\bsaved (?:items?|ones?|products?|list)\b|\bthe saved one\b"
 )
+_CART_RE = re.compile(
+    r"\b(?:in|on|from|out of|off|of)\s+(?:my|the)\s+(?:shopping\s+)?(?:cart|basket|trolley|bag)\b"
+)
 _NAME_RE = re.compile(
     r"\b(?:the|that|this)\s+(?P<name>(?!(?:first|second|third|last|top|next|other|same|cheap|one)\b)"
     r"[\w'&.+-]+(?:\s+[\w'&.+-]+){0,2}?)\s+(?:one|ones|model|version)\b"
@@ -104,10 +107,11 @@ def parse_reference(text: str) -> Reference | None:
     positions = _positions(text)
     name = None if positions else _name(text)
     saved = bool(_SAVED_RE.search(text))
+    cart = bool(_CART_RE.search(text))
     focus = not positions and not name and bool(_FOCUS_RE.search(text))
-    if not positions and not name and not focus and not saved:
+    if not positions and not name and not focus and not saved and not cart:
         return None
-    return Reference(positions=positions, name=name, focus=focus, saved=saved)
+    return Reference(positions=positions, name=name, focus=focus, saved=saved, cart=cart)
 
 
 def _item_words(item: Mapping[str, Any]) -> set[str]:

@@ -51,6 +51,7 @@ _PURPOSE_RE = re.compile(r"\s*\bfor\s+(?P<what>(?:my|a|an|the|his|her|our|their|
 _FOR_SOMEONE_RE = re.compile(
     r"\s*\bfor (?:my|his|her|our|their|a|an|the) (?P<who>[a-z']+)\b(?=\s+(?!who\b|that\b|which\b)\S)"
 )
+_LIKES_RE = re.compile(r"\b(?:likes?|loves?|enjoys?|is into|are into|into)\b")
 _HEDGE_RE = re.compile(r"\b(?:maybe|perhaps|possibly|probably)(?: (?:a|an|some|like))?\b\s*")
 _PUNCT_RE = re.compile(r"[\"()\[\]{}?!]+")
 
@@ -68,7 +69,8 @@ def _drop_purpose(text: str, lexicon: Lexicon) -> str:
         return text
     words = re.findall(r"[a-z0-9][\w'-]*", m.group("what"))
     useful = [w for w in words if _useful(w, lexicon)]
-    return text if useful else text[: m.start()]
+    # "a gift for my mom who likes cooking": what they like is what the search is for.
+    return text if useful or _LIKES_RE.search(m.group("what")) else text[: m.start()]
 
 
 def clean_query(rest: str, lexicon: Lexicon) -> str:

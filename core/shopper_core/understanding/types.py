@@ -20,6 +20,8 @@ IntentKind = Literal[
     "remove",  # take a product off the saved list ("remove that", "delete the second one from my list")
     "list_saved",  # "what's in my list?"
     "add_to_cart",  # "add it to my cart"
+    "list_cart",  # "what's in my cart?"
+    "remove_from_cart",  # "take it out of my cart", "remove the second one from the cart"
     "describe",  # "tell me more about the third one"
     "price",  # "how much is it?"
     "retailer",  # "where is it sold?", "which store is that from?"
@@ -97,7 +99,8 @@ class Reference:
     ``positions`` are 1-based, negative from the end (-1 the last, -2 second to last);
     "the first two" is (1, 2). ``name`` holds words that name a product ("sony",
     "black"); ``focus`` is "it" / "that one" / "this"; ``saved`` says the positions or
-    name are in the saved list ("the second one on my list"), not the results shown.
+    name are in the saved list ("the second one on my list"), ``cart`` that they are in
+    the cart ("the first one in my cart"), not the results shown.
     An empty Reference (nothing set) means the product in focus too.
     """
 
@@ -105,6 +108,7 @@ class Reference:
     name: str | None = None
     focus: bool = False
     saved: bool = False
+    cart: bool = False
 
     def is_empty(self) -> bool:
         return not self.positions and not self.name

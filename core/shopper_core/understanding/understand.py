@@ -12,6 +12,7 @@ same functions ``parse_search`` uses, so typed and spoken searches agree.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from shopper_core.understanding import intents
 from shopper_core.understanding.classifier import default_classifier
@@ -44,10 +45,11 @@ MODEL_MIN_PROBABILITY = 0.6
 MODEL_MIN_SIMILARITY = 0.35
 # Intents that write or end the session need a closer paraphrase before the model may pick them.
 MODEL_MIN_SIMILARITY_TO_ACT = 0.5
-_ACTS = frozenset({"save", "remove", "add_to_cart", "goodbye"})
+_ACTS = frozenset({"save", "remove", "add_to_cart", "remove_from_cart", "goodbye"})
 _REFERENCE_INTENTS = frozenset(
-    {"save", "remove", "add_to_cart", "describe", "price", "retailer", "compare", "more_like"}
-)
+    {"save", "remove", "add_to_cart", "remove_from_cart", "describe", "price", "retailer", "compare",
+     "more_like"}
+)  # fmt: skip
 # Words a refinement says that are not product words ("show me the ones in black").
 _NOT_PRODUCT = re.compile(
     r"\b(?:(?:go|switch|get|come) back to|back to|ones?|them|those|these|they|it|stuff|options?|"
@@ -154,7 +156,7 @@ def _named_by_filters(reference: Reference, taken: Taken) -> Reference:
     words = [w for w in (taken.filters.brand, taken.filters.color) if w]
     if not words:
         return reference
-    return Reference(name=" ".join(w.lower() for w in words), saved=reference.saved)
+    return Reference(name=" ".join(w.lower() for w in words), saved=reference.saved, cart=reference.cart)
 
 
 def _named_by_shown(text: str, context: Context, reference: Reference) -> Reference:
@@ -170,7 +172,7 @@ def _named_by_shown(text: str, context: Context, reference: Reference) -> Refere
     ]
     if not any(len(w) >= 3 and not w.isdigit() for w in words):
         return reference
-    return Reference(name=" ".join(dict.fromkeys(words)), saved=reference.saved)
+    return Reference(name=" ".join(dict.fromkeys(words)), saved=reference.saved, cart=reference.cart)
 
 
 def _changes_the_search(taken: Taken, text: str) -> bool:
@@ -272,6 +274,8 @@ def understand_with(
         reference = _named_by_filters(reference or Reference(), taken)
         if reference.is_empty() and not reference.focus:
             reference = _named_by_shown(norm, context, reference)
+        if reference.cart and intent != "remove_from_cart":
+            reference = replace(reference, cart=False)  # "put it in the cart" points at results
         return _with(result, reference=reference)
     if intent == "superlative":
         return _with(result, superlative=rule.superlative or intents.superlative_of(norm) or "cheapest")
@@ -283,8 +287,6 @@ def understand_with(
 
 
 def _with(result: Understanding, **changes: object) -> Understanding:
-    from dataclasses import replace
-
     return replace(result, **changes)  # type: ignore[arg-type]
 
 

@@ -21,6 +21,7 @@ from shopper.api.schemas import (
     EndSession,
     LogConversation,
     NoFields,
+    RemoveCartItem,
     RemoveSavedItem,
     SaveDialogue,
     SaveProduct,
@@ -313,6 +314,18 @@ def server_add_to_cart(call: Call) -> Reply:
     )
 
 
+def server_cart_items(call: Call) -> Reply:
+    user_id = call.user_id = parse.doc_id(parse.query_param(call.request, "userId"), "userId")
+    return Reply(200, {"items": [i.model_dump(mode="json") for i in cart.list_items(call.repo, user_id)]})
+
+
+def server_remove_cart_item(call: Call) -> Reply:
+    body = call.body(RemoveCartItem)
+    _server_ids(call, body)
+    removed = cart.remove(call.repo, body.userId, body.cartItemId)
+    return Reply(200, {"id": body.cartItemId, "productName": removed.productName})
+
+
 def server_preferences(call: Call) -> Reply:
     user_id = call.user_id = parse.doc_id(parse.query_param(call.request, "userId"), "userId")
     return Reply(200, {"preferences": _preferences(preferences.get(call.repo, user_id))})
@@ -376,6 +389,8 @@ ROUTES: tuple[Route, ...] = (
     Route("/pipecat/saved-items", "GET", Access.SERVER, server_saved_items),
     Route("/pipecat/dialogue-state", "POST", Access.SERVER, server_dialogue),
     Route("/pipecat/cart-items", "POST", Access.SERVER, server_add_to_cart),
+    Route("/pipecat/cart-items", "GET", Access.SERVER, server_cart_items),
+    Route("/pipecat/remove-cart-item", "POST", Access.SERVER, server_remove_cart_item),
     Route("/pipecat/preferences", "GET", Access.SERVER, server_preferences),
     Route("/pipecat/claim-ticket", "POST", Access.SERVER, claim_ticket),
     Route("/pipecat/end-session", "POST", Access.SERVER, server_end_session),

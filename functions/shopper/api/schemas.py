@@ -68,3 +68,7 @@ class SaveDialogue(ServerCall):
 
 class RemoveSavedItem(ServerCall):
     savedItemId: Id
+
+
+class RemoveCartItem(ServerCall):
+    cartItemId: Id

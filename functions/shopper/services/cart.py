@@ -87,9 +87,11 @@ def set_quantity(repo: Repository, user_id: str, item_id: str, quantity: int, no
     )
 
 
-def remove(repo: Repository, user_id: str, item_id: str) -> None:
-    _owned(repo, user_id, item_id)
+def remove(repo: Repository, user_id: str, item_id: str) -> CartItem:
+    """Take the user's item out of the cart; returns what was removed."""
+    item = _owned(repo, user_id, item_id)
     repo.delete_cart_item(item_id)
+    return item
 
 
 def list_items(repo: Repository, user_id: str) -> list[CartItemPublic]:

@@ -81,6 +81,19 @@ CASES = {
         "ad it to cart",
         "buy number two",
     ],
+    "list_cart": [
+        "what's in my cart?",
+        "whats in my cart right now",
+        "show me my cart",
+        "what did I put in my cart",
+        "how much is my cart",
+    ],
+    "remove_from_cart": [
+        "take the calvin klein perfume out of my cart",
+        "remove it from my cart",
+        "remove the second one from the cart",
+        "delete the first item in my cart",
+    ],
     "describe": [
         "tell me more about the third one",
         "what about the second one?",

@@ -248,3 +248,22 @@ def test_more_like_this_searches_what_its_title_names_not_the_old_search() -> No
     assert similar_query(bare, "sony camera") == "zoom lens"  # from its description
     phone = ShownProduct(id="p3", rank=1, title="Apple iPhone 13 Pro", category="smartphones")
     assert similar_query(phone, "phone") == "smartphones"
+
+
+async def test_the_cart_is_read_out_and_an_item_taken_out_without_a_search() -> None:
+    talk = await converse(
+        [
+            "bluetooth speaker",
+            "add the first one to my cart",
+            "put the third one in the cart too",
+            "what's in my cart?",
+            "take the first one out of my cart",
+            "what is in my cart",
+        ]
+    )
+    first, third = talk.store.state.results[0], talk.store.state.results[2]
+    assert talk.intents[3:] == ["list_cart", "remove_from_cart", "list_cart"]
+    assert len(talk.queries()) == 1
+    assert [i["productId"] for i in talk.state.cart] == [first.id]  # newest first: the third went
+    assert any(s.startswith(f"Taking the {third.title.split()[0]}") for s in talk.spoken)
+    assert "one item in your cart" in talk.spoken[-1]

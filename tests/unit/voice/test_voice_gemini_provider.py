@@ -134,6 +134,8 @@ async def test_gemini_calls_search_products_and_speaks_the_result(fake_gemini):
         "remove_saved_item",
         "list_saved_items",
         "add_to_cart",
+        "list_cart_items",
+        "remove_cart_item",
         "get_user_preferences",
         "end_session",
     }
