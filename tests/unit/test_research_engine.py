@@ -173,6 +173,32 @@ def test_no_match_and_empty_query(engine: SearchEngine) -> None:
     assert browse and all(h.item.brand == "Apple" for h in browse)
 
 
+def test_a_brand_alone_lists_its_main_products_before_accessories_and_parts(engine: SearchEngine) -> None:
+    from shopper.research.product_types import is_main_product, product_type
+
+    for brand in ("Sony", "Samsung", "Canon", "Lenovo"):
+        hits = engine.search(ParsedQuery(text="", filters=SearchFilters(brand=brand)), limit=10)
+        kinds = [product_type(h.item.category, h.item.title, h.item.description) for h in hits]
+        assert len(hits) == 10 and all(h.item.brand.lower() == brand.lower() for h in hits)
+        assert sum(is_main_product(k) for k in kinds) >= 8, (brand, kinds)
+        assert len(set(kinds)) >= 6, (brand, kinds)  # the brand's range, not ten of one kind
+
+
+def test_browse_order_takes_main_products_first_a_type_at_a_time() -> None:
+    import numpy as np
+
+    from shopper.research.engine import browse_order
+
+    nan = float("nan")
+    # types: 0 = tv (three of them), 1 = camera, 2 = toner (not a main product), -1 unknown
+    kind = np.array([2, 0, 0, 1, -1, 0])
+    main = np.array([False, True, True, True, False, True])
+    rating = np.array([nan, nan, 4.5, nan, nan, nan])
+    released = np.array([1.0, 10.0, 1.0, 5.0, 9.0, 20.0])
+    # the best-rated tv, then the camera, then the other tvs newest first; unknown; toner
+    assert browse_order(kind, main, rating, released).tolist() == [2, 3, 5, 1, 4, 0]
+
+
 # ------------------------------------------------------------------ prebuilt index
 
 

@@ -43,6 +43,7 @@ from shopper.research.product_types import (
     canonical_type,
     category_says_type,
     is_accessory,
+    is_main_product,
     product_type,
     query_type,
     related_types,
@@ -82,6 +83,8 @@ class RankParams:
 
 
 DEFAULT_PARAMS = RankParams()
+# A browsed product's score falls with its place (as a provider's position does in merging).
+BROWSE_DECAY = 0.08
 # Fewer products of the asked type than this: rank by the words alone ("desk" finds desk mounts).
 MIN_TYPE_DOCS = 3
 # Query weight of the words a synonym replaced ("smart watch" -> smartwatch, and "watch").
@@ -103,7 +106,7 @@ _INTENT_WORDS = frozenset(analyze("gift present idea ideas who likes loves enjoy
 FITS_MARKERS = frozenset({"for", "compat", "fit", "fits"})
 
 # Bump when the index layout or the scoring-time fields change (invalidates cache files).
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7
 _SOURCE_FILES = ("engine.py", "text.py", "catalog_data.py", "product_types.py", "attributes.py")
 _ITEM_FIELDS = tuple(f.name for f in fields(CatalogItem))
 
@@ -303,6 +306,7 @@ class SearchEngine:
         self._ptype = ptype
         type_names = list(types)
         self._accessory = np.isin(ptype, [types[t] for t in type_names if is_accessory(t)])
+        self._main = np.isin(ptype, [types[t] for t in type_names if is_main_product(t)])
         self._known_types = type_words(type_names)
         self._attr_keys = attr_keys
         self._attr_docs = _Csr.from_pairs(*pair_keys["attr"], len(attr_keys))
@@ -316,6 +320,7 @@ class SearchEngine:
         self._rating = np.fromiter(
             (math.nan if i.rating is None else i.rating for i in self.items), dtype=np.float64, count=n_docs
         )
+        self._released = np.fromiter((_day(i.released) for i in self.items), dtype=np.float64, count=n_docs)
 
     def _docs_with(self, wanted, n_docs: int) -> np.ndarray:
         out = np.zeros(n_docs, dtype=bool)
@@ -329,8 +334,17 @@ class SearchEngine:
     _STATE = (
         *("_vocab", "_bigram_keys", "_colors", "_brand_ids", "_retailer_ids", "_brands", "_idf", "_postings"),
         *("_bigram_docs", "_modifier_docs", "_type_docs", "_color_docs"),
-        *("_type_head", "_brand_of", "_retailer_of", "_price", "_rating"),
-        *("_types", "_ptype", "_accessory", "_known_types", "_attr_keys", "_attr_docs", "_has_prefix"),
+        *("_type_head", "_brand_of", "_retailer_of", "_price", "_rating", "_released"),
+        *(
+            "_types",
+            "_ptype",
+            "_accessory",
+            "_main",
+            "_known_types",
+            "_attr_keys",
+            "_attr_docs",
+            "_has_prefix",
+        ),
     )
 
     def save(self, path: Path, source_hash: str) -> None:
@@ -599,16 +613,56 @@ class SearchEngine:
         return keep
 
     def _browse(self, filters: SearchFilters, sort: SortHint, limit: int) -> list[SearchHit]:
-        """No search words (e.g. "anything from Sony under $50"): filtered, best rated first."""
+        """No search words ("sony", "anything from Sony under $50"): the products the
+        filters keep, in `browse_order`."""
         if filters == SearchFilters():
             return []
         docs = np.arange(len(self.items))
         docs = docs[self._passes(docs, filters)]
-        hits = [(float(self.items[d].rating or 0.0), int(d)) for d in docs]
-        hits.sort(key=lambda pair: (-pair[0], pair[1]))
+        docs = docs[
+            browse_order(self._ptype[docs], self._main[docs], self._rating[docs], self._released[docs])
+        ]
+        hits = [(1.0 / (1.0 + BROWSE_DECAY * rank), int(d)) for rank, d in enumerate(docs[: max(limit, 0)])]
         if sort != SortHint.relevance:
             hits = _resort(hits, self.items, sort)
         return [SearchHit(self.items[d], s) for s, d in hits[:limit]]
+
+
+def browse_order(
+    kind: np.ndarray, main: np.ndarray, rating: np.ndarray, released: np.ndarray
+) -> np.ndarray:
+    """The order to show products no words were said for (a brand alone, a price alone).
+
+    What the shopper means by "sony" is Sony's products, not its spare parts: main
+    products first, then those of unknown type, then accessories, supplies and parts.
+    Within each of those, the range in turn: one product of each type (the types with
+    most products first), then the second of each, and so on; within a type, the best
+    rated, then the newest. Inputs are per product (type id, -1 unknown; whether the type
+    is a main product's; rating and release day, NaN unknown); returns positions into them."""
+    n = len(kind)
+    if not n:
+        return np.arange(0)
+    group = np.where(kind < 0, 1, np.where(main, 0, 2))
+    slot_kind = np.where(kind < 0, -1, kind).astype(np.int64)
+    by_type = np.lexsort(
+        (np.arange(n), -np.nan_to_num(released, nan=-1e9), -np.nan_to_num(rating, nan=-1.0), slot_kind, group)
+    )
+    # position of each product within its (group, type) run of `by_type`
+    g, k = group[by_type], slot_kind[by_type]
+    starts = np.flatnonzero(np.r_[True, (g[1:] != g[:-1]) | (k[1:] != k[:-1])])
+    run_length = np.diff(np.r_[starts, n])
+    slot = np.arange(n) - np.repeat(starts, run_length)
+    size = np.repeat(run_length, run_length)
+    order = np.lexsort((np.arange(n), k, -size, slot, g))
+    return by_type[order]
+
+
+def _day(iso_date: str | None) -> float:
+    """Days since 1970 of an ISO date ("2019-06-02"), NaN when there is none."""
+    try:
+        return float(np.datetime64(iso_date[:10], "D").astype(np.int64)) if iso_date else math.nan
+    except ValueError:
+        return math.nan
 
 
 def _modifier_of(words: Sequence[str], wanted: str | None) -> str | None:
