@@ -628,9 +628,7 @@ class SearchEngine:
         return [SearchHit(self.items[d], s) for s, d in hits[:limit]]
 
 
-def browse_order(
-    kind: np.ndarray, main: np.ndarray, rating: np.ndarray, released: np.ndarray
-) -> np.ndarray:
+def browse_order(kind: np.ndarray, main: np.ndarray, rating: np.ndarray, released: np.ndarray) -> np.ndarray:
     """The order to show products no words were said for (a brand alone, a price alone).
 
     What the shopper means by "sony" is Sony's products, not its spare parts: main
