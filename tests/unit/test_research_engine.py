@@ -173,6 +173,22 @@ def test_no_match_and_empty_query(engine: SearchEngine) -> None:
     assert browse and all(h.item.brand == "Apple" for h in browse)
 
 
+def test_gaming_pc_finds_gaming_pcs_that_never_say_gaming(engine: SearchEngine) -> None:
+    top = engine.search("gaming pc", limit=5)
+    assert any("ROG G35DX" in h.item.title for h in top)  # ROG line, GeForce RTX card
+    assert sum("PC" in h.item.title or "Legion" in h.item.title for h in top[:3]) == 3
+
+
+def test_a_product_line_the_catalog_does_not_sell_finds_what_is_made_for_its_kind(
+    engine: SearchEngine,
+) -> None:
+    # no iPod (an MP3 player) in the catalog mentions "ipod": MP3 player cases come before
+    # universal remotes, audio cables and holders
+    top = engine.search("ipod", limit=10)
+    assert sum("player" in (h.item.category or "") for h in top) >= 6
+    assert not any((h.item.category or "") in ("remote", "audio cable", "holder") for h in top)
+
+
 def test_a_brand_alone_lists_its_main_products_before_accessories_and_parts(engine: SearchEngine) -> None:
     from shopper.research.product_types import is_main_product, product_type
 

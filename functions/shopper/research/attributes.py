@@ -28,10 +28,17 @@ _FLAGS: dict[str, re.Pattern[str]] = {
         r"waterproof|water[- ]?proof|water[- ]?resist|\bip6[78]\b|\bipx[4-8]\b|\b\d+ ?atm\b|swim"
     ),
     "mechanical": re.compile(r"\bmechanical\b"),
-    "gaming": re.compile(r"\bgaming\b|\bgamer\b"),
+    # the word, or a gaming line or graphics chip that says it ("ASUS ROG ... GeForce RTX 2070")
+    "gaming": re.compile(
+        r"\bgaming\b|\bgamers?\b|\brog\b|\balienware\b|\bpredator\b|\blegion\b|\bomen\b"
+        r"|geforce\W+(?:rtx|gtx)|radeon\W+rx\W*\d{3}"
+    ),
     "portable": re.compile(r"\bportable\b|\bpocket\b|\bpico\b|\bmini projector\b"),
     "usb_c": re.compile(r"usb[- ]?c\b|type[- ]?c\b"),
 }
+# Query terms (stems) a product can satisfy without the word, through the attribute it has:
+# a ROG desktop with a GeForce RTX card is a gaming PC whether or not it says "gaming".
+TERM_ATTRIBUTES: dict[str, str] = {"gaming": "gaming"}
 _CONFLICTS: dict[str, tuple[str, ...]] = {"wired": ("wireless",), "wireless": ("wired_only",)}
 
 _LABELS = {
@@ -125,7 +132,7 @@ _GUARDS: dict[str, tuple[str, ...]] = {
     "noise_cancelling": ("noise", "anc"),
     "waterproof": ("water", "ip6", "ipx", "atm", "swim"),
     "mechanical": ("mechanical",),
-    "gaming": ("gam",),
+    "gaming": ("gam", "rog", "alienware", "predator", "legion", "omen", "rtx", "gtx", "radeon"),
     "portable": ("portable", "pocket", "pico", "mini projector"),
     "usb_c": ("usb", "type"),
 }

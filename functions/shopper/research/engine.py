@@ -36,7 +36,13 @@ from pathlib import Path
 
 import numpy as np
 
-from shopper.research.attributes import close_values, product_attributes, query_attributes, read_intent
+from shopper.research.attributes import (
+    TERM_ATTRIBUTES,
+    close_values,
+    product_attributes,
+    query_attributes,
+    read_intent,
+)
 from shopper.research.catalog_data import CatalogItem, normalise_color
 from shopper.research.product_types import (
     ACCESSORY_TYPES,
@@ -435,6 +441,10 @@ class SearchEngine:
                 docs = postings.docs_of(term_id)
                 scores[docs] += qw * postings.values_of(term_id)
                 matched[docs] |= 1 << index
+        for index, term in enumerate(terms):  # "gaming" said by a ROG line or an RTX card
+            key_id = self._attr_keys.get(TERM_ATTRIBUTES.get(term, ""))
+            if key_id is not None:
+                matched[self._attr_docs.docs_of(key_id)] |= 1 << index
         for related in replaced_stems(stated.rest):  # the query's own spelling, before synonyms
             term_id = self._vocab.get(related)
             if term_id is not None:
@@ -462,7 +472,7 @@ class SearchEngine:
         boost[phrase] *= 1.0 + params.phrase_boost
         if brand:
             boost[self._brand_of == self._brand_ids.get(brand, -1)] *= 1.0 + params.brand_boost
-        is_type = self._type_factor(boost, wanted, params)
+        is_type = self._type_factor(boost, wanted, params, candidates)
         modifier = _modifier_of(words, wanted)
         if modifier and is_type.any():  # "hard drive": the type phrase, not just its head noun
             phrase_type = np.zeros(n_docs, dtype=bool)
@@ -504,9 +514,15 @@ class SearchEngine:
             hits = _resort(hits, self.items, parsed.sort)
         return [SearchHit(self.items[doc], s, labels(doc)) for s, doc in hits[:limit]]
 
-    def _type_factor(self, boost: np.ndarray, wanted: str | None, params: RankParams) -> np.ndarray:
+    def _type_factor(
+        self, boost: np.ndarray, wanted: str | None, params: RankParams, candidates: np.ndarray
+    ) -> np.ndarray:
         """Multiply `boost` by how well each product's type fits the asked type; returns
-        which products are of that type (all False when the query names no type)."""
+        which products are of that type (all False when the query names no type).
+
+        When no product of that type matches the words ("ipod": the catalog sells no
+        iPod), what is made for that kind of product (an "MP3/MP4 player case") is the
+        closest the catalog has, and is not put below other types and accessories."""
         n_docs = len(boost)
         if wanted is None:
             return np.zeros(n_docs, dtype=bool)
@@ -522,6 +538,9 @@ class SearchEngine:
         boost[is_type] *= 1.0 + params.type_boost * doc_weight[is_type]
         known = self._ptype >= 0
         other = known & ~is_type
+        wanted_id = self._vocab.get(wanted)
+        if wanted_id is not None and not is_type[candidates].any():
+            other[self._type_docs.docs_of(wanted_id)] = False
         boost[other] *= params.type_mismatch
         if wanted not in ACCESSORY_TYPES:
             boost[other & self._accessory] *= params.accessory

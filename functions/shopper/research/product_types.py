@@ -27,6 +27,7 @@ from shopper.research.text import STOPWORDS, analyze
 PRODUCT_LINES: dict[str, str] = {
     "iphon": "smartphon",
     "ipad": "tablet",
+    "ipod": "player",  # an MP3 player
     "macbook": "notebook",
     "thinkpad": "notebook",
     "ideapad": "notebook",
