@@ -150,12 +150,14 @@ def product_attributes(title: str, description: str) -> frozenset[str]:
         keys.add("wired_only")
     title_lower = title.lower()
     inches: set[int] = set()
-    for match in _INCH_DOC.finditer(title_lower):
-        inches.add(round(float(match.group(1))))
-    for match in _CM_DOC.finditer(title_lower):
-        inches.add(round(float(match.group(1)) / 2.54))
-    for match in _M_DOC.finditer(title_lower):
-        inches.add(round(float(match.group(1)) * 100 / 2.54))
+    if '"' in title_lower or "”" in title_lower or "''" in title_lower or "inch" in title_lower:
+        for match in _INCH_DOC.finditer(title_lower):
+            inches.add(round(float(match.group(1))))
+    if "(" in title_lower:  # "139.7 cm (55")", "1.8 m (6 ft)"
+        for match in _CM_DOC.finditer(title_lower):
+            inches.add(round(float(match.group(1)) / 2.54))
+        for match in _M_DOC.finditer(title_lower):
+            inches.add(round(float(match.group(1)) * 100 / 2.54))
     keys.update(f"inch:{i}" for i in inches if 3 <= i <= 120)
     if "gb" in text or "tb" in text:
         for match in _CAP.finditer(text[:600]):

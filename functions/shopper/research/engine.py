@@ -26,6 +26,7 @@ a cache file and loaded in a few tens of milliseconds (`save` / `load`,
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import pickle
@@ -142,7 +143,11 @@ class _Csr:
 
     @classmethod
     def from_pairs(
-        cls, keys: list[int], docs: list[int], n_keys: int, values: list[float] | None = None
+        cls,
+        keys: Sequence[int] | np.ndarray,
+        docs: Sequence[int] | np.ndarray,
+        n_keys: int,
+        values: Sequence[float] | np.ndarray | None = None,
     ) -> _Csr:
         key_arr = np.asarray(keys, dtype=np.int64)
         doc_arr = np.asarray(docs, dtype=np.int64)
@@ -180,8 +185,10 @@ class _LazyItems(Sequence[CatalogItem]):
         return item
 
 
-def _type_terms(item: CatalogItem) -> list[str]:
-    return analyze(item.category or "")
+@functools.lru_cache(maxsize=8192)
+def _analyzed(text: str) -> tuple[str, ...]:
+    """`analyze` for the short strings many products share (brands, categories)."""
+    return tuple(analyze(text))
 
 
 class SearchEngine:
@@ -228,8 +235,8 @@ class SearchEngine:
                 ptype[doc] = types.setdefault(kind, len(types))
             attrs = product_attributes(item.title, item.description)
             title = analyze(item.title)
-            brand = analyze(item.brand or "")
-            category = _type_terms(item)
+            brand = _analyzed(item.brand or "")
+            category = list(_analyzed(item.category or ""))
             if kind and not category_says_type(category):
                 category = [*category, kind]  # what it is, when its category does not say
             description = analyze(item.description) if item.description != item.title else []
@@ -260,27 +267,29 @@ class SearchEngine:
                 pair_keys[key][0].extend(terms)
                 pair_keys[key][1].extend([doc] * len(terms))
 
-        post_terms: list[int] = []
-        post_docs: list[int] = []
-        post_tf: list[float] = []
+        # one posting per (field, document, term occurrence), built a field at a time
+        post_terms: list[np.ndarray] = []
+        post_docs: list[np.ndarray] = []
+        post_tf: list[np.ndarray] = []
         n_retailers = max(len(retailers), 1)
         for name, per_doc in per_field.items():
             weight, b = FIELD_WEIGHTS[name], FIELD_B[name]
-            lengths = np.fromiter((len(t) for t in per_doc), dtype=np.float64, count=n_docs)
+            counts_per_doc = np.fromiter((len(t) for t in per_doc), dtype=np.int64, count=n_docs)
+            lengths = counts_per_doc.astype(np.float64)
             totals = np.bincount(retailer_of, weights=lengths, minlength=n_retailers)
             counts = np.bincount(retailer_of, minlength=n_retailers)
             avg = np.where(totals > 0, totals / np.maximum(counts, 1), 1.0)
             scale = weight / (1.0 - b + b * lengths / avg[retailer_of])
-            for doc, terms in enumerate(per_doc):
-                if not terms:
-                    continue
-                factor = float(scale[doc])
-                for term in terms:
-                    post_terms.append(tid(term))
-                    post_docs.append(doc)
-                    post_tf.append(factor)
+            flat = list(itertools.chain.from_iterable(per_doc))
+            post_terms.append(
+                np.fromiter((vocab.setdefault(t, len(vocab)) for t in flat), dtype=np.int64, count=len(flat))
+            )
+            post_docs.append(np.repeat(np.arange(n_docs, dtype=np.int64), counts_per_doc))
+            post_tf.append(np.repeat(scale, counts_per_doc))
         n_terms = len(vocab)
-        postings = _Csr.from_pairs(post_terms, post_docs, n_terms, post_tf)
+        postings = _Csr.from_pairs(
+            np.concatenate(post_terms), np.concatenate(post_docs), n_terms, np.concatenate(post_tf)
+        )
         df = np.diff(postings.indptr).astype(np.float64)
         idf = np.log(1.0 + (max(n_docs, 1) - df + 0.5) / (df + 0.5))
         tf = postings.values
