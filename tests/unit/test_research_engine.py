@@ -189,6 +189,16 @@ def test_a_product_line_the_catalog_does_not_sell_finds_what_is_made_for_its_kin
     assert not any((h.item.category or "") in ("remote", "audio cable", "holder") for h in top)
 
 
+@pytest.mark.parametrize(
+    ("query", "model"),
+    [("tn2110", "TN-2110"), ("mdr222kd", "MDR-222KD"), ("brother tn2110 toner", "TN-2110")],
+)
+def test_a_model_number_without_its_hyphen_finds_the_product(
+    engine: SearchEngine, query: str, model: str
+) -> None:
+    assert model in engine.search(query, limit=1)[0].item.title
+
+
 def test_a_brand_alone_lists_its_main_products_before_accessories_and_parts(engine: SearchEngine) -> None:
     from shopper.research.product_types import is_main_product, product_type
 

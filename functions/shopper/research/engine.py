@@ -29,10 +29,12 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import operator
 import pickle
+import re
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import astuple, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -109,6 +111,7 @@ ACCESSORY_TERMS = frozenset(
 )
 # Words of a request that say who it is for or how it is meant, not what it is.
 _INTENT_WORDS = frozenset(analyze("gift present idea ideas who likes loves enjoys something anything"))
+_RUN_RE = re.compile(r"[a-z]+|[0-9]+")
 # "for X" / "compatible with X": X names what the product fits, not what it is.
 FITS_MARKERS = frozenset({"for", "compat", "fit", "fits"})
 
@@ -365,7 +368,8 @@ class SearchEngine:
     def save(self, path: Path, source_hash: str) -> None:
         """Write the built index (atomically) for `load` with the same `source_hash`."""
         state = {name: getattr(self, name) for name in self._STATE}
-        state["items"] = [astuple(item) for item in self.items]
+        row_of = operator.attrgetter(*_ITEM_FIELDS)  # dataclasses.astuple deep-copies: 30x slower
+        state["items"] = [row_of(item) for item in self.items]
         state["source_hash"] = source_hash
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(path.suffix + f".{time.monotonic_ns()}.tmp")
@@ -406,6 +410,31 @@ class SearchEngine:
         row = int(np.searchsorted(self._bigram_keys, key))
         return row if row < len(self._bigram_keys) and self._bigram_keys[row] == key else None
 
+    def _model_codes(self, words: list[str]) -> list[str]:
+        """A model number written without its hyphen ("tn2110", "mdr222kd") is split where
+        the catalog writes it apart ("TN-2110" indexes as tn, 2110): an unknown word of
+        letters and digits becomes the fewest known pieces of its letter and digit runs."""
+        out: list[str] = []
+        for word in words:
+            runs = _RUN_RE.findall(word)
+            if len(runs) < 2 or word in self._vocab or len(runs) > 8:
+                out.append(word)
+                continue
+            best: list[str] | None = None
+            for cuts in itertools.product((False, True), repeat=len(runs) - 1):
+                pieces, current = [], runs[0]
+                for cut, run in zip(cuts, runs[1:], strict=True):
+                    if cut:
+                        pieces.append(current)
+                        current = run
+                    else:
+                        current += run
+                pieces.append(current)
+                if all(p in self._vocab for p in pieces) and (best is None or len(pieces) < len(best)):
+                    best = pieces
+            out.extend(best or runs)
+        return out
+
     def detect_brand(self, terms: Sequence[str]) -> tuple[str | None, list[str]]:
         """The brand named in the query (longest match) and the remaining terms."""
         for size in (3, 2, 1):
@@ -423,7 +452,7 @@ class SearchEngine:
             high_end_hint=parsed.sort == SortHint.price_high,
         )
         stated = query_attributes(intent.text)
-        words = analyze(stated.rest)
+        words = self._model_codes(analyze(stated.rest))
         terms = [t for t in words if t not in STOPWORDS and t not in _INTENT_WORDS]
         if not terms:
             return self._browse(parsed.filters, parsed.sort, limit)
