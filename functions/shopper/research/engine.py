@@ -94,6 +94,8 @@ class RankParams:
 DEFAULT_PARAMS = RankParams()
 # A browsed product's score falls with its place (as a provider's position does in merging).
 BROWSE_DECAY = 0.08
+# When nothing of the asked type matches, how close what is made for that type counts (type = 1).
+MADE_FOR_WEIGHT = 0.5
 # Fewer products of the asked type than this: rank by the words alone ("desk" finds desk mounts).
 MIN_TYPE_DOCS = 3
 # Query weight of the words a synonym replaced ("smart watch" -> smartwatch, and "watch").
@@ -578,7 +580,10 @@ class SearchEngine:
         other = known & ~is_type
         wanted_id = self._vocab.get(wanted)
         if wanted_id is not None and not is_type[candidates].any():
-            other[self._type_docs.docs_of(wanted_id)] = False
+            made_for = np.zeros(n_docs, dtype=bool)
+            made_for[self._type_docs.docs_of(wanted_id)] = True
+            other &= ~made_for
+            boost[made_for] *= 1.0 + params.type_boost * MADE_FOR_WEIGHT
         boost[other] *= params.type_mismatch
         if wanted not in ACCESSORY_TYPES:
             boost[other & self._accessory] *= params.accessory
