@@ -272,6 +272,12 @@ def explain(
     return "\n".join(out) + "\n"
 
 
+def _shown(path: Path) -> str:
+    """A path as the results files show it: relative to the repository when inside it."""
+    resolved = path.resolve()
+    return str(resolved.relative_to(ROOT)) if resolved.is_relative_to(ROOT) else str(path)
+
+
 def write_run(path: Path, runs: dict[str, list[str]]) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         for query, docs in runs.items():
@@ -362,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
             "cutoff": CUTOFF,
             "systems": dict(rows),
             "cross_validation": cv,
-            "nl_judgments": str(args.nl) if nl_rows else None,
+            "nl_judgments": _shown(args.nl) if nl_rows else None,
             "nl_systems": dict(nl_rows),
             "most_unjudged_in_top10": unjudged,
             "words_free_requests": words_free(runs, judged, ours),
