@@ -179,6 +179,23 @@ def unjudged_examples(
     return [text for _, text in sorted(rows, key=lambda r: -r[0])[:count]]
 
 
+def words_free(
+    runs: dict[str, list[str]], judged: dict[str, dict[str, int]], ours: dict[str, object]
+) -> dict[str, object]:
+    """Requests with no search words once parsed (a brand alone: "sony"): they list the
+    brand's products, few of which any pool judged, so their figure is a floor. Per
+    request: nDCG@10 and how many of its top 10 are judged; and the mean without them."""
+    per_query = ours["per_query"]
+    rows = {}
+    for query, grades in judged.items():
+        if parse_text(query).text.strip():
+            continue
+        top = runs.get(query, [])[:CUTOFF]
+        rows[query] = {"ndcg@10": per_query.get(query), "judged_in_top10": sum(d in grades for d in top)}  # type: ignore[union-attr]
+    rest = [v for q, v in per_query.items() if v is not None and q not in rows]  # type: ignore[union-attr]
+    return {"requests": rows, "ndcg@10_without_them": round(statistics.fmean(rest), 4) if rest else None}
+
+
 def cross_validate(queries: list[str], judged: dict[str, dict[str, int]], folds: int) -> dict[str, object]:
     """K-fold by query over GRID: the held-out mean nDCG@10 and the in-sample best."""
     import zlib
@@ -253,6 +270,12 @@ def explain(
                 f"{item.title[:70] if item else '?'}"
             )
     return "\n".join(out) + "\n"
+
+
+def _shown(path: Path) -> str:
+    """A path as the results files show it: relative to the repository when inside it."""
+    resolved = path.resolve()
+    return str(resolved.relative_to(ROOT)) if resolved.is_relative_to(ROOT) else str(path)
 
 
 def write_run(path: Path, runs: dict[str, list[str]]) -> None:
@@ -345,9 +368,10 @@ def main(argv: list[str] | None = None) -> int:
             "cutoff": CUTOFF,
             "systems": dict(rows),
             "cross_validation": cv,
-            "nl_judgments": str(args.nl) if nl_rows else None,
+            "nl_judgments": _shown(args.nl) if nl_rows else None,
             "nl_systems": dict(nl_rows),
             "most_unjudged_in_top10": unjudged,
+            "words_free_requests": words_free(runs, judged, ours),
             "search_latency_ms_p50": round(statistics.median(latencies), 3),
         }
         (RESULTS / "relevance.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -398,6 +422,28 @@ def main(argv: list[str] | None = None) -> int:
                 f"Below 0.5: {', '.join(nl['below_0.5']) or 'none'}.",  # type: ignore[arg-type]
             ]
         md += ["", "Most unjudged products in a top 10 (dev):", "", *(f"- {u}" for u in unjudged)]
+        named = [("dev", report["words_free_requests"])]
+        if nl_rows:
+            report["nl_words_free_requests"] = words_free(nl_runs, read_judgments(args.nl), nl_rows[0][1])
+            named.append(("NL", report["nl_words_free_requests"]))
+        md += [
+            "",
+            "Requests with no search words once parsed (a brand alone: the brand's products are",
+            "listed, main products first, and few of them are judged, so these figures are floors):",
+            "",
+            "| set | request | nDCG@10 | judged in top 10 |",
+            "|---|---|---|---|",
+        ]
+        for set_name, block in named:
+            for query, row in block["requests"].items():  # type: ignore[union-attr]
+                md.append(f"| {set_name} | {query} | {row['ndcg@10']} | {row['judged_in_top10']} |")
+        md += [
+            "",
+            *(
+                f"{set_name} nDCG@10 without them: {block['ndcg@10_without_them']}."
+                for set_name, block in named
+            ),
+        ]
         if nl_rows:
             nl_unjudged = unjudged_examples(nl_runs, read_judgments(args.nl))
             report["nl_most_unjudged_in_top10"] = nl_unjudged

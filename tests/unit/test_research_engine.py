@@ -173,6 +173,58 @@ def test_no_match_and_empty_query(engine: SearchEngine) -> None:
     assert browse and all(h.item.brand == "Apple" for h in browse)
 
 
+def test_gaming_pc_finds_gaming_pcs_that_never_say_gaming(engine: SearchEngine) -> None:
+    top = engine.search("gaming pc", limit=5)
+    assert any("ROG G35DX" in h.item.title for h in top)  # ROG line, GeForce RTX card
+    assert sum("PC" in h.item.title or "Legion" in h.item.title for h in top[:3]) == 3
+
+
+def test_a_product_line_the_catalog_does_not_sell_finds_what_is_made_for_its_kind(
+    engine: SearchEngine,
+) -> None:
+    # no iPod (an MP3 player) in the catalog mentions "ipod": MP3 player cases come before
+    # universal remotes, audio cables and holders
+    top = engine.search("ipod", limit=10)
+    assert sum("player" in (h.item.category or "") for h in top) >= 6
+    assert not any((h.item.category or "") in ("remote", "audio cable", "holder") for h in top)
+
+
+@pytest.mark.parametrize(
+    ("query", "model"),
+    [("tn2110", "TN-2110"), ("mdr222kd", "MDR-222KD"), ("brother tn2110 toner", "TN-2110")],
+)
+def test_a_model_number_without_its_hyphen_finds_the_product(
+    engine: SearchEngine, query: str, model: str
+) -> None:
+    assert model in engine.search(query, limit=1)[0].item.title
+
+
+def test_a_brand_alone_lists_its_main_products_before_accessories_and_parts(engine: SearchEngine) -> None:
+    from shopper.research.product_types import is_main_product, product_type
+
+    for brand in ("Sony", "Samsung", "Canon", "Lenovo"):
+        hits = engine.search(ParsedQuery(text="", filters=SearchFilters(brand=brand)), limit=10)
+        kinds = [product_type(h.item.category, h.item.title, h.item.description) for h in hits]
+        assert len(hits) == 10 and all(h.item.brand.lower() == brand.lower() for h in hits)
+        assert sum(is_main_product(k) for k in kinds) >= 8, (brand, kinds)
+        assert len(set(kinds)) >= 6, (brand, kinds)  # the brand's range, not ten of one kind
+
+
+def test_browse_order_takes_main_products_first_a_type_at_a_time() -> None:
+    import numpy as np
+
+    from shopper.research.engine import browse_order
+
+    nan = float("nan")
+    # types: 0 = tv (three of them), 1 = camera, 2 = toner (not a main product), -1 unknown
+    kind = np.array([2, 0, 0, 1, -1, 0])
+    main = np.array([False, True, True, True, False, True])
+    rating = np.array([nan, nan, 4.5, nan, nan, nan])
+    released = np.array([1.0, 10.0, 1.0, 5.0, 9.0, 20.0])
+    # the best-rated tv, then the camera, then the other tvs newest first; unknown; toner
+    assert browse_order(kind, main, rating, released).tolist() == [2, 3, 5, 1, 4, 0]
+
+
 # ------------------------------------------------------------------ prebuilt index
 
 

@@ -29,6 +29,7 @@ KNOWN = type_words(
         ("running shoes", "shoe"),
         ("sneakers for men", "shoe"),
         ("gaming pc", "pc"),
+        ("ipod", "player"),
         ("laptop", "notebook"),
         ("tv wall mount", "mount"),
         ("sony", None),
@@ -58,6 +59,7 @@ def test_query_type_is_the_head_noun_before_for_or_the_product_line(query: str, 
         ),
         ("tv", 'LG 55LE8500 TV 139.7 cm (55") Full HD', "", "tv"),
         ("mens shoes", "Puma Future Rider Trainers", "", "shoe"),
+        ("adapter/inverter indoor", "Lenovo 40Y7669 power adapter/inverter indoor 90 W Black", "", "invert"),
     ],
 )
 def test_product_type_corrects_wrong_or_missing_categories(
@@ -93,6 +95,11 @@ def test_product_attributes_read_title_and_description() -> None:
     assert "wired_only" in headset and "wireless" not in headset
     drive = product_attributes("Seagate Expansion external hard drive 1 TB", "")
     assert "gb:1000" in drive
+    # a gaming line or a gaming graphics chip says "gaming" without the word
+    rog = product_attributes("ASUS ROG G35DX-DS73S PC AMD Ryzen 7 3700X", "NVIDIA GeForce RTX 2070 Super")
+    assert "gaming" in rog
+    office = product_attributes("Lenovo V55t AMD Ryzen 5 3400G Tower PC", "AMD Radeon RX Vega 11 graphics")
+    assert "gaming" not in office
 
 
 def test_intent_words_become_what_to_search_and_a_relative_price_preference() -> None:

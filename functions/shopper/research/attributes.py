@@ -28,10 +28,17 @@ _FLAGS: dict[str, re.Pattern[str]] = {
         r"waterproof|water[- ]?proof|water[- ]?resist|\bip6[78]\b|\bipx[4-8]\b|\b\d+ ?atm\b|swim"
     ),
     "mechanical": re.compile(r"\bmechanical\b"),
-    "gaming": re.compile(r"\bgaming\b|\bgamer\b"),
+    # the word, or a gaming line or graphics chip that says it ("ASUS ROG ... GeForce RTX 2070")
+    "gaming": re.compile(
+        r"\bgaming\b|\bgamers?\b|\brog\b|\balienware\b|\bpredator\b|\blegion\b|\bomen\b"
+        r"|geforce\W+(?:rtx|gtx)|radeon\W+rx\W*\d{3}"
+    ),
     "portable": re.compile(r"\bportable\b|\bpocket\b|\bpico\b|\bmini projector\b"),
     "usb_c": re.compile(r"usb[- ]?c\b|type[- ]?c\b"),
 }
+# Query terms (stems) a product can satisfy without the word, through the attribute it has:
+# a ROG desktop with a GeForce RTX card is a gaming PC whether or not it says "gaming".
+TERM_ATTRIBUTES: dict[str, str] = {"gaming": "gaming"}
 _CONFLICTS: dict[str, tuple[str, ...]] = {"wired": ("wireless",), "wireless": ("wired_only",)}
 
 _LABELS = {
@@ -125,7 +132,7 @@ _GUARDS: dict[str, tuple[str, ...]] = {
     "noise_cancelling": ("noise", "anc"),
     "waterproof": ("water", "ip6", "ipx", "atm", "swim"),
     "mechanical": ("mechanical",),
-    "gaming": ("gam",),
+    "gaming": ("gam", "rog", "alienware", "predator", "legion", "omen", "rtx", "gtx", "radeon"),
     "portable": ("portable", "pocket", "pico", "mini projector"),
     "usb_c": ("usb", "type"),
 }
@@ -143,12 +150,14 @@ def product_attributes(title: str, description: str) -> frozenset[str]:
         keys.add("wired_only")
     title_lower = title.lower()
     inches: set[int] = set()
-    for match in _INCH_DOC.finditer(title_lower):
-        inches.add(round(float(match.group(1))))
-    for match in _CM_DOC.finditer(title_lower):
-        inches.add(round(float(match.group(1)) / 2.54))
-    for match in _M_DOC.finditer(title_lower):
-        inches.add(round(float(match.group(1)) * 100 / 2.54))
+    if '"' in title_lower or "”" in title_lower or "''" in title_lower or "inch" in title_lower:
+        for match in _INCH_DOC.finditer(title_lower):
+            inches.add(round(float(match.group(1))))
+    if "(" in title_lower:  # "139.7 cm (55")", "1.8 m (6 ft)"
+        for match in _CM_DOC.finditer(title_lower):
+            inches.add(round(float(match.group(1)) / 2.54))
+        for match in _M_DOC.finditer(title_lower):
+            inches.add(round(float(match.group(1)) * 100 / 2.54))
     keys.update(f"inch:{i}" for i in inches if 3 <= i <= 120)
     if "gb" in text or "tb" in text:
         for match in _CAP.finditer(text[:600]):

@@ -232,6 +232,7 @@ class CatalogItem:
     colors: tuple[str, ...]
     category: str | None
     product_type: str | None = None
+    released: str | None = None  # ISO date the data gives (Icecat), None when unknown
 
     @property
     def key(self) -> str:
@@ -317,6 +318,7 @@ def icecat_item(row: dict[str, Any]) -> CatalogItem:
         colors=split_colors(row.get("colour")) or colors_in_text(title),
         category=derive_category(title, row.get("product_type")),
         product_type=row.get("product_type"),
+        released=(row.get("released") or None),
     )
 
 

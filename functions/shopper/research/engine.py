@@ -26,23 +26,33 @@ a cache file and loaded in a few tens of milliseconds (`save` / `load`,
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
+import operator
 import pickle
+import re
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import astuple, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
 
-from shopper.research.attributes import close_values, product_attributes, query_attributes, read_intent
+from shopper.research.attributes import (
+    TERM_ATTRIBUTES,
+    close_values,
+    product_attributes,
+    query_attributes,
+    read_intent,
+)
 from shopper.research.catalog_data import CatalogItem, normalise_color
 from shopper.research.product_types import (
     ACCESSORY_TYPES,
     canonical_type,
     category_says_type,
     is_accessory,
+    is_main_product,
     product_type,
     query_type,
     related_types,
@@ -82,6 +92,10 @@ class RankParams:
 
 
 DEFAULT_PARAMS = RankParams()
+# A browsed product's score falls with its place (as a provider's position does in merging).
+BROWSE_DECAY = 0.08
+# When nothing of the asked type matches, how close what is made for that type counts (type = 1).
+MADE_FOR_WEIGHT = 0.5
 # Fewer products of the asked type than this: rank by the words alone ("desk" finds desk mounts).
 MIN_TYPE_DOCS = 3
 # Query weight of the words a synonym replaced ("smart watch" -> smartwatch, and "watch").
@@ -99,11 +113,12 @@ ACCESSORY_TERMS = frozenset(
 )
 # Words of a request that say who it is for or how it is meant, not what it is.
 _INTENT_WORDS = frozenset(analyze("gift present idea ideas who likes loves enjoys something anything"))
+_RUN_RE = re.compile(r"[a-z]+|[0-9]+")
 # "for X" / "compatible with X": X names what the product fits, not what it is.
 FITS_MARKERS = frozenset({"for", "compat", "fit", "fits"})
 
 # Bump when the index layout or the scoring-time fields change (invalidates cache files).
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7
 _SOURCE_FILES = ("engine.py", "text.py", "catalog_data.py", "product_types.py", "attributes.py")
 _ITEM_FIELDS = tuple(f.name for f in fields(CatalogItem))
 
@@ -133,7 +148,11 @@ class _Csr:
 
     @classmethod
     def from_pairs(
-        cls, keys: list[int], docs: list[int], n_keys: int, values: list[float] | None = None
+        cls,
+        keys: Sequence[int] | np.ndarray,
+        docs: Sequence[int] | np.ndarray,
+        n_keys: int,
+        values: Sequence[float] | np.ndarray | None = None,
     ) -> _Csr:
         key_arr = np.asarray(keys, dtype=np.int64)
         doc_arr = np.asarray(docs, dtype=np.int64)
@@ -171,8 +190,10 @@ class _LazyItems(Sequence[CatalogItem]):
         return item
 
 
-def _type_terms(item: CatalogItem) -> list[str]:
-    return analyze(item.category or "")
+@functools.lru_cache(maxsize=8192)
+def _analyzed(text: str) -> tuple[str, ...]:
+    """`analyze` for the short strings many products share (brands, categories)."""
+    return tuple(analyze(text))
 
 
 class SearchEngine:
@@ -219,8 +240,8 @@ class SearchEngine:
                 ptype[doc] = types.setdefault(kind, len(types))
             attrs = product_attributes(item.title, item.description)
             title = analyze(item.title)
-            brand = analyze(item.brand or "")
-            category = _type_terms(item)
+            brand = _analyzed(item.brand or "")
+            category = list(_analyzed(item.category or ""))
             if kind and not category_says_type(category):
                 category = [*category, kind]  # what it is, when its category does not say
             description = analyze(item.description) if item.description != item.title else []
@@ -251,27 +272,29 @@ class SearchEngine:
                 pair_keys[key][0].extend(terms)
                 pair_keys[key][1].extend([doc] * len(terms))
 
-        post_terms: list[int] = []
-        post_docs: list[int] = []
-        post_tf: list[float] = []
+        # one posting per (field, document, term occurrence), built a field at a time
+        post_terms: list[np.ndarray] = []
+        post_docs: list[np.ndarray] = []
+        post_tf: list[np.ndarray] = []
         n_retailers = max(len(retailers), 1)
         for name, per_doc in per_field.items():
             weight, b = FIELD_WEIGHTS[name], FIELD_B[name]
-            lengths = np.fromiter((len(t) for t in per_doc), dtype=np.float64, count=n_docs)
+            counts_per_doc = np.fromiter((len(t) for t in per_doc), dtype=np.int64, count=n_docs)
+            lengths = counts_per_doc.astype(np.float64)
             totals = np.bincount(retailer_of, weights=lengths, minlength=n_retailers)
             counts = np.bincount(retailer_of, minlength=n_retailers)
             avg = np.where(totals > 0, totals / np.maximum(counts, 1), 1.0)
             scale = weight / (1.0 - b + b * lengths / avg[retailer_of])
-            for doc, terms in enumerate(per_doc):
-                if not terms:
-                    continue
-                factor = float(scale[doc])
-                for term in terms:
-                    post_terms.append(tid(term))
-                    post_docs.append(doc)
-                    post_tf.append(factor)
+            flat = list(itertools.chain.from_iterable(per_doc))
+            post_terms.append(
+                np.fromiter((vocab.setdefault(t, len(vocab)) for t in flat), dtype=np.int64, count=len(flat))
+            )
+            post_docs.append(np.repeat(np.arange(n_docs, dtype=np.int64), counts_per_doc))
+            post_tf.append(np.repeat(scale, counts_per_doc))
         n_terms = len(vocab)
-        postings = _Csr.from_pairs(post_terms, post_docs, n_terms, post_tf)
+        postings = _Csr.from_pairs(
+            np.concatenate(post_terms), np.concatenate(post_docs), n_terms, np.concatenate(post_tf)
+        )
         df = np.diff(postings.indptr).astype(np.float64)
         idf = np.log(1.0 + (max(n_docs, 1) - df + 0.5) / (df + 0.5))
         tf = postings.values
@@ -303,6 +326,7 @@ class SearchEngine:
         self._ptype = ptype
         type_names = list(types)
         self._accessory = np.isin(ptype, [types[t] for t in type_names if is_accessory(t)])
+        self._main = np.isin(ptype, [types[t] for t in type_names if is_main_product(t)])
         self._known_types = type_words(type_names)
         self._attr_keys = attr_keys
         self._attr_docs = _Csr.from_pairs(*pair_keys["attr"], len(attr_keys))
@@ -316,6 +340,7 @@ class SearchEngine:
         self._rating = np.fromiter(
             (math.nan if i.rating is None else i.rating for i in self.items), dtype=np.float64, count=n_docs
         )
+        self._released = np.fromiter((_day(i.released) for i in self.items), dtype=np.float64, count=n_docs)
 
     def _docs_with(self, wanted, n_docs: int) -> np.ndarray:
         out = np.zeros(n_docs, dtype=bool)
@@ -329,14 +354,24 @@ class SearchEngine:
     _STATE = (
         *("_vocab", "_bigram_keys", "_colors", "_brand_ids", "_retailer_ids", "_brands", "_idf", "_postings"),
         *("_bigram_docs", "_modifier_docs", "_type_docs", "_color_docs"),
-        *("_type_head", "_brand_of", "_retailer_of", "_price", "_rating"),
-        *("_types", "_ptype", "_accessory", "_known_types", "_attr_keys", "_attr_docs", "_has_prefix"),
+        *("_type_head", "_brand_of", "_retailer_of", "_price", "_rating", "_released"),
+        *(
+            "_types",
+            "_ptype",
+            "_accessory",
+            "_main",
+            "_known_types",
+            "_attr_keys",
+            "_attr_docs",
+            "_has_prefix",
+        ),
     )
 
     def save(self, path: Path, source_hash: str) -> None:
         """Write the built index (atomically) for `load` with the same `source_hash`."""
         state = {name: getattr(self, name) for name in self._STATE}
-        state["items"] = [astuple(item) for item in self.items]
+        row_of = operator.attrgetter(*_ITEM_FIELDS)  # dataclasses.astuple deep-copies: 30x slower
+        state["items"] = [row_of(item) for item in self.items]
         state["source_hash"] = source_hash
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(path.suffix + f".{time.monotonic_ns()}.tmp")
@@ -377,6 +412,31 @@ class SearchEngine:
         row = int(np.searchsorted(self._bigram_keys, key))
         return row if row < len(self._bigram_keys) and self._bigram_keys[row] == key else None
 
+    def _model_codes(self, words: list[str]) -> list[str]:
+        """A model number written without its hyphen ("tn2110", "mdr222kd") is split where
+        the catalog writes it apart ("TN-2110" indexes as tn, 2110): an unknown word of
+        letters and digits becomes the fewest known pieces of its letter and digit runs."""
+        out: list[str] = []
+        for word in words:
+            runs = _RUN_RE.findall(word)
+            if len(runs) < 2 or word in self._vocab or len(runs) > 8:
+                out.append(word)
+                continue
+            best: list[str] | None = None
+            for cuts in itertools.product((False, True), repeat=len(runs) - 1):
+                pieces, current = [], runs[0]
+                for cut, run in zip(cuts, runs[1:], strict=True):
+                    if cut:
+                        pieces.append(current)
+                        current = run
+                    else:
+                        current += run
+                pieces.append(current)
+                if all(p in self._vocab for p in pieces) and (best is None or len(pieces) < len(best)):
+                    best = pieces
+            out.extend(best or runs)
+        return out
+
     def detect_brand(self, terms: Sequence[str]) -> tuple[str | None, list[str]]:
         """The brand named in the query (longest match) and the remaining terms."""
         for size in (3, 2, 1):
@@ -394,7 +454,7 @@ class SearchEngine:
             high_end_hint=parsed.sort == SortHint.price_high,
         )
         stated = query_attributes(intent.text)
-        words = analyze(stated.rest)
+        words = self._model_codes(analyze(stated.rest))
         terms = [t for t in words if t not in STOPWORDS and t not in _INTENT_WORDS]
         if not terms:
             return self._browse(parsed.filters, parsed.sort, limit)
@@ -421,6 +481,10 @@ class SearchEngine:
                 docs = postings.docs_of(term_id)
                 scores[docs] += qw * postings.values_of(term_id)
                 matched[docs] |= 1 << index
+        for index, term in enumerate(terms):  # "gaming" said by a ROG line or an RTX card
+            key_id = self._attr_keys.get(TERM_ATTRIBUTES.get(term, ""))
+            if key_id is not None:
+                matched[self._attr_docs.docs_of(key_id)] |= 1 << index
         for related in replaced_stems(stated.rest):  # the query's own spelling, before synonyms
             term_id = self._vocab.get(related)
             if term_id is not None:
@@ -448,7 +512,7 @@ class SearchEngine:
         boost[phrase] *= 1.0 + params.phrase_boost
         if brand:
             boost[self._brand_of == self._brand_ids.get(brand, -1)] *= 1.0 + params.brand_boost
-        is_type = self._type_factor(boost, wanted, params)
+        is_type = self._type_factor(boost, wanted, params, candidates)
         modifier = _modifier_of(words, wanted)
         if modifier and is_type.any():  # "hard drive": the type phrase, not just its head noun
             phrase_type = np.zeros(n_docs, dtype=bool)
@@ -490,9 +554,15 @@ class SearchEngine:
             hits = _resort(hits, self.items, parsed.sort)
         return [SearchHit(self.items[doc], s, labels(doc)) for s, doc in hits[:limit]]
 
-    def _type_factor(self, boost: np.ndarray, wanted: str | None, params: RankParams) -> np.ndarray:
+    def _type_factor(
+        self, boost: np.ndarray, wanted: str | None, params: RankParams, candidates: np.ndarray
+    ) -> np.ndarray:
         """Multiply `boost` by how well each product's type fits the asked type; returns
-        which products are of that type (all False when the query names no type)."""
+        which products are of that type (all False when the query names no type).
+
+        When no product of that type matches the words ("ipod": the catalog sells no
+        iPod), what is made for that kind of product (an "MP3/MP4 player case") is the
+        closest the catalog has, and is not put below other types and accessories."""
         n_docs = len(boost)
         if wanted is None:
             return np.zeros(n_docs, dtype=bool)
@@ -508,6 +578,12 @@ class SearchEngine:
         boost[is_type] *= 1.0 + params.type_boost * doc_weight[is_type]
         known = self._ptype >= 0
         other = known & ~is_type
+        wanted_id = self._vocab.get(wanted)
+        if wanted_id is not None and not is_type[candidates].any():
+            made_for = np.zeros(n_docs, dtype=bool)
+            made_for[self._type_docs.docs_of(wanted_id)] = True
+            other &= ~made_for
+            boost[made_for] *= 1.0 + params.type_boost * MADE_FOR_WEIGHT
         boost[other] *= params.type_mismatch
         if wanted not in ACCESSORY_TYPES:
             boost[other & self._accessory] *= params.accessory
@@ -599,16 +675,54 @@ class SearchEngine:
         return keep
 
     def _browse(self, filters: SearchFilters, sort: SortHint, limit: int) -> list[SearchHit]:
-        """No search words (e.g. "anything from Sony under $50"): filtered, best rated first."""
+        """No search words ("sony", "anything from Sony under $50"): the products the
+        filters keep, in `browse_order`."""
         if filters == SearchFilters():
             return []
         docs = np.arange(len(self.items))
         docs = docs[self._passes(docs, filters)]
-        hits = [(float(self.items[d].rating or 0.0), int(d)) for d in docs]
-        hits.sort(key=lambda pair: (-pair[0], pair[1]))
+        docs = docs[
+            browse_order(self._ptype[docs], self._main[docs], self._rating[docs], self._released[docs])
+        ]
+        hits = [(1.0 / (1.0 + BROWSE_DECAY * rank), int(d)) for rank, d in enumerate(docs[: max(limit, 0)])]
         if sort != SortHint.relevance:
             hits = _resort(hits, self.items, sort)
         return [SearchHit(self.items[d], s) for s, d in hits[:limit]]
+
+
+def browse_order(kind: np.ndarray, main: np.ndarray, rating: np.ndarray, released: np.ndarray) -> np.ndarray:
+    """The order to show products no words were said for (a brand alone, a price alone).
+
+    What the shopper means by "sony" is Sony's products, not its spare parts: main
+    products first, then those of unknown type, then accessories, supplies and parts.
+    Within each of those, the range in turn: one product of each type (the types with
+    most products first), then the second of each, and so on; within a type, the best
+    rated, then the newest. Inputs are per product (type id, -1 unknown; whether the type
+    is a main product's; rating and release day, NaN unknown); returns positions into them."""
+    n = len(kind)
+    if not n:
+        return np.arange(0)
+    group = np.where(kind < 0, 1, np.where(main, 0, 2))
+    slot_kind = np.where(kind < 0, -1, kind).astype(np.int64)
+    by_type = np.lexsort(
+        (np.arange(n), -np.nan_to_num(released, nan=-1e9), -np.nan_to_num(rating, nan=-1.0), slot_kind, group)
+    )
+    # position of each product within its (group, type) run of `by_type`
+    g, k = group[by_type], slot_kind[by_type]
+    starts = np.flatnonzero(np.r_[True, (g[1:] != g[:-1]) | (k[1:] != k[:-1])])
+    run_length = np.diff(np.r_[starts, n])
+    slot = np.arange(n) - np.repeat(starts, run_length)
+    size = np.repeat(run_length, run_length)
+    order = np.lexsort((np.arange(n), k, -size, slot, g))
+    return by_type[order]
+
+
+def _day(iso_date: str | None) -> float:
+    """Days since 1970 of an ISO date ("2019-06-02"), NaN when there is none."""
+    try:
+        return float(np.datetime64(iso_date[:10], "D").astype(np.int64)) if iso_date else math.nan
+    except ValueError:
+        return math.nan
 
 
 def _modifier_of(words: Sequence[str], wanted: str | None) -> str | None:

@@ -27,6 +27,7 @@ from shopper.research.text import STOPWORDS, analyze
 PRODUCT_LINES: dict[str, str] = {
     "iphon": "smartphon",
     "ipad": "tablet",
+    "ipod": "player",  # an MP3 player
     "macbook": "notebook",
     "thinkpad": "notebook",
     "ideapad": "notebook",
@@ -101,9 +102,13 @@ ACCESSORY_TYPES = frozenset(
         "filter protector bracket kit lock cooler dock skin strap replacement part parts accessory "
         "accessories tray cartridge toner ink drum battery pen stylus sticker film pouch enclosure "
         "lens cleaning spare remote fuser belt roller converter extender splitter drawer pad mat "
-        "pillow rest shell folio inverter supply podholder wire coupler connector interposer outlet"
+        "pillow rest shell folio inverter supply podholder wire coupler connector interposer outlet "
+        "paper label ribbon tape hood tank bulb refill blade head"
     )
 )
+
+# Parts that go inside another product: a brand's own, but not what "sony" or "lenovo" means.
+PART_TYPES = frozenset(analyze("memory processor motherboard card module transceiver ssd drive"))
 
 # Nouns that name a product type in a query even when no catalog category ends in them.
 _QUERY_TYPE_WORDS = frozenset(analyze("perfume laptop phone smartphone earbuds oven sneakers trainers"))
@@ -128,10 +133,16 @@ def is_accessory(type_head: str | None) -> bool:
     return type_head is not None and type_head in ACCESSORY_TYPES
 
 
+def is_main_product(type_head: str | None) -> bool:
+    """A product bought for itself: its type is known and is no accessory, supply or part."""
+    return type_head is not None and type_head not in ACCESSORY_TYPES and type_head not in PART_TYPES
+
+
 _SCREEN_SPEC_RE = re.compile(r'cm \(\d+(?:\.\d)?"\)\s+\d{3,4} x \d{3,4} pixels')
 _COMPUTER_SPEC_RE = re.compile(r"\b(?:Intel|AMD|Core|Ryzen|DDR\d|GB)\b")
 _PC_RE = re.compile(r"\b(?:PC|Tower|SFF|Mini PC|All-in-One)\b")
 _NOT_TYPES = frozenset({"accessori", "1", "cell", "ssd", "hdd"})
+_PLACE_WORDS = frozenset(analyze("indoor outdoor auto"))
 _FITS = frozenset({"for", "with", "compat", "your", "fit", "fits", "to"})
 # Nouns that say what a product is when its category and title do not (from its description).
 _DESCRIBED_TYPES = frozenset(
@@ -148,6 +159,8 @@ def product_type(category: str | None, title: str, description: str = "") -> str
     a PC's spec list), when the title's product line, its spec pattern or its description
     says what it is."""
     terms = analyze(category or "")
+    while len(terms) > 1 and terms[-1] in _PLACE_WORDS:  # "power adapter/inverter indoor"
+        terms.pop()
     head = terms[-1] if terms else None
     if terms[-2:] == ["video", "game"]:
         return "videogam"
