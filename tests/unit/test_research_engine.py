@@ -323,3 +323,11 @@ def test_the_engine_does_not_import_the_provider_or_the_cache() -> None:
 )
 def test_a_model_number_finds_that_model_first(engine: SearchEngine, query: str, title_has: str) -> None:
     assert title_has in engine.search(query, limit=1)[0].item.title
+
+
+def test_filters_that_leave_none_of_the_asked_kind_leave_nothing(engine: SearchEngine) -> None:
+    # Perfumes match, none is under $25: cheap things of other kinds are not what was asked.
+    cheap = ParsedQuery(text="perfume", raw_text="perfume under 25", filters=SearchFilters(max_price=25.0))
+    assert engine.search(cheap) == []
+    anyprice = engine.search(ParsedQuery(text="perfume", raw_text="perfume"))
+    assert anyprice and all(h.item.category == "fragrances" for h in anyprice[:5])

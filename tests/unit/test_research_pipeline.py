@@ -209,6 +209,16 @@ def test_empty_result_names_the_price_filter_and_never_asks_for_a_budget_not_giv
     assert "between $10 and $20" in explain_empty(offers, parsed("tv", min_price=10.0, max_price=20.0))
 
 
+def test_empty_result_is_judged_on_the_kind_asked_for_not_on_odds_and_ends() -> None:
+    perfumes = [
+        offer("CK One", 49.99, 1, category="fragrances"),
+        offer("Gucci Bloom", 79.99, 2, category="fragrances"),
+        offer("Pet toy", 8.94, 3, category="toys"),
+    ]
+    reason = explain_empty(perfumes, parsed("perfume", max_price=25.0))
+    assert reason == "none of the matching products costs at or under $25 (the cheapest is $50)"
+
+
 def test_empty_result_brand_colour_combined_and_no_match_at_all() -> None:
     offers = [offer("Sony TV", 500.0, 1, brand="Sony", color="black")]
     assert explain_empty(offers, parsed("tv", brand="LG")) == "none of the matching products is from LG"
@@ -217,7 +227,7 @@ def test_empty_result_brand_colour_combined_and_no_match_at_all() -> None:
         [offer("Sony TV", 500.0, 1, rating=4.8), offer("LG TV", 90.0, 2, rating=3.0)],
         parsed("tv", max_price=100.0, min_rating=4.5),
     )
-    assert both.startswith("no product matches all of your filters together")
+    assert both == "none matches all of those at once; dropping one of them would show some"
     assert explain_empty([], parsed("qwzxv plorf")) == "nothing in the product sources matches “qwzxv plorf”"
 
 

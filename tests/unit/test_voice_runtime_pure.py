@@ -12,6 +12,7 @@ from voice_runtime.bot import history_to_messages
 from voice_runtime.dialogue_store import DialogueStore
 from voice_runtime.metrics import TurnTimes
 from voice_runtime.server import HandshakeRejected, check_handshake
+from voice_runtime.services.dialogue_replies import describe_search
 from voice_runtime.settings import VoiceSettings
 from voice_runtime.tool_requests import build_search_request
 from voice_runtime.tools import ProductReferenceError, pick_shown
@@ -177,3 +178,10 @@ def test_turn_stages_from_moments() -> None:
 def test_production_settings_refuse_local_secrets() -> None:
     with pytest.raises(ValueError, match="PIPECAT_SERVER_SECRET"):
         VoiceSettings(environment="production")
+
+
+def test_the_understood_search_is_said_with_every_filter_it_has() -> None:
+    blue = SearchState(query="bluetooth speaker", color="blue", maxPrice=38)
+    assert describe_search(blue) == "blue bluetooth speaker under $38"
+    sony = SearchState(query="sony headphones", brand="Sony", color="black")
+    assert describe_search(sony) == "black sony headphones"

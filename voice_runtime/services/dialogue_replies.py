@@ -100,15 +100,19 @@ def product_phrase(product: ShownProduct, name: str | None = None) -> str:
 # ------------------------------------------------------------------ searches
 
 
+def _says(text: str, words: str) -> bool:
+    return re.search(rf"\b{re.escape(words.lower())}\b", text.lower()) is not None
+
+
 def describe_search(search: SearchState) -> str:
     """The understood search, as a person would say it: 'Sony headphones under $150 in black'."""
     query = search.query
     if search.pricePreference:
         query = f"{'budget' if search.pricePreference == 'low' else 'high-end'} {query}"
-    if search.brand and search.brand.lower() not in query.lower():
+    if search.brand and not _says(query, search.brand):
         query = f"{search.brand} {query}"
-    if search.color and search.color.lower() not in query.lower():
-        query = f"{search.color} {query}"
+    if search.color and not _says(query, search.color):
+        query = f"{search.color} {query}"  # "blue bluetooth speaker": "blue" is not in "bluetooth"
     parts = [query]
     if search.minPrice is not None and search.maxPrice is not None:
         parts.append(f"between {say_price(search.minPrice)} and {say_price(search.maxPrice)}")

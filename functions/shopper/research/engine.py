@@ -492,6 +492,7 @@ class SearchEngine:
         candidates = np.flatnonzero(scores)
         if not len(candidates):
             return []
+        matching = candidates
         candidates = candidates[self._passes(candidates, parsed.filters)]
         if not len(candidates):
             return []
@@ -513,6 +514,11 @@ class SearchEngine:
         if brand:
             boost[self._brand_of == self._brand_ids.get(brand, -1)] *= 1.0 + params.brand_boost
         is_type = self._type_factor(boost, wanted, params, candidates)
+        if is_type[matching].any() and not is_type[candidates].any():
+            # "black laptop under $24": laptops match, none within the filters. Docks and
+            # headsets that do are not what was asked: nothing is, and the reply says which
+            # filter emptied it.
+            return []
         modifier = _modifier_of(words, wanted)
         if modifier and is_type.any():  # "hard drive": the type phrase, not just its head noun
             phrase_type = np.zeros(n_docs, dtype=bool)

@@ -437,6 +437,12 @@ def explain_empty(offers: Sequence[Offer], query: ParsedQuery) -> str:
     text = (query.raw_text or query.text).strip()
     if not offers:
         return f"nothing in the product sources matches “{text}”" if text else "nothing matched"
+    # The kind the search ranks first is what was asked ("perfume"): the filters are judged
+    # on those, not on the cheap odds and ends that also matched a word.
+    kind = offers[0].category
+    same_kind = [o for o in offers if kind and o.category == kind]
+    if len(same_kind) >= 2:
+        offers = same_kind
     f = query.filters
     single: list[tuple[str, SearchFilters]] = []
     if f.min_rating is not None:
@@ -474,7 +480,7 @@ def explain_empty(offers: Sequence[Offer], query: ParsedQuery) -> str:
     if reasons:
         return "; ".join(reasons)
     if single:
-        return "no product matches all of your filters together (each one alone leaves some)"
+        return "none matches all of those at once; dropping one of them would show some"
     return f"nothing in the product sources matches “{text}”"
 
 
