@@ -12,7 +12,7 @@ from voice_runtime.bot import history_to_messages
 from voice_runtime.dialogue_store import DialogueStore
 from voice_runtime.metrics import TurnTimes
 from voice_runtime.server import HandshakeRejected, check_handshake
-from voice_runtime.services.dialogue_replies import describe_search
+from voice_runtime.services.dialogue_replies import describe_search, say_rating
 from voice_runtime.settings import VoiceSettings
 from voice_runtime.tool_requests import build_search_request
 from voice_runtime.tools import ProductReferenceError, pick_shown
@@ -185,3 +185,7 @@ def test_the_understood_search_is_said_with_every_filter_it_has() -> None:
     assert describe_search(blue) == "blue bluetooth speaker under $38"
     sony = SearchState(query="sony headphones", brand="Sony", color="black")
     assert describe_search(sony) == "black sony headphones"
+
+
+def test_a_rating_is_said_as_the_card_shows_it() -> None:
+    assert [say_rating(r) for r in (4.25, 4.2, 4.0, 4.349)] == ["4.3", "4.2", "4.0", "4.3"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from shopper_core.dialogue import SavedEntry, SearchState, ShownProduct
@@ -100,6 +101,11 @@ def product_phrase(product: ShownProduct, name: str | None = None) -> str:
 # ------------------------------------------------------------------ searches
 
 
+def say_rating(rating: float) -> str:
+    """One decimal, half up, as the page's cards show it (4.25 is "4.3", not Python's "4.2")."""
+    return str(Decimal(str(rating)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
 def _says(text: str, words: str) -> bool:
     return re.search(rf"\b{re.escape(words.lower())}\b", text.lower()) is not None
 
@@ -167,7 +173,7 @@ def describe_product(product: ShownProduct, position: int | None = None) -> str:
     if product.brand:
         extras.append(f"It's from {product.brand}")
     if isinstance(product.rating, int | float) and product.rating > 0:
-        extras.append(f"rated {product.rating:.1f} stars")
+        extras.append(f"rated {say_rating(product.rating)} stars")
     if product.source:
         extras.append(f"sold by {product.source}")
     if extras:
@@ -228,7 +234,7 @@ def compare_reply(products: Sequence[ShownProduct]) -> str:
         if product.brand and product.brand.lower() not in name.lower():
             bits.append(f"from {product.brand}")
         if isinstance(product.rating, int | float) and product.rating > 0:
-            bits.append(f"rated {product.rating:.1f}")
+            bits.append(f"rated {say_rating(product.rating)}")
         features = key_features(product, 2)
         if features:
             bits.append(f"with {_join(features)}")
@@ -249,7 +255,7 @@ def superlative_reply(kind: str, product: ShownProduct, name: str | None = None)
         return f"The cheapest is the {name}, at {say_price(product.price, product.currency)}."
     if kind == "most_expensive":
         return f"The most expensive is the {name}, at {say_price(product.price, product.currency)}."
-    rating = f"{product.rating:.1f} stars" if product.rating else "the best rating"
+    rating = f"{say_rating(product.rating)} stars" if product.rating else "the best rating"
     return f"The best rated is the {name}, with {rating}, for {say_price(product.price, product.currency)}."
 
 
