@@ -97,7 +97,9 @@ class DialogueStore:
         bluetooth speaker ... nothing over 50 bucks", split by a pause) refines this one.
         Returns the search's number for ``show_results`` and ``set_pending``."""
         self._searches += 1
-        self._set(search=search.model_copy(update={"queryId": None}))
+        current = self._state.search
+        previous = current if current is not None and current != search else self._state.previous
+        self._set(search=search.model_copy(update={"queryId": None}), previous=previous)
         return self._searches
 
     def is_current(self, number: int) -> bool:

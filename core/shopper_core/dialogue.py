@@ -73,6 +73,7 @@ class CartEntry(SavedEntry):
 
 class DialogueState(_State):
     search: SearchState | None = None
+    previous: SearchState | None = None  # the search before the current one ("go back")
     results: Annotated[list[ShownProduct], Field(max_length=MAX_SHOWN)] = []
     focus: _Id | None = None  # id of the product in focus (one of `results`, or a saved product)
     saved: Annotated[list[SavedEntry], Field(max_length=50)] = []

@@ -393,6 +393,10 @@ def _decide(kind: str, u: Understanding, state: DialogueState, turn: Turn) -> De
         return Decision(replies.compare_reply(products[:3]), (), kind)
     if kind == "superlative":
         return _superlative(u.superlative or "cheapest", state)
+    if kind == "go_back":
+        if state.previous is None:
+            return Decision("There's no earlier search to go back to.", (), "go_back:none")
+        return _search(state.previous.model_copy(update={"queryId": None}), None, kind)
     if kind == "sort":
         if state.search is None:
             return Decision(replies.NO_RESULTS_TEXT, (), "sort:no_results")

@@ -161,6 +161,13 @@ _MORE_LIKE = _re(
     r"|\bsame kind\b|\bin the same (?:style|vein)\b|\bmore of (?:these|those|this|that)\b"
     r"|\b(?:more|others?|ones|stuff|things) (?:just )?like (?:number|#|no) ?\d+\b|\bmore like \d\b"
 )
+_GO_BACK = _re(
+    r"^(?:(?:never ?mind|nah|no|ok(?:ay)?|actually|hmm|please|can you|can we|let's|just)\s+)*"
+    r"(?:go back|back|take me back|undo that|undo)(?: to)?(?: (?:the|my|what i had|what you had|those))?"
+    r"(?: (?:previous|last|earlier|old|other|first|original))?(?: (?:results?|ones|search|list|products))?"
+    r"(?: (?:please|again))?$"
+    r"|^(?:show me )?the (?:previous|earlier|old|original) (?:results|ones|search)(?: again)?$"
+)
 _PREFERENCES = _re(
     r"\bwhat do i (?:usually |normally |typically |generally )?(?:like|prefer|buy|go for|want|save)\b"
     r"|\bmy (?:taste|tastes|preferences|style|favourite brands|favorite brands|usual|profile)\b"
@@ -350,6 +357,8 @@ def command_intent(text: str, has_results: bool) -> RuleResult | None:
         return RuleResult("save", 0.9)
     if _PREFERENCES.search(text) or _PREFERENCES_MORE.search(text):
         return RuleResult("preferences", 0.9)
+    if _GO_BACK.match(text):
+        return RuleResult("go_back", 0.9)
     if _SORT.search(text):
         return RuleResult("sort", 0.9, sort=sort_key(text))
     if _COMPARE.search(text) or _COMPARE_MORE.search(text):

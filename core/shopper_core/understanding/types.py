@@ -29,6 +29,7 @@ IntentKind = Literal[
     "superlative",  # "which one is cheapest?", "which is best rated?"
     "sort",  # "sort them by price"
     "more_like",  # "more like this one"
+    "go_back",  # "go back to the previous results": the search before this one, again
     "preferences",  # "what do I usually like?"
     "help",
     "greeting",

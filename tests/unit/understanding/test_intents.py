@@ -141,6 +141,7 @@ CASES = {
         "more like number 2",
         "more like 2",
     ],
+    "go_back": ["never mind, go back to the previous results", "go back", "show me the previous results"],
     "preferences": ["what do I usually like?", "what do you know about my taste", "what are my preferences"],
     "help": ["help", "what can you do", "how does this work", "what can I say"],
     "greeting": ["hi", "hello", "hey there", "good morning"],

@@ -267,3 +267,12 @@ async def test_the_cart_is_read_out_and_an_item_taken_out_without_a_search() -> 
     assert [i["productId"] for i in talk.state.cart] == [first.id]  # newest first: the third went
     assert any(s.startswith(f"Taking the {third.title.split()[0]}") for s in talk.spoken)
     assert "one item in your cart" in talk.spoken[-1]
+
+
+async def test_go_back_runs_the_search_before_this_one_again() -> None:
+    talk = await converse(
+        ["bluetooth speaker under 45", "headphones", "never mind, go back to the previous results"]
+    )
+    first, _, again = talk.queries()
+    assert talk.intents == ["search", "search", "go_back"]
+    assert again["searchText"] == first["searchText"] and again["preferences"]["maxPrice"] == 45
