@@ -15,9 +15,9 @@ LLM says sorry and the session goes on.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from shopper_core.dialogue import CartEntry, SavedEntry, ShownProduct
 from voice_runtime import metrics
@@ -60,6 +60,53 @@ def _unavailable(tool: str, exc: FunctionsError, what: str) -> ToolResult:
     return _apology(
         f"{tool}_unavailable", f"{what} isn't answering", f"Sorry, {what} isn't answering. Please try again."
     )
+
+
+@dataclass(frozen=True)
+class ListWords:
+    """How a list the shopper keeps is spoken of when an item of it cannot be picked."""
+
+    name: str  # "list", "cart"
+    where: str  # "on your saved list", "in your cart"
+    verb: str  # "remove", "take out"
+
+
+SAVED_LIST = ListWords("list", "on your saved list", "remove")
+CART = ListWords("cart", "in your cart", "take out")
+
+
+Entry = TypeVar("Entry", bound=SavedEntry)
+
+
+def pick_entry(
+    entries: Sequence[Entry],
+    entry_id: str | None,
+    position: float | None,
+    product_id: str | None,
+    words: ListWords,
+) -> Entry:
+    """The entry named by its id, else its 1-based place (negative from the end), else its
+    product id (the focus when none was given). Raises ProductReferenceError with a sentence."""
+    if entry_id:
+        match = [e for e in entries if e.id == entry_id]
+    elif position is not None and int(position) != 0:
+        index = int(position) - 1 if position > 0 else len(entries) + int(position)
+        match = [entries[index]] if 0 <= index < len(entries) else []
+        if not match:
+            raise ProductReferenceError(
+                f"Your {words.name} has {len(entries)} items. Which one should I {words.verb}?"
+            )
+    elif product_id:
+        match = [e for e in entries if e.productId == product_id]
+        if not match:
+            raise ProductReferenceError(f"That one isn't {words.where}.")
+    else:
+        raise ProductReferenceError(
+            f"You can say the first one {words.where}. Which one should I {words.verb}?"
+        )
+    if not match:
+        raise ProductReferenceError(f"I can't find that {words.where}.")
+    return match[0]
 
 
 def pick_shown(store: DialogueStore, arguments: Mapping[str, Any]) -> tuple[int, ShownProduct]:
@@ -198,30 +245,12 @@ class ShoppingTools:
 
     async def _saved_entry(self, arguments: Mapping[str, Any]) -> SavedEntry:
         """The saved item the arguments name: its id, its place in the list, a product id, or the focus."""
-        saved_id = text(arguments.get("saved_item_id") or arguments.get("savedItemId"))
-        position = number(arguments.get("saved_position"))
         product_id = text(arguments.get("product_id") or arguments.get("productId")) or self.store.state.focus
         entries = self.store.state.saved
         if not entries or (product_id and all(e.productId != product_id for e in entries)):
             entries = await self._fetch_saved()
-        if saved_id:
-            match = [e for e in entries if e.id == saved_id]
-        elif position is not None and int(position) != 0:
-            index = int(position) - 1 if position > 0 else len(entries) + int(position)
-            match = [entries[index]] if 0 <= index < len(entries) else []
-            if not match:
-                raise ProductReferenceError(f"Your list has {len(entries)} items. Which one should I remove?")
-        elif product_id:
-            match = [e for e in entries if e.productId == product_id]
-            if not match:
-                raise ProductReferenceError("That one isn't on your saved list.")
-        else:
-            raise ProductReferenceError(
-                "You can say the first one on your list. Which saved item should I remove?"
-            )
-        if not match:
-            raise ProductReferenceError("I can't find that on your saved list.")
-        return match[0]
+        entry_id = text(arguments.get("saved_item_id") or arguments.get("savedItemId"))
+        return pick_entry(entries, entry_id, number(arguments.get("saved_position")), product_id, SAVED_LIST)
 
     async def _fetch_saved(self) -> list[SavedEntry]:
         items = await self.client.list_saved_items(self.user_id)
@@ -345,30 +374,13 @@ class ShoppingTools:
 
     async def _cart_entry(self, arguments: Mapping[str, Any]) -> CartEntry:
         """The cart item the arguments name: its id, its place in the cart, a product id, or the focus."""
-        item_id = text(arguments.get("cart_item_id") or arguments.get("cartItemId"))
-        position = number(arguments.get("cart_position"))
         product_id = text(arguments.get("product_id") or arguments.get("productId")) or self.store.state.focus
+        position = number(arguments.get("cart_position"))
         entries = self.store.state.cart
         if not entries or position is None:
             entries = await self._fetch_cart()  # the cart may have changed on the page meanwhile
-        if item_id:
-            match = [e for e in entries if e.id == item_id]
-        elif position is not None and int(position) != 0:
-            index = int(position) - 1 if position > 0 else len(entries) + int(position)
-            match = [entries[index]] if 0 <= index < len(entries) else []
-            if not match:
-                raise ProductReferenceError(
-                    f"Your cart has {len(entries)} items. Which one should I take out?"
-                )
-        elif product_id:
-            match = [e for e in entries if e.productId == product_id]
-            if not match:
-                raise ProductReferenceError("That one isn't in your cart.")
-        else:
-            raise ProductReferenceError("Which item should I take out of your cart?")
-        if not match:
-            raise ProductReferenceError("I can't find that in your cart.")
-        return match[0]
+        entry_id = text(arguments.get("cart_item_id") or arguments.get("cartItemId"))
+        return pick_entry(entries, entry_id, position, product_id, CART)
 
     async def remove_cart_item(self, arguments: Mapping[str, Any]) -> ToolResult:
         try:

@@ -307,6 +307,14 @@ def remove_reply(result: Mapping[str, Any]) -> str:
     return f"Sorry, {result.get('error') or 'I could not remove that'}."
 
 
+def _read_out(named: Sequence[str], top: int, many: str, one: str) -> str:
+    """ "You have 3 saved items: the A, the B, and the C." (at most `top` named)."""
+    count = len(named)
+    head = f"You have {count} {many}:" if count > 1 else f"You have {one}:"
+    more = f", and {count - top} more" if count > top else ""
+    return f"{head} {_join(named[:top])}{more}."
+
+
 def list_reply(result: Mapping[str, Any], top: int = 5) -> str:
     items = [i for i in result.get("items") or [] if isinstance(i, Mapping)]
     if result.get("ok") is False:
@@ -316,12 +324,9 @@ def list_reply(result: Mapping[str, Any], top: int = 5) -> str:
     named = [
         f"the {short_name(str(i.get('productName') or ''), None, 5)}"
         + (f" for {say_price(i.get('price'))}" if i.get("price") is not None else "")
-        for i in items[:top]
+        for i in items
     ]
-    count = len(items)
-    head = f"You have {count} saved items:" if count > 1 else "You have one saved item:"
-    more = f", and {count - top} more" if count > top else ""
-    return f"{head} {_join(named)}{more}."
+    return _read_out(named, top, "saved items", "one saved item")
 
 
 def adding_to_cart_announcement(product: ShownProduct) -> str:
@@ -341,13 +346,11 @@ def cart_list_reply(result: Mapping[str, Any], top: int = 5) -> str:
     named = [
         (f"{i.get('quantity')} of " if int(i.get("quantity") or 1) > 1 else "")
         + f"the {short_name(str(i.get('productName') or ''), None, 5)}"
-        for i in items[:top]
+        for i in items
     ]
-    count = len(items)
-    head = f"You have {count} items in your cart:" if count > 1 else "You have one item in your cart:"
-    more = f", and {count - top} more" if count > top else ""
     total = say_price(result.get("total")) if result.get("total") else None
-    return f"{head} {_join(named)}{more}." + (f" That's {total} in all." if total else "")
+    spoken = _read_out(named, top, "items in your cart", "one item in your cart")
+    return spoken + (f" That's {total} in all." if total else "")
 
 
 def taking_out_announcement(title: str) -> str:
