@@ -229,10 +229,16 @@ def _one_of(parts: list[str], context: Context | None, lexicon: Lexicon | None) 
     together as one search. Beside other sentences, the searching ones are the turn
     ("blenders under 150 then. is the first one any good?" searches: what the question
     points at is what the search will show; "hi! I need a laptop" drops the greeting).
-    With no search, the last command is ("ok. which one is the cheapest?").
+    With no search, the last command is ("ok. which one is the cheapest?"). A save, removal
+    or cart add said before a search is the turn: it acts on what is shown now, which the
+    search would replace.
     """
     read = [(part, understand_with(part, context, lexicon, use_model=True)) for part in parts]
     searches = [part for part, u in read if u.intent in _SEARCHING and u.confidence >= intents.SURE]
+    first_search = next((i for i, (_, u) in enumerate(read) if u.intent in _SEARCHING), len(read))
+    acts = [u for _, u in read[:first_search] if u.intent in _ACTS and u.confidence >= intents.SURE]
+    if acts:
+        return acts[-1]  # "save it. now show me headphones": the save is on what is shown now
     if searches and len(searches) < len(parts):
         return understand_with(" ".join(searches), context, lexicon, use_model=True)
     commands = [u for _, u in read if u.intent not in _NOT_COMMANDS and u.confidence >= intents.SURE]

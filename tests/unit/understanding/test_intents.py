@@ -314,6 +314,7 @@ def test_a_relative_refinement_keeps_the_product_words_of_the_search(said: str) 
         ("Hi! I need a laptop.", "search", "laptop"),
         ("Thanks. Save it.", "save", None),
         ("ok. compare the first two. thanks", "compare", None),
+        ("save it. now show me headphones", "save", None),
     ],
 )
 def test_a_turn_of_several_sentences_does_one_thing(said: str, intent: str, query: str | None) -> None:
