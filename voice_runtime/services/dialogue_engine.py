@@ -487,12 +487,16 @@ def _remove_from_cart(reference: Reference | None, state: DialogueState, turn: T
         title = state.cart[index].title if 0 <= index < len(state.cart) else None
         text = replies.taking_out_announcement(title) if title else ""
         return Decision(text, ((REMOVE_CART_ITEM, {"cart_position": position}),), "remove_from_cart")
-    if reference.name:
-        match = [e for e in state.cart if _names_it(reference.name, e.title)]
-        if len(match) == 1:
+    if reference.name and state.cart:
+        try:
+            [index] = resolve(Reference(name=reference.name), [{"title": e.title} for e in state.cart], None)
+        except (UnclearReference, ValueError):
+            index = None
+        if index is not None:
+            entry = state.cart[index]
             return Decision(
-                replies.taking_out_announcement(match[0].title),
-                ((REMOVE_CART_ITEM, {"cart_item_id": match[0].id}),),
+                replies.taking_out_announcement(entry.title),
+                ((REMOVE_CART_ITEM, {"cart_item_id": entry.id}),),
                 "remove_from_cart",
             )
     if reference.is_empty():
@@ -515,11 +519,6 @@ def _remove_from_cart(reference: Reference | None, state: DialogueState, turn: T
         ((REMOVE_CART_ITEM, {"product_id": product.id}),),
         "remove_from_cart",
     )
-
-
-def _names_it(name: str, title: str) -> bool:
-    words = title.lower().split()
-    return all(any(w.startswith(part) for w in words) for part in name.lower().split())
 
 
 def _superlative(kind: str, state: DialogueState) -> Decision:
