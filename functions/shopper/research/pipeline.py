@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import re
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -437,10 +438,10 @@ def explain_empty(offers: Sequence[Offer], query: ParsedQuery) -> str:
     text = (query.raw_text or query.text).strip()
     if not offers:
         return f"nothing in the product sources matches “{text}”" if text else "nothing matched"
-    # The kind the search ranks first is what was asked ("perfume"): the filters are judged
-    # on those, not on the cheap odds and ends that also matched a word.
-    kind = offers[0].category
-    same_kind = [o for o in offers if kind and o.category == kind]
+    # The kind the search ranks at the top is what was asked ("perfume"): the filters are
+    # judged on those, not on the odds and ends that also matched a word (a $9 pet toy).
+    top = Counter(o.category for o in offers[:5] if o.category).most_common(1)
+    same_kind = [o for o in offers if top and o.category == top[0][0]]
     if len(same_kind) >= 2:
         offers = same_kind
     f = query.filters
