@@ -160,12 +160,13 @@ variable "voice_image" {
 
 # Sized by the voice benchmark (bench/results/voice_concurrency_cloud.json): the number
 # of simultaneous sessions one server process holds on one CPU with voice-to-voice
-# latency still on target, times the instance's CPUs (one process each). Re-run the
-# bench and update these when the pipeline changes.
+# latency still on target (the median of several whole runs, `--runs 3`: one run alone
+# did not repeat), times the instance's CPUs (one process each). Re-run the bench and
+# update these when the pipeline changes.
 variable "voice_concurrency" {
-  description = "WebSocket sessions per voice instance (bench/results/voice_concurrency_cloud.json: 25 per CPU within 1.5x the one-session p95, 2 CPUs)."
+  description = "WebSocket sessions per voice instance (bench/results/voice_concurrency_cloud.json: 10 per CPU within 1.5x the one-session p95, the median of 3 runs, 2 CPUs)."
   type        = number
-  default     = 50
+  default     = 20
 
   validation {
     condition     = var.voice_concurrency >= 1 && var.voice_concurrency <= 1000

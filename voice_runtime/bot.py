@@ -1,7 +1,7 @@
 """One voice session: the pipecat pipeline behind one WebSocket, from ticket-checked accept to end.
 
-    transport in -> Silero VAD -> STT -> user aggregator -> LLM (+ tools) -> TTS
-                 -> transport out -> assistant aggregator
+    transport in -> Silero VAD -> STT -> user aggregator -> LLM (+ tools)
+                 -> interrupted-turn guard -> TTS -> transport out -> assistant aggregator
 
 `run_session` builds the session (`build_session`: context, dialogue state, services,
 pipeline, tools), wires its events (`wire_events`), runs it, and finishes it
@@ -51,6 +51,7 @@ from voice_runtime.settings import VoiceSettings
 from voice_runtime.tool_registration import register_tools
 from voice_runtime.tool_requests import summarize_product
 from voice_runtime.tools import SPOKEN_RESULTS, ShoppingTools
+from voice_runtime.turn_guard import InterruptedTurnGuard
 from voice_runtime.vad import SharedSileroVADAnalyzer
 
 logger = get_logger(__name__)
@@ -253,8 +254,20 @@ async def build_session(websocket: WebSocket, session_id: str, user_id: str, dep
     user_aggregator, assistant_aggregator = LLMContextAggregatorPair(
         context, user_params=LLMUserAggregatorParams(user_turn_strategies=strategies)
     )
+    # Between LLM and TTS: an interrupted tool turn's results are never spoken after the cut.
+    guard = InterruptedTurnGuard(session_id)
     pipeline = Pipeline(
-        [transport.input(), vad, stt, user_aggregator, llm, tts, transport.output(), assistant_aggregator]
+        [
+            transport.input(),
+            vad,
+            stt,
+            user_aggregator,
+            llm,
+            guard,
+            tts,
+            transport.output(),
+            assistant_aggregator,
+        ]
     )
     turn_observer = metrics.TurnLatencyObserver(session_id)
     conversation = ConversationLog(client, session_id, user_id)

@@ -183,6 +183,23 @@ def get_whisper_model(
     return _cached(("whisper", str(folder), compute_type, cpu_threads), load)
 
 
+# Intra-op threads per Piper synthesis. One: the inference executor already runs two
+# syntheses side by side, beside a Whisper decode on every core; onnxruntime's default (one
+# thread per core, spinning while it waits for work) made them fight over the cores.
+PIPER_THREADS = int(os.environ.get("VOICE_PIPER_THREADS", "1"))
+
+
+def _piper_session(model: Path) -> Any:
+    """The voice's onnxruntime session: PIPER_THREADS intra-op threads that sleep, not spin, when idle."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = PIPER_THREADS
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
+
+
 def get_piper_voice(voice_dir: str | Path | None = None, voice_id: str = PIPER_VOICE_ID) -> PiperVoice:
     """The process-wide Piper voice (loaded on first use, then shared)."""
     from piper import PiperVoice
@@ -191,7 +208,13 @@ def get_piper_voice(voice_dir: str | Path | None = None, voice_id: str = PIPER_V
     model = folder / f"{voice_id}.onnx"
     if not model.is_file():
         raise ModelNotFoundError(f"Piper voice {model} not found")
-    return _cached(("piper", str(model)), lambda: PiperVoice.load(str(model)))
+
+    def load() -> PiperVoice:
+        voice = PiperVoice.load(str(model))
+        voice.session = _piper_session(model)
+        return voice
+
+    return _cached(("piper", str(model)), load)
 
 
 def main(argv: list[str] | None = None) -> int:

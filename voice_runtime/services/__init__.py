@@ -175,13 +175,26 @@ def preload_models(settings: Any) -> None:
         try:
             voice = get_piper_voice(_setting(settings, "piper_voice_dir"))
             if _setting(settings, "tts_warm_phrases", True):
-                warmed = warm_phrases(voice, fixed_phrases())
+                warmed = warm_phrases(voice, spoken_forms(fixed_phrases()))
                 logger.info("piper phrases ready", extra={"fields": {"event": "tts_warm", "clauses": warmed}})
         except Exception as error:
             logger.warning("piper preload failed", extra={"fields": {"error": str(error)}})
 
 
-def fixed_phrases(max_words: int = 20) -> list[str]:
+def spoken_forms(phrases: list[str]) -> list[str]:
+    """The phrases as the offline voices get them (after the currency transform create_tts adds),
+    so the ready audio is found under the text the TTS is handed. Call outside an event loop."""
+    import asyncio
+
+    from pipecat.utils.text.transforms.currency import expand_currency
+
+    async def transform() -> list[str]:
+        return [await expand_currency(phrase, "sentence") for phrase in phrases]
+
+    return asyncio.run(transform())
+
+
+def fixed_phrases(max_words: int = 60) -> list[str]:
     """The fixed sentences the assistant says (greeting, fillers, replies without slots).
 
     Read from the modules that own them (every upper-case ``str`` constant, or

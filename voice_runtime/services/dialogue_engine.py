@@ -15,7 +15,7 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, get_args
 
 from shopper_core.dialogue import DialogueState, SearchState, ShownProduct
@@ -319,9 +319,22 @@ def decide_for(understanding: Understanding, state: DialogueState, turn: Turn | 
     """Map an understood turn to speech, tool calls and focus (pure)."""
     kind = understanding.intent
     try:
-        return _decide(kind, understanding, state, turn or Turn())
+        return acknowledged(_decide(kind, understanding, state, turn or Turn()))
     except UnclearReference as unclear:
         return Decision(str(unclear) or replies.UNKNOWN_TEXT, (), f"{kind}:unclear")
+
+
+def acknowledged(decision: Decision) -> Decision:
+    """The decision with its intent's fixed acknowledgement spoken first ("Sure. Looking for ...").
+
+    A reply that names a product, a price or a search must be synthesised before it is
+    heard; the acknowledgement's audio is ready, so the first sound of the turn waits for
+    neither that synthesis nor the tool call behind it.
+    """
+    ack = replies.ACKNOWLEDGEMENTS.get(decision.intent)
+    if ack is None or decision.text.startswith(ack):
+        return decision
+    return replace(decision, text=f"{ack} {decision.text}".strip())
 
 
 def _decide(kind: str, u: Understanding, state: DialogueState, turn: Turn) -> Decision:
@@ -366,9 +379,9 @@ def _decide(kind: str, u: Understanding, state: DialogueState, turn: Turn) -> De
     if kind == "remove":
         return _remove(u.reference, state, turn)
     if kind == "list_saved":
-        return Decision("Checking your list.", ((LIST_SAVED_ITEMS, {}),), kind)
+        return Decision(replies.CHECKING_LIST_TEXT, ((LIST_SAVED_ITEMS, {}),), kind)
     if kind == "list_cart":
-        return Decision("Checking your cart.", ((LIST_CART_ITEMS, {}),), kind)
+        return Decision(replies.CHECKING_CART_TEXT, ((LIST_CART_ITEMS, {}),), kind)
     if kind == "remove_from_cart":
         return _remove_from_cart(u.reference, state, turn)
     if kind in ("describe", "price", "retailer"):
@@ -404,7 +417,7 @@ def _decide(kind: str, u: Understanding, state: DialogueState, turn: Turn) -> De
         arguments = {**search_arguments(state.search), "sort": key}
         return Decision(replies.sorting_announcement(key), ((SEARCH_PRODUCTS, arguments),), kind, None)
     if kind == "preferences":
-        return Decision("Let me check what you like.", ((GET_USER_PREFERENCES, {}),), kind)
+        return Decision(replies.CHECKING_PREFERENCES_TEXT, ((GET_USER_PREFERENCES, {}),), kind)
     if kind == "goodbye":
         return Decision(replies.GOODBYE_TEXT, ((END_SESSION, {}),), kind)
     if kind == "help":

@@ -33,6 +33,28 @@ UNSURE_TEXT = (
     "Sorry, I didn't quite get that. Could you say it another way, like: find me wireless headphones?"
 )
 NEEDS_PRODUCT_TEXT = "What kind of product should I look for?"
+CHECKING_LIST_TEXT = "Checking your list."
+CHECKING_CART_TEXT = "Checking your cart."
+CHECKING_PREFERENCES_TEXT = "Let me check what you like."
+# Said first, the moment a turn is understood, when what follows names a product, a price or
+# a search: these are fixed, so their audio is ready from start-up (services.fixed_phrases)
+# and the shopper hears the assistant at once, not after a variable sentence is synthesised.
+ACKNOWLEDGEMENTS = {
+    "search": "Sure.",
+    "more_like": "Sure.",
+    "refine": "Okay.",
+    "sort": "Okay.",
+    "save": "Okay.",
+    "add_to_cart": "Okay.",
+    "remove": "Okay.",
+    "remove_from_cart": "Okay.",
+    "go_back": "Okay.",
+    "describe": "Sure.",
+    "price": "Sure.",
+    "retailer": "Sure.",
+    "compare": "Sure.",
+    "superlative": "Let's see.",
+}
 NO_RESULTS_TEXT = "There's nothing on screen yet. What should I look for?"
 SMALLTALK_TEXT = {
     "how_are_you": "I'm doing great, thanks for asking! What can I help you find?",

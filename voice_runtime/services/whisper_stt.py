@@ -18,22 +18,25 @@ only after the VAD reports the end of speech):
    user spoke again, the speculation is dropped and the whole utterance is
    transcribed at the stop.
 
-Decoding is greedy (beam 1), without timestamps, English, with a shopping
-vocabulary prompt, no VAD filter and no conditioning on previous text.
-Inference runs on the shared :data:`voice_runtime.models.INFERENCE_EXECUTOR`,
-never on the event loop, and the model is loaded once per process
-(:func:`get_whisper_engine`).
+Decoding is beam 2 (``WHISPER_BEAM_SIZE``), without timestamps, English, with a
+shopping vocabulary prompt, no VAD filter and no conditioning on previous text.
+The model is loaded once per process (:func:`get_whisper_engine`) and every
+session decodes through its :class:`DecodeQueue`: one decode at a time on its
+own thread (never on the event loop), a turn's final transcript before any
+speculation, and no speculation while the queue is busy.
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
 import re
 import threading
 import time
-from collections.abc import AsyncGenerator
-from concurrent.futures import Executor, Future
+from collections.abc import AsyncGenerator, Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,7 +57,7 @@ from pipecat.transcriptions.language import Language
 from pipecat.utils.time import time_now_iso8601
 
 from voice_runtime import metrics
-from voice_runtime.models import INFERENCE_EXECUTOR, get_whisper_model
+from voice_runtime.models import get_whisper_model
 
 logger = logging.getLogger(__name__)
 
@@ -113,8 +116,73 @@ def collapse_repeats(text: str) -> str:
     return text
 
 
+FINAL, SPECULATIVE = 0, 1
+
+
+class DecodeQueue:
+    """The process's Whisper decodes, one at a time, a turn's final transcript before any guess.
+
+    One decode already uses every core (CTranslate2's intra-op threads), so two at once only
+    split the cores and both finish later; queued, the turn that is waiting for its words
+    goes first. A speculative decode (the utterance so far, in the user's trailing silence)
+    is optional work: it is not queued when another decode is running or waiting (a busy
+    process then decodes each turn once, at the VAD stop), and the STT cancels it if its
+    final is needed before it started.
+    """
+
+    def __init__(self, name: str = "whisper-decode") -> None:
+        self._name = name
+        self._heap: list[tuple[int, int, Future[Any], Callable[[], Any]]] = []
+        self._cond = threading.Condition()
+        self._seq = itertools.count()
+        self._busy = False
+        self._thread: threading.Thread | None = None
+        self.declined = 0  # speculative decodes not queued because the queue was busy
+
+    def submit(self, work: Callable[[], Any], priority: int = FINAL) -> Future[Any] | None:
+        """Queue `work`; None (nothing queued) for speculative work while the queue is busy."""
+        with self._cond:
+            if priority == SPECULATIVE and (self._busy or self._heap):
+                self.declined += 1
+                return None
+            future: Future[Any] = Future()
+            heapq.heappush(self._heap, (priority, next(self._seq), future, work))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+                self._thread.start()
+            self._cond.notify()
+        return future
+
+    @property
+    def depth(self) -> int:
+        """Decodes running or waiting."""
+        with self._cond:
+            return len(self._heap) + int(self._busy)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._heap:
+                    self._cond.wait()
+                _, _, future, work = heapq.heappop(self._heap)
+                self._busy = True
+            try:
+                if future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(work())
+                    except BaseException as error:  # handed to the awaiting session
+                        future.set_exception(error)
+            finally:
+                with self._cond:
+                    self._busy = False
+
+
 class WhisperEngine:
-    """A loaded Whisper model plus the decoding recipe; thread-safe, shared by sessions."""
+    """A loaded Whisper model plus the decoding recipe; thread-safe, shared by sessions.
+
+    Sessions decode through :meth:`decode`, the process-wide :class:`DecodeQueue`;
+    :meth:`transcribe` is the blocking decode itself (benchmarks call it directly).
+    """
 
     def __init__(
         self,
@@ -146,6 +214,11 @@ class WhisperEngine:
         )
         # The feature extractor keeps per-call state; serialise its use.
         self._features_lock = threading.Lock()
+        self.queue = DecodeQueue()
+
+    def decode(self, audio: np.ndarray, *, speculative: bool = False) -> Future[Transcript] | None:
+        """Transcribe `audio` on the decode queue (None: a speculation the busy queue declined)."""
+        return self.queue.submit(lambda: self.transcribe(audio), SPECULATIVE if speculative else FINAL)
 
     def transcribe(self, audio: np.ndarray) -> Transcript:
         """Transcribe float32 mono 16 kHz audio (blocking; call it off the event loop)."""
@@ -243,7 +316,6 @@ class IncrementalWhisperSTTService(STTService):
         self,
         *,
         engine: WhisperEngine,
-        executor: Executor | None = None,
         speculate_after_secs: float = 0.12,
         pre_roll_secs: float = 0.5,
         silence_floor: float = 200.0,
@@ -253,7 +325,6 @@ class IncrementalWhisperSTTService(STTService):
         kwargs.setdefault("ttfs_p99_latency", 0.35)
         super().__init__(**kwargs)
         self._engine = engine
-        self._executor = executor or INFERENCE_EXECUTOR
         self._speculate_after = speculate_after_secs
         self._pre_roll_secs = pre_roll_secs
         self._silence_floor = silence_floor
@@ -262,7 +333,7 @@ class IncrementalWhisperSTTService(STTService):
         self._speaking = False
         self._peak_rms = 0.0
         self._trailing_silence_secs = 0.0
-        self._speculation: Future[Transcript] | None = None
+        self._speculation: asyncio.Future[Transcript] | None = None
         self._speculation_end = 0
         self._spoke_since_speculation = False
         self._decodes = 0  # transcriptions started for the utterance being heard
@@ -322,11 +393,11 @@ class IncrementalWhisperSTTService(STTService):
     def _start_speculation(self) -> None:
         self._speculation_end = len(self._buffer)
         self._spoke_since_speculation = False
+        future = self._engine.decode(pcm16_to_float(self._buffer), speculative=True)
+        if future is None:  # the process is busy decoding: tried again on the next frame
+            return
         self._decodes += 1
-        audio = pcm16_to_float(self._buffer)
-        self._speculation = asyncio.get_running_loop().run_in_executor(  # type: ignore[assignment]
-            self._executor, self._engine.transcribe, audio
-        )
+        self._speculation = asyncio.wrap_future(future)
 
     def _reset_utterance(self) -> None:
         self._buffer.clear()
@@ -354,6 +425,8 @@ class IncrementalWhisperSTTService(STTService):
         pcm = bytes(self._buffer)
         speculation = self._speculation
         reusable = speculation is not None and not self._spoke_since_speculation
+        if speculation is not None and not reusable:
+            speculation.cancel()  # a stale guess still waiting in the queue is not decoded
         decodes = self._decodes + (0 if reusable else 1)
         self._reset_utterance()
         return pcm, speculation, reusable, decodes
@@ -399,5 +472,6 @@ class IncrementalWhisperSTTService(STTService):
             )
 
     async def _transcribe(self, pcm: bytes) -> Transcript:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._engine.transcribe, pcm16_to_float(pcm))
+        future = self._engine.decode(pcm16_to_float(pcm))
+        assert future is not None  # a final decode is always queued
+        return await asyncio.wrap_future(future)

@@ -95,7 +95,7 @@ async def test_a_spoken_price_limit_is_applied_and_the_search_is_echoed_as_under
     [query] = talk.queries()
     assert query["preferences"]["maxPrice"] == 45
     assert "speaker" in query["searchText"].lower()
-    assert talk.spoken[0].startswith("Looking for bluetooth speaker under $45")
+    assert talk.spoken[0].startswith("Sure. Looking for bluetooth speaker under $45")
     assert "I found 3 options" in talk.spoken[-1]
     assert all(p.price is not None and p.price <= 45 for p in talk.store.state.results)
 

@@ -191,3 +191,37 @@ def test_the_fixed_phrases_warmed_at_start_include_the_greeting_and_fillers():
     assert GREETING in phrases
     assert set(FILLERS.values()) <= set(phrases)
     assert not [p for p in phrases if "{" in p or not p.endswith((".", "!", "?"))]
+
+
+def test_the_decode_queue_runs_one_at_a_time_finals_first_and_declines_guesses_when_busy():
+    import threading
+
+    from voice_runtime.services.whisper_stt import FINAL, SPECULATIVE, DecodeQueue
+
+    queue = DecodeQueue()
+    release = threading.Event()
+    order: list[str] = []
+
+    def job(name: str, wait: bool = False):
+        def run() -> str:
+            if wait:
+                release.wait(5)
+            order.append(name)
+            return name
+
+        return run
+
+    running = queue.submit(job("first", wait=True), FINAL)
+    while queue.depth == 0 or not running.running():
+        pass
+    # Busy: a speculation is declined; a stale guess that was queued is cancelled unrun.
+    assert queue.submit(job("guess"), SPECULATIVE) is None
+    later = queue.submit(job("second"), FINAL)
+    stale = queue.submit(job("third"), FINAL)
+    assert stale is not None and stale.cancel()
+    release.set()
+    assert later.result(5) == "second" and running.result(5) == "first"
+    assert order == ["first", "second"]
+    # Idle again: a speculation is queued and runs.
+    idle_guess = queue.submit(job("guess"), SPECULATIVE)
+    assert idle_guess is not None and idle_guess.result(5) == "guess"
