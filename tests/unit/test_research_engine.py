@@ -331,3 +331,10 @@ def test_filters_that_leave_none_of_the_asked_kind_leave_nothing(engine: SearchE
     assert engine.search(cheap) == []
     anyprice = engine.search(ParsedQuery(text="perfume", raw_text="perfume"))
     assert anyprice and all(h.item.category == "fragrances" for h in anyprice[:5])
+
+
+def test_a_product_whose_title_names_the_kind_is_kept_though_filed_elsewhere(engine: SearchEngine) -> None:
+    # DummyJSON files "Girl Summer Dress" under tops; a dress under $40 rated 4+ is still it.
+    query = ParsedQuery(text="dress", filters=SearchFilters(max_price=40.0, min_rating=4.0))
+    titles = [h.item.title for h in engine.search(query)]
+    assert "Girl Summer Dress" in titles

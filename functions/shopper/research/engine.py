@@ -514,10 +514,11 @@ class SearchEngine:
         if brand:
             boost[self._brand_of == self._brand_ids.get(brand, -1)] *= 1.0 + params.brand_boost
         is_type = self._type_factor(boost, wanted, params, candidates)
-        if is_type[matching].any() and not is_type[candidates].any():
-            # "black laptop under $24": laptops match, none within the filters. Docks and
-            # headsets that do are not what was asked: nothing is, and the reply says which
-            # filter emptied it.
+        if is_type[matching].any() and not is_type[candidates].any() and not self._titled(candidates, wanted):
+            # "perfume under $25": perfumes match, none within the filters. A scented toy
+            # that does is not what was asked: nothing is, and the reply says which filter
+            # emptied it. A product whose title names the kind stays (a "Summer Dress" the
+            # source filed under tops).
             return []
         modifier = _modifier_of(words, wanted)
         if modifier and is_type.any():  # "hard drive": the type phrase, not just its head noun
@@ -559,6 +560,12 @@ class SearchEngine:
         if parsed.sort == SortHint.rating_high:
             hits = _resort(hits, self.items, parsed.sort)
         return [SearchHit(self.items[doc], s, labels(doc)) for s, doc in hits[:limit]]
+
+    def _titled(self, docs: np.ndarray, wanted: str | None, most: int = 500) -> bool:
+        """Whether the title of any of `docs` (the first `most`) names the kind `wanted`."""
+        if wanted is None:
+            return False
+        return any(wanted in analyze(self.items[int(d)].title) for d in docs[:most])
 
     def _type_factor(
         self, boost: np.ndarray, wanted: str | None, params: RankParams, candidates: np.ndarray
