@@ -127,7 +127,7 @@ _COMPARE = _re(
 )
 _SUPERLATIVES: tuple[tuple[re.Pattern[str], Superlative], ...] = (
     (_re(r"\b(?:cheapest|least expensive|lowest(?:[\s-]priced)?|lowest price|most affordable|cheapest one|"
-         r"lowest cost|least costly|best (?:deal|price|value))\b"), "cheapest"),
+         r"lowest cost|least costly|best (?:deal|price|value)|costs? the least|cheapest of)\b"), "cheapest"),
     (_re(r"\b(?:most expensive|priciest|highest(?:[\s-]priced)?|highest price|most costly|dearest|"
          r"most premium|fanciest)\b"), "most_expensive"),
     (_re(r"\b(?:best|highest|top)[\s-](?:rated|reviewed|rating|reviews)\b|\bbest reviews\b|\bmost popular\b|"

@@ -55,7 +55,7 @@ _NOT_PRODUCT = re.compile(
     r"\b(?:(?:go|switch|get|come) back to|back to|ones?|them|those|these|they|it|stuff|options?|"
     r"results?|things?|items?|products?|something|what if|if|my|"
     r"anything|instead|only|just|rather|what about|how about|same|but|more|less|show me|show|can i see|"
-    r"do you have|do they come|come|make it|change|switch to|try|let's|let me see|filter|"
+    r"do you have|do they come|come|make (?:it|that|them|this)|change|switch to|try|let's|let me see|filter|"
     r"narrow|limit|keep|the|any|some|please|now|again|other|different|else|a bit|little|bit|way|much|"
     r"cheaper|pricier|expensive|pricey|pricy|spendy|spend|money|better|rated|reviews?|ratings?|higher|"
     r"lower|price|priced|quality|"

@@ -44,6 +44,7 @@ CASES = {
         "i want to spend less",
         "what if my budget is up to a thousand dollars",
         "ok I can stretch to 1.2k",
+        "actually make that over 150",
     ],
     "save": [
         "save it",
@@ -131,6 +132,7 @@ CASES = {
         "ok and which one's the cheapest overall?",
         "and which is the most expensive",
         "which one would you recommend",
+        "which of these costs the least",
     ],
     "sort": ["sort them by price", "lowest price first", "sort by rating", "cheapest first"],
     "more_like": [

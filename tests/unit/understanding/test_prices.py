@@ -26,6 +26,7 @@ from shopper_core.understanding import parse_search
         ("keyboard between fifty and a hundred dollars", "keyboard", 50, 100),
         ("gaming mouse, budget is like 40 bucks", "gaming mouse", None, 40),
         ("philips headphones undr 50", "headphones", None, 50),
+        ("um i need a new headset, nothin over sixty bucks", "new headset", None, 60),
         ("laptop my budget is up to 900", "laptop", None, 900),
         ("laptop, I can stretch to 1.2k", "laptop", None, 1200),
         ("laptop between one thousand and two thousand dollars", "laptop", 1000, 2000),
