@@ -13,29 +13,9 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from voice_runtime.services.tool_schemas import (
-    ADD_TO_CART,
-    END_SESSION,
-    GET_USER_PREFERENCES,
-    LIST_CART_ITEMS,
-    LIST_SAVED_ITEMS,
-    REMOVE_CART_ITEM,
-    REMOVE_SAVED_ITEM,
-    SAVE_ITEM,
-    SEARCH_PRODUCTS,
-)
+from voice_runtime.services.tool_schemas import END_SESSION, FILLERS
 from voice_runtime.tools import ShoppingTools, ToolResult
 
-FILLERS = {
-    SEARCH_PRODUCTS: "Let me look that up.",
-    SAVE_ITEM: "One moment.",
-    REMOVE_SAVED_ITEM: "One moment.",
-    LIST_SAVED_ITEMS: "Let me check your list.",
-    ADD_TO_CART: "One moment.",
-    LIST_CART_ITEMS: "Let me check your cart.",
-    REMOVE_CART_ITEM: "One moment.",
-    GET_USER_PREFERENCES: "Let me check.",
-}
 TOOL_NAMES = tuple(FILLERS)
 
 

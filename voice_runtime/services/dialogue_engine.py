@@ -27,6 +27,7 @@ from voice_runtime.services import dialogue_replies as replies
 from voice_runtime.services.tool_schemas import (
     ADD_TO_CART,
     END_SESSION,
+    FILLERS,
     GET_USER_PREFERENCES,
     LIST_CART_ITEMS,
     LIST_SAVED_ITEMS,
@@ -37,6 +38,7 @@ from voice_runtime.services.tool_schemas import (
 )
 
 KEEP = "keep"  # Decision.focus: leave the focus as it is
+_FILLER_TEXTS = frozenset(FILLERS.values())
 INTENTS = frozenset(get_args(IntentKind))
 # Understanding below this confidence is asked about, not acted on.
 MIN_CONFIDENCE = 0.5
@@ -124,7 +126,8 @@ def read_turn(messages: Sequence[Any]) -> Turn:
                 except ValueError:
                     arguments = {}
                 calls[str(call.get("id"))] = (str(function.get("name")), arguments)
-            if _text_of(message.get("content")).strip() and current:
+            said = _text_of(message.get("content")).strip()
+            if said and current and said not in _FILLER_TEXTS:  # "Let me look that up." is not the answer
                 turn.answered = True
         elif role == "tool":
             name, arguments = calls.get(str(message.get("tool_call_id")), ("", {}))

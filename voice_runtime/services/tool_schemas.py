@@ -23,6 +23,19 @@ REMOVE_CART_ITEM = "remove_cart_item"
 GET_USER_PREFERENCES = "get_user_preferences"
 END_SESSION = "end_session"
 
+# Said while a tool runs longer than a moment (tool_registration.run_with_filler). The
+# offline engine knows them too: a filler in the context is not the turn's answer.
+FILLERS = {
+    SEARCH_PRODUCTS: "Let me look that up.",
+    SAVE_ITEM: "One moment.",
+    REMOVE_SAVED_ITEM: "One moment.",
+    LIST_SAVED_ITEMS: "Let me check your list.",
+    ADD_TO_CART: "One moment.",
+    LIST_CART_ITEMS: "Let me check your cart.",
+    REMOVE_CART_ITEM: "One moment.",
+    GET_USER_PREFERENCES: "Let me check.",
+}
+
 _PRODUCT_ID = {"type": "string", "description": "Id of a product from the last results."}
 _POSITION = {
     "type": "integer",

@@ -9,6 +9,7 @@ turn, and the replies spoken.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -276,3 +277,19 @@ async def test_go_back_runs_the_search_before_this_one_again() -> None:
     first, _, again = talk.queries()
     assert talk.intents == ["search", "search", "go_back"]
     assert again["searchText"] == first["searchText"] and again["preferences"]["maxPrice"] == 45
+
+
+def test_a_filler_said_while_the_search_ran_is_not_taken_for_its_answer() -> None:
+    from shopper_core.dialogue import DialogueState
+    from voice_runtime.services.dialogue_engine import decide
+
+    call = {"id": "c1", "type": "function", "function": {"name": "search_products", "arguments": "{}"}}
+    result = {"ok": True, "status": "completed", "count": 0, "products": []}
+    messages = [
+        {"role": "user", "content": "find me a coffee maker"},
+        {"role": "assistant", "content": "Sure. Looking for coffee maker.", "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "c1", "content": json.dumps(result)},
+        {"role": "assistant", "content": "Let me look that up."},
+    ]
+    decision = decide(messages, DialogueState())
+    assert decision.intent == "tool_reply" and decision.text

@@ -185,7 +185,7 @@ async def test_piper_says_a_phrase_said_before_from_ready_audio(monkeypatch):
 def test_the_fixed_phrases_warmed_at_start_include_the_greeting_and_fillers():
     from voice_runtime.bot import GREETING
     from voice_runtime.services import fixed_phrases
-    from voice_runtime.tool_registration import FILLERS
+    from voice_runtime.services.tool_schemas import FILLERS
 
     phrases = fixed_phrases()
     assert GREETING in phrases
