@@ -120,7 +120,9 @@ async def test_a_typed_message_during_bot_speech_stops_the_bot_audio(
     await client.wait_quiet(0.8, within=30)
     leftover = [at for at in _speech_audio(client, interruption.at) if at < reply.at]
     said = [text for _, text in _bot_output(client, interruption.at)]
-    assert not leftover, f"{len(leftover)} audio messages of the cut answer came after the interruption"
+    # One audio message the output transport was already writing may still arrive (tens of
+    # milliseconds of sound); more would be the cut answer going on.
+    assert len(leftover) <= 1, f"{len(leftover)} audio messages of the cut answer came after the interruption"
     assert said and said[0] == ACKNOWLEDGEMENTS["save"], said
     assert not [text for text in said if "found" in text or "Top picks" in text], said
     # And the typed text was understood like speech.
