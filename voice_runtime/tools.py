@@ -268,6 +268,8 @@ class ShoppingTools:
         return entries
 
     async def remove_saved_item(self, arguments: Mapping[str, Any]) -> ToolResult:
+        if arguments.get("all") is True:
+            return await self._empty_saved()
         try:
             entry = await self._saved_entry(arguments)
         except ProductReferenceError as exc:
@@ -383,6 +385,8 @@ class ShoppingTools:
         return pick_entry(entries, entry_id, position, product_id, CART)
 
     async def remove_cart_item(self, arguments: Mapping[str, Any]) -> ToolResult:
+        if arguments.get("all") is True:
+            return await self._empty_cart()
         try:
             entry = await self._cart_entry(arguments)
         except ProductReferenceError as exc:
@@ -405,6 +409,32 @@ class ShoppingTools:
             "productId": entry.productId,
             "productName": entry.title,
         }
+
+    async def _empty_saved(self) -> ToolResult:
+        """Every saved item off the list, as the server has it now (the page may have added some)."""
+        try:
+            entries = await self._fetch_saved()
+            for entry in entries:
+                await self.client.remove_saved_item(self.session_id, self.user_id, entry.id)
+                self.store.remove_saved(entry.id)
+                hint = {"type": "item-removed", "savedItemId": entry.id, "productId": entry.productId}
+                await self._hint(hint)
+        except FunctionsError as exc:
+            return _unavailable(REMOVE_SAVED_ITEM, exc, "the saved list")
+        return {"ok": True, "removed": bool(entries), "all": True, "count": len(entries)}
+
+    async def _empty_cart(self) -> ToolResult:
+        """Every item out of the cart, as the server has it now."""
+        try:
+            entries = await self._fetch_cart()
+            for entry in entries:
+                await self.client.remove_cart_item(self.session_id, self.user_id, entry.id)
+                self.store.remove_cart(entry.id)
+                hint = {"type": "cart-removed", "cartItemId": entry.id, "productId": entry.productId}
+                await self._hint(hint)
+        except FunctionsError as exc:
+            return _unavailable(REMOVE_CART_ITEM, exc, "the cart")
+        return {"ok": True, "removed": bool(entries), "all": True, "count": len(entries)}
 
     async def get_user_preferences(self, arguments: Mapping[str, Any]) -> ToolResult:
         try:

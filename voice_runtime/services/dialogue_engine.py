@@ -298,6 +298,8 @@ def pick(state: DialogueState, reference: Reference | None, *, default_first: in
 
 
 def _one(state: DialogueState, reference: Reference | None) -> ShownProduct:
+    if reference is not None and reference.every and not reference.name:
+        raise UnclearReference("I can do that one product at a time. Which one first?")
     products = pick(state, reference)
     if len(products) != 1:
         raise UnclearReference("You can say the first one, or its brand. Which one do you mean?")
@@ -399,7 +401,8 @@ def _decide(kind: str, u: Understanding, state: DialogueState, turn: Turn) -> De
         }[kind]()
         return Decision(answer, (), kind, product.id)
     if kind == "compare":
-        products = pick(state, u.reference, default_first=2)
+        every = u.reference is not None and u.reference.every and not u.reference.name
+        products = list(state.results[:3]) if every else pick(state, u.reference, default_first=2)
         if len(products) < 2:
             products = _with_focus_pair(state, products)
         if len(products) < 2:
@@ -459,6 +462,8 @@ def _with_focus_pair(state: DialogueState, products: list[ShownProduct]) -> list
 
 def _remove(reference: Reference | None, state: DialogueState, turn: Turn) -> Decision:
     reference = reference or Reference(focus=True)
+    if reference.every:
+        return Decision("", ((REMOVE_SAVED_ITEM, {"all": True}),), "remove")
     listed = LIST_SAVED_ITEMS in turn.previous_tools
     if reference.positions and (reference.saved or listed or not state.results):
         position = reference.positions[0]
@@ -496,6 +501,8 @@ def _remove(reference: Reference | None, state: DialogueState, turn: Turn) -> De
 def _remove_from_cart(reference: Reference | None, state: DialogueState, turn: Turn) -> Decision:
     """A place in the cart as last read out, a name in it, or a shown product (the focus by default)."""
     reference = reference or Reference(focus=True)
+    if reference.every:
+        return Decision("", ((REMOVE_CART_ITEM, {"all": True}),), "remove_from_cart")
     listed = LIST_CART_ITEMS in turn.previous_tools
     if reference.positions and (reference.cart or listed or not state.results):
         position = reference.positions[0]

@@ -323,7 +323,17 @@ def removing_announcement(title: str) -> str:
     return f"Removing the {short_name(title)} from your list."
 
 
+def _emptied(result: Mapping[str, Any], where: str) -> str:
+    count = int(result.get("count") or 0)
+    if not count:
+        return f"Your {where} was already empty."
+    items = "item" if count == 1 else "items"
+    return f"Done, I took {count} {items} off your {where}. It's empty now."
+
+
 def remove_reply(result: Mapping[str, Any]) -> str:
+    if result.get("all"):
+        return _emptied(result, "list")
     if result.get("removed"):
         return "Done, it's off your list."
     return f"Sorry, {result.get('error') or 'I could not remove that'}."
@@ -380,6 +390,8 @@ def taking_out_announcement(title: str) -> str:
 
 
 def cart_remove_reply(result: Mapping[str, Any]) -> str:
+    if result.get("all"):
+        return _emptied(result, "cart")
     if result.get("removed"):
         return "Done, it's out of your cart."
     return f"Sorry, {result.get('error') or 'I could not take that out of your cart'}."

@@ -98,6 +98,7 @@ REMOVE_SAVED_ITEM_SCHEMA = FunctionSchema(
         "saved_item_id": {"type": "string", "description": "Id of a saved item from list_saved_items."},
         "product_id": _PRODUCT_ID,
         "saved_position": {"type": "integer", "description": "1-based position in the saved list."},
+        "all": {"type": "boolean", "description": "True to empty the whole saved list."},
     },
     required=[],
 )
@@ -141,6 +142,7 @@ REMOVE_CART_ITEM_SCHEMA = FunctionSchema(
         "cart_item_id": {"type": "string", "description": "Id of a cart item from list_cart_items."},
         "product_id": _PRODUCT_ID,
         "cart_position": {"type": "integer", "description": "1-based position in the cart."},
+        "all": {"type": "boolean", "description": "True to empty the whole cart."},
     },
     required=[],
 )

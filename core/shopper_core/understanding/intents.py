@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from shopper_core.understanding.references import CART, IN_CART, superlative_of
 from shopper_core.understanding.types import IntentKind, SortKey, Superlative
 
 SURE = 0.8
@@ -87,30 +88,33 @@ _LIST_SAVED = _re(
     rf"|^how many (?:items|things|products)? ?(?:are |do i have )?(?:on|in) my {_LIST}\b|^(?:show|"
     rf"list) (?:my )?saved\b"
 )
-_CART = r"(?:cart|basket|shopping (?:cart|bag|basket)|trolley|checkout)"
 _ADD_TO_CART = _re(
-    rf"\b(?:add|put|throw|place|move|stick|pop|drop)\b.*\b(?:to|in|into|on)\s+(?:(?:my|the)\s+)?{_CART}\b"
-    rf"|\b{_CART}\b.*\b(?:add|put)\b|^(?:i'll|i will|i want to|i'd like to|let me|let's) (?:buy|"
+    rf"\b(?:add|put|throw|place|move|stick|pop|drop)\b.*\b(?:to|in|into|on)\s+(?:(?:my|the)\s+)?{CART}\b"
+    rf"|\b{CART}\b.*\b(?:add|put)\b|^(?:i'll|i will|i want to|i'd like to|let me|let's) (?:buy|"
     rf"purchase|order|checkout)\b"
     r"|^(?:buy|purchase|order) (?:it|that|this|the .+ one|that one|this one|"
     r"number (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)|"
     r"the (?:first|second|third|last) one)$"
-    rf"|^add to {_CART}$"
+    rf"|^add to {CART}$"
 )
-_IN_CART = rf"\b(?:in|on|from|out of|off|of)\s+(?:my\s+|the\s+)?{_CART}\b"
 _LIST_CART = _re(
     rf"^(?:what(?:'s| is| are| do i have| have i got| did i (?:put|add))|whats|show(?: me)?|list|read(?: me|"
     rf" out)?|tell me|open|check|view|see|go to|give me|can (?:i|you) (?:see|show me|read me|check)|"
-    rf"let me see|how many (?:items |things |products )?(?:are |do i have )?)\b.*{_IN_CART}"
-    rf"|^(?:my {_CART}|(?:show|open|check|view|see|read)(?: me)? (?:my |the )?{_CART})\b"
-    rf"|\bhow much is (?:my|the) {_CART}\b"
-    rf"|^what (?:did|have) i (?:put|added|add)\b.*\b(?:to|in|into) (?:my |the )?{_CART}\b"
-    rf"|\bwhat(?:'s| is) (?:my |the )?{_CART} total\b|\b{_CART} total\b"
+    rf"let me see|how many (?:items |things |products )?(?:are |do i have )?)\b.*{IN_CART}"
+    rf"|^(?:my {CART}|(?:show|open|check|view|see|read)(?: me)? (?:my |the )?{CART})\b"
+    rf"|\bhow much is (?:my|the) {CART}\b"
+    rf"|^what (?:did|have) i (?:put|added|add)\b.*\b(?:to|in|into) (?:my |the )?{CART}\b"
+    rf"|\bwhat(?:'s| is) (?:my |the )?{CART} total\b|\b{CART} total\b"
 )
 _ADDS_RE = _re(r"\b(?:add|put|throw|pop|stick)\s+(?:it|this|that|them|these|the|number|one)\b")
 _REMOVE = _re(
     r"\b(?:remove|delete|unsave|take\b.*\boff|get rid of|drop|discard|erase|clear|forget about|scratch|"
     r"cross\b.*\boff|don't want\b.*\banymore|no longer want|throw away|toss|take\b.*\bout of)\b"
+)
+# "empty my cart", "clear my saved list": everything on a list (read as a removal of all).
+_EMPTY = _re(
+    rf"^(?:(?:please|can you|could you|just|ok)\s+)*(?:empty|clear|clear out|wipe|reset|empty out)\s+"
+    rf"(?:(?:my|the|out)\s+)*(?:{CART}|(?:saved\s+)?(?:list|items|saves|favou?rites|wish ?list))\b"
 )
 _SAVE = _re(
     r"^(?:please )?(?:save|keep|bookmark|favou?rite|star|remember|store|like|heart|pin)\b"
@@ -125,16 +129,6 @@ _COMPARE = _re(
     r"which (?:one )?is better|which should i (?:get|buy|choose|pick)|how do (?:they|the .+) compare|"
     r"which (?:of (?:them|these|the two) )?(?:would you|do you) (?:recommend|pick|choose))\b"
 )
-_SUPERLATIVES: tuple[tuple[re.Pattern[str], Superlative], ...] = (
-    (_re(r"\b(?:cheapest|least expensive|lowest(?:[\s-]priced)?|lowest price|most affordable|cheapest one|"
-         r"lowest cost|least costly|best (?:deal|price|value)|costs? the least|cheapest of)\b"), "cheapest"),
-    (_re(r"\b(?:most expensive|priciest|highest(?:[\s-]priced)?|highest price|most costly|dearest|"
-         r"most premium|fanciest)\b"), "most_expensive"),
-    (_re(r"\b(?:best|highest|top)[\s-](?:rated|reviewed|rating|reviews)\b|\bbest reviews\b|\bmost popular\b|"
-         r"\bbest one\b|\bthe best\b|\bhighest ratings?\b|\bmost stars\b|\bbest ratings?\b|"
-         r"\bwhich (?:one )?(?:would|do|should) (?:you|i) (?:recommend|suggest|pick|choose|go for)\b"),
-     "best_rated"),
-)  # fmt: skip
 _SUPERLATIVE_FRAME = _re(
     r"^(?:which|what|who|whats|what's|tell me|show me|point out|give me|find|out of (?:these|them)|"
     r"of (?:these|them|those)|among (?:these|them))\b"
@@ -150,6 +144,7 @@ _SORT = _re(
     r"|^(?:sort|order) (?:them|these|it|the results|results)$|\bsorted by\b|\bin order of\b"
     r"|\bfrom (?:cheapest|lowest|highest|most expensive) to\b|\bprice (?:low|high) to (?:high|low)\b"
 )
+_SORT_VERB = _re(r"^(?:(?:can you|please|now)\s+)?(?:sort|order|rank|arrange|list|put|show)\b")
 _SORT_KEYS: tuple[tuple[re.Pattern[str], SortKey], ...] = (
     (_re(r"\b(?:rating|ratings|rated|reviews|stars|best|popular)\b"), "rating"),
     (_re(r"\b(?:highest|most expensive|high to low|descending|priciest|expensive first)\b"), "price_high"),
@@ -237,6 +232,16 @@ _SEARCH_CUE = _re(
 _QUESTION = _re(
     r"^(?:what|who|when|why|how|where|which|is|are|do|does|did|can|could|would|will|should|tell me)\b"
 )
+# A question about one product ("does the first one come in black", "how many stars does the
+# jbl have", "what's the warranty on it"): answered by describing it, never a search.
+_ASKS_ABOUT_ONE = _re(
+    r"^(?:is|does|has|will (?:it|that|this|the)|would (?:it|that|this|the)|do (?:the|those|these|they)|"
+    r"are (?:the|those|these|they)|"
+    r"how (?:big|small|heavy|light|long|wide|tall|loud|good|well|old|fast|large|many (?:stars|reviews))|"
+    r"what(?:'s| is| are|s) (?:the )?(?:rating|ratings|reviews|stars|colou?rs?|sizes?|brand|warranty|"
+    r"battery(?: life)?|screen(?: size)?|weight|dimensions|material|capacity|resolution|specs?)\b|"
+    r"what (?:colou?rs?|sizes?|brand) (?:does|do|is|are)\b)"
+)
 _OFF_TOPIC = _re(
     r"\b(?:weather|forecast|rain|temperature outside|news|president|capital of|meaning of life|time is it|"
     r"what time|what day|date today|sports score|score of|stock price|recipe|cook|calculate|math|"
@@ -298,23 +303,31 @@ _PREFERENCES_MORE = _re(
 _ASSISTANT_COMMAND = _re(
     r"^(?:turn|switch) (?:on|off|up|down)\b|\bset (?:a|an|the) (?:timer|alarm|reminder)\b"
     r"|^open the (?:door|garage|window|blinds)\b|^(?:play|sing|call|text|email|dial|navigate)\b"
-    r"|^order (?:a |some )?(?:pizza|food|taxi|uber|cab|takeout)\b|\bhow (?:far|old|tall|big) is\b"
+    r"|^order (?:a |some )?(?:pizza|food|taxi|uber|cab|takeout)\b"
+    r"|\bhow (?:far|old|tall|big) is (?!(?:it|that|this|the \w+ (?:on|of) (?:it|that|this|the|number))\b)"
     r"|^who (?:wrote|invented|discovered|painted|is the)\b|\bwhat's on tv\b"
 )
 
 
+# "from cheapest to most expensive", "highest price to lowest": the first end named is first.
+_LOW_END = r"cheapest|lowest|low|least expensive|cheap|bottom"
+_HIGH_END = r"highest|high|most expensive|priciest|dearest|expensive|top"
+_DIRECTION = _re(
+    rf"\b(?P<a>{_LOW_END}|{_HIGH_END})(?: price| prices| priced| cost)? to (?:the )?"
+    rf"(?:{_LOW_END}|{_HIGH_END})\b"
+)
+
+
 def sort_key(text: str) -> SortKey:
+    rating = _SORT_KEYS[0]
+    if rating[0].search(text) and not re.search(r"\bprices?\b", text):
+        return rating[1]
+    if m := _DIRECTION.search(text):
+        return "price_low" if re.fullmatch(_LOW_END, m.group("a")) else "price_high"
     for regex, key in _SORT_KEYS:
         if regex.search(text):
             return key
     return "price_low"
-
-
-def superlative_of(text: str) -> Superlative | None:
-    for regex, kind in _SUPERLATIVES:
-        if regex.search(text):
-            return kind
-    return None
 
 
 def relatives_of(text: str) -> tuple[str, ...]:
@@ -343,7 +356,10 @@ def command_intent(text: str, has_results: bool) -> RuleResult | None:
     for regex, topic in (*_SMALLTALK, *_SMALLTALK_MORE):
         if regex.match(text):
             return RuleResult("smalltalk", 0.9, topic=topic)
-    if _REMOVE.search(text) and re.search(_IN_CART, text):
+    if _EMPTY.search(text):
+        in_cart = re.search(rf"\b{CART}\b", text)
+        return RuleResult("remove_from_cart" if in_cart else "remove", 0.95)
+    if _REMOVE.search(text) and re.search(IN_CART, text):
         return RuleResult("remove_from_cart", 0.95)
     if _LIST_CART.search(text) and not _ADDS_RE.search(text):
         return RuleResult("list_cart", 0.95)
@@ -359,7 +375,7 @@ def command_intent(text: str, has_results: bool) -> RuleResult | None:
         return RuleResult("preferences", 0.9)
     if _GO_BACK.match(text):
         return RuleResult("go_back", 0.9)
-    if _SORT.search(text):
+    if _SORT.search(text) or (_SORT_VERB.search(text) and _DIRECTION.search(text)):
         return RuleResult("sort", 0.9, sort=sort_key(text))
     if _COMPARE.search(text) or _COMPARE_MORE.search(text):
         return RuleResult("compare", 0.9)
@@ -381,6 +397,10 @@ def command_intent(text: str, has_results: bool) -> RuleResult | None:
 
 def is_off_topic(text: str) -> bool:
     return bool(_OFF_TOPIC.search(text))
+
+
+def asks_about_one(text: str) -> bool:
+    return bool(_ASKS_ABOUT_ONE.search(text))
 
 
 def is_question(text: str) -> bool:

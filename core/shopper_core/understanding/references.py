@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from shopper_core.understanding.types import Reference
+from shopper_core.understanding.types import Reference, Superlative
 
 ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
@@ -45,8 +45,15 @@ _SAVED_RE = re.compile(
     r"\b(?:on|in|from|of|off)\s+(?:my|the)\s+(?:saved\s+)?(?:list|saved(?:\s+(?:items|list|products|stuff))?|"
     r"favou?rites|wish\s?list|saves)\b|\bsaved (?:items?|ones?|products?|list)\b|\bthe saved one\b"
 )
-_CART_RE = re.compile(
-    r"\b(?:in|on|from|out of|off|of)\s+(?:my|the)\s+(?:shopping\s+)?(?:cart|basket|trolley|bag)\b"
+# What shoppers call the cart, and a phrase that points into it ("out of my basket").
+CART = r"(?:cart|basket|shopping (?:cart|bag|basket)|trolley|checkout)"
+IN_CART = rf"\b(?:in|on|from|out of|off|of)\s+(?:(?:my|the)\s+)?(?:{CART}|(?<=my )bag)\b"
+_CART_RE = re.compile(IN_CART)
+# "everything on my list", "all of them", "empty my cart": every item, not one.
+_EVERY_RE = re.compile(
+    r"\b(?:everything|every (?:item|one|thing|product)|all (?:of )?(?:them|those|these|my|the|items|"
+    r"products|things|stuff)|all$)\b"
+    r"|^(?:(?:please|can you|could you|just|ok)\s+)*(?:empty|clear|wipe|reset)\b"
 )
 _NAME_RE = re.compile(
     r"\b(?:the|that|this)\s+(?P<name>(?!(?:first|second|third|last|top|next|other|same|cheap|one)\b)"
@@ -56,8 +63,34 @@ _NAME_RE = re.compile(
 # Words that never name a product in a reference ("the cheap one" is a superlative).
 _NOT_A_NAME = frozenset(
     {"other", "same", "cheap", "cheaper", "cheapest", "expensive", "best", "good", "better", "last",
-     "first", "next", "previous", "new", "right", "wrong", "big", "small", "one", "only", "whole"}
+     "first", "next", "previous", "new", "right", "wrong", "big", "small", "one", "only", "whole",
+     "most", "least", "highest", "lowest", "top", "rated", "reviewed", "priced", "priciest"}
 )  # fmt: skip
+
+
+# Which shown product a superlative picks ("the cheapest one", "save the best rated").
+_SUPERLATIVES: tuple[tuple[re.Pattern[str], Superlative], ...] = (
+    (re.compile(
+        r"\b(?:cheapest|least expensive|lowest(?:[\s-]priced)?|lowest price|most affordable|cheapest one|"
+        r"lowest cost|least costly|best (?:deal|price|value)|costs? the least|cheapest of)\b"
+    ), "cheapest"),
+    (re.compile(
+        r"\b(?:most expensive|priciest|highest(?:[\s-]priced)?|highest price|most costly|dearest|"
+        r"most premium|fanciest)\b"
+    ), "most_expensive"),
+    (re.compile(
+        r"\b(?:best|highest|top)[\s-](?:rated|reviewed|rating|reviews)\b|\bbest reviews\b|\bmost popular\b|"
+        r"\bbest one\b|\bthe best\b|\bhighest ratings?\b|\bmost stars\b|\bbest ratings?\b|"
+        r"\bwhich (?:one )?(?:would|do|should) (?:you|i) (?:recommend|suggest|pick|choose|go for)\b"
+    ), "best_rated"),
+)  # fmt: skip
+
+
+def superlative_of(text: str) -> Superlative | None:
+    for regex, kind in _SUPERLATIVES:
+        if regex.search(text):
+            return kind
+    return None
 
 
 class UnclearReference(ReferenceError):
@@ -108,10 +141,14 @@ def parse_reference(text: str) -> Reference | None:
     name = None if positions else _name(text)
     saved = bool(_SAVED_RE.search(text))
     cart = bool(_CART_RE.search(text))
-    focus = not positions and not name and bool(_FOCUS_RE.search(text))
-    if not positions and not name and not focus and not saved and not cart:
+    extreme = None if positions else superlative_of(text)
+    every = not positions and bool(_EVERY_RE.search(text))
+    focus = not positions and not name and not extreme and not every and bool(_FOCUS_RE.search(text))
+    if not positions and not name and not extreme and not every and not focus and not saved and not cart:
         return None
-    return Reference(positions=positions, name=name, focus=focus, saved=saved, cart=cart)
+    return Reference(
+        positions=positions, name=name, focus=focus, saved=saved, cart=cart, extreme=extreme, every=every
+    )
 
 
 def _item_words(item: Mapping[str, Any]) -> set[str]:
@@ -131,6 +168,33 @@ def _index(position: int, count: int) -> int | None:
     return index if 0 <= index < count else None
 
 
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _extreme(kind: Superlative, candidates: list[int], items: Sequence[Mapping[str, Any]], where: str) -> int:
+    """The candidate with the lowest or highest price, or the best rating (the first on a tie)."""
+    field = "rating" if kind == "best_rated" else "price"
+    known = [(value, i) for i in candidates if (value := _number(items[i].get(field))) is not None]
+    if not known:
+        said = "ratings" if field == "rating" else "prices"
+        raise UnclearReference(f"I don't have {said} for the products {where}. Which number?")
+    if kind == "cheapest":
+        return min(known, key=lambda vi: (vi[0], vi[1]))[1]
+    return max(known, key=lambda vi: (vi[0], -vi[1]))[1]
+
+
+def _each_named(names: Sequence[str], items: Sequence[Mapping[str, Any]], where: str) -> list[int]:
+    """One product per name, the first shown that it matches ("the sony and the bose")."""
+    picked: list[int] = []
+    for name in names:
+        match = next((i for i in range(len(items)) if i not in picked and _matches(name, items[i])), None)
+        if match is None:
+            raise UnclearReference(f"None of the products {where} match {name}. Which number?")
+        picked.append(match)
+    return picked
+
+
 def resolve(reference: Reference, items: Sequence[Mapping[str, Any]], focus_index: int | None) -> list[int]:
     """Zero-based indices of ``items`` the reference picks.
 
@@ -142,6 +206,8 @@ def resolve(reference: Reference, items: Sequence[Mapping[str, Any]], focus_inde
         raise UnclearReference(
             "Your list is empty." if reference.saved else "There are no products to pick from yet."
         )
+    if reference.name and reference.also:
+        return _each_named((reference.name, *reference.also), items, where)
     candidates = list(range(len(items)))
     if reference.name:
         candidates = [i for i in candidates if _matches(reference.name, items[i])]
@@ -156,6 +222,8 @@ def resolve(reference: Reference, items: Sequence[Mapping[str, Any]], focus_inde
                 f"There {'is' if count == 1 else 'are'} only {count} {noun} {where}. Which number?"
             )
         return [candidates[p] for p in picked if p is not None]
+    if reference.extreme:
+        return [_extreme(reference.extreme, candidates, items, where)]
     if reference.name:
         if len(candidates) > 1:
             raise UnclearReference(f"Several products {where} match {reference.name}. Which number?")

@@ -110,9 +110,16 @@ class Reference:
     focus: bool = False
     saved: bool = False
     cart: bool = False
+    # "the cheapest one", "the best rated sony one": picked by price or rating among the
+    # products the name leaves (all shown when no name is said).
+    extreme: Superlative | None = None
+    # More products named beside ``name`` ("compare the sony and the bose": name "sony",
+    # also ("bose",)); each picks its own product.
+    also: tuple[str, ...] = ()
+    every: bool = False  # "everything on my list", "empty my cart"
 
     def is_empty(self) -> bool:
-        return not self.positions and not self.name
+        return not self.positions and not self.name and not self.extreme
 
 
 @dataclass(frozen=True)

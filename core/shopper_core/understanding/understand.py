@@ -62,7 +62,8 @@ _NOT_PRODUCT = re.compile(
     r"affordable|less pricey|costs?|stars?|have|got|what|how|are|is|there|with|in|from|by|for|under|"
     r"over|and|or|of|to|i|want|need|like|would|see|prefer|go|with|get|lol|no|yes|yeah|ok|okay|hmm|"
     r"well|actually|maybe|wait|nah|oh|too|also|as well|does it come|does that come|comes? in|"
-    r"available in|does it|is it|is there|do they|does|do|you)\b"
+    r"available in|does it|is it|is there|do they|does|do|you|"
+    r"first|second|third|fourth|fifth|last|number \d+|#\d+)\b"
 )
 
 
@@ -90,6 +91,10 @@ def _content_intent(text: str, taken: Taken, query: str, context: Context, lexic
     product = _product_words(taken.rest, lexicon)
     known = 2 if filters.brand else _known(query, lexicon)
     asks = intents.is_question(text) and not intents.has_search_cue(text)
+    about_one = intents.asks_about_one(text) and not intents.is_off_topic(text)
+    if context.has_results and not relatives and about_one and _points_at_one(text, context):
+        # "does the first one come in black?" asks for it in black: the search in that colour.
+        return RuleResult("refine" if filters.color and context.has_search else "describe", 0.85)
     if intents.is_off_topic(text) and (known < 2 or asks):
         return RuleResult("unknown", 0.9)
     if again := _repeats(text, context):
@@ -156,7 +161,7 @@ def _named_by_filters(reference: Reference, taken: Taken) -> Reference:
     words = [w for w in (taken.filters.brand, taken.filters.color) if w]
     if not words:
         return reference
-    return Reference(name=" ".join(w.lower() for w in words), saved=reference.saved, cart=reference.cart)
+    return replace(reference, name=" ".join(w.lower() for w in words), focus=False)
 
 
 def _named_by_shown(text: str, context: Context, reference: Reference) -> Reference:
@@ -172,7 +177,33 @@ def _named_by_shown(text: str, context: Context, reference: Reference) -> Refere
     ]
     if not any(len(w) >= 3 and not w.isdigit() for w in words):
         return reference
-    return Reference(name=" ".join(dict.fromkeys(words)), saved=reference.saved, cart=reference.cart)
+    return replace(reference, name=" ".join(dict.fromkeys(words)), focus=False)
+
+
+def _points_at_one(text: str, context: Context) -> bool:
+    """The words name one shown product: a position, "the sony one", "it", or its name's words."""
+    reference = parse_reference(text)
+    if reference and (reference.positions or reference.name or reference.extreme):
+        return True
+    if re.search(r"\b(?:it|that one|this one|that|this)\b", text):
+        return True
+    return bool(_named_by_shown(text, context, Reference()).name)
+
+
+_BETWEEN_NAMES_RE = re.compile(r",|\b(?:and|or|vs|versus|against|with|to|than)\b")
+
+
+def _compared_names(text: str, context: Context, reference: Reference) -> Reference:
+    """ "compare the sony and the bose", "the jbl against the sennheiser": one name per part."""
+    names = [
+        name
+        for part in _BETWEEN_NAMES_RE.split(text)
+        if (name := _named_by_shown(part, context, Reference()).name)
+    ]
+    names = list(dict.fromkeys(names))
+    if len(names) < 2:
+        return reference
+    return replace(reference, name=names[0], also=tuple(names[1:]), focus=False)
 
 
 def _changes_the_search(taken: Taken, text: str) -> bool:
@@ -278,8 +309,10 @@ def understand_with(
         if reference is None and _CONTINUES_RE.search(norm):
             reference = continued_reference(norm)
         reference = _named_by_filters(reference or Reference(), taken)
-        if reference.is_empty() and not reference.focus:
+        if not reference.positions and not reference.name and not reference.focus:
             reference = _named_by_shown(norm, context, reference)
+        if intent == "compare" and not reference.positions:
+            reference = _compared_names(norm, context, reference)
         if reference.cart and intent != "remove_from_cart":
             reference = replace(reference, cart=False)  # "put it in the cart" points at results
         return _with(result, reference=reference)

@@ -214,9 +214,61 @@ def test_bare_reference_with_nothing_shown_is_not_sure() -> None:
     ("save the sony", Reference(name="sony")),
     ("remove the logitech from my list", Reference(name="logitech", saved=True)),
     ("and the second", Reference(positions=(2,))),
+    ("save the cheapest one", Reference(extreme="cheapest")),
+    ("add the best rated one to my cart", Reference(extreme="best_rated")),
+    ("save the cheapest sony one", Reference(name="sony", extreme="cheapest")),
+    ("remove the most expensive one", Reference(extreme="most_expensive")),
+    ("empty my cart", Reference(every=True)),
+    ("clear my saved list", Reference(saved=True, every=True)),
+    ("remove all of them from my cart", Reference(cart=True, every=True)),
 ])  # fmt: skip
 def test_references_of_commands(said: str, reference: Reference) -> None:
     assert understand(said, SHOWN).reference == reference
+
+
+NAMED = Context(
+    has_results=True,
+    has_search=True,
+    shown_names=(
+        "Sony WH-1000XM4 Headphones",
+        "Bose QuietComfort 45",
+        "JBL Tune 510BT",
+        "Sennheiser HD 450BT",
+    ),
+)
+
+
+@pytest.mark.parametrize(("said", "names"), [
+    ("compare the sony and the bose", ("sony", "bose")),
+    ("how does the jbl stack up against the sennheiser", ("jbl", "sennheiser")),
+    ("which is better, the bose or the sony", ("bose", "sony")),
+    ("sony vs jbl", ("sony", "jbl")),
+])  # fmt: skip
+def test_compare_two_products_named_by_their_names(said: str, names: tuple[str, ...]) -> None:
+    u = understand(said, NAMED)
+    assert u.intent == "compare"
+    assert u.reference is not None and (u.reference.name, *u.reference.also) == names
+
+
+@pytest.mark.parametrize(("said", "intent"), [
+    ("is the first one waterproof", "describe"),
+    ("how many stars does the jbl have", "describe"),
+    ("what's the rating on the first one", "describe"),
+    ("how big is the screen on the second one", "describe"),
+    ("what's the warranty on number 3", "describe"),
+    ("is the sony one wireless", "describe"),
+    ("does the first one come in black", "refine"),  # asks for it in black
+    ("how big is the earth", "unknown"),
+    ("is there a cheaper one", "refine"),
+    ("empty my cart", "remove_from_cart"),
+    ("clear the cart", "remove_from_cart"),
+    ("remove everything from my list", "remove"),
+])  # fmt: skip
+def test_questions_about_one_shown_product_and_emptying_lists(said: str, intent: str) -> None:
+    u = understand(said, NAMED)
+    assert u.intent == intent
+    if intent == "refine":
+        assert u.refinement is not None and u.refinement.query is None  # "first" is not a product word
 
 
 def test_and_the_next_one_repeats_the_last_command() -> None:
@@ -250,6 +302,9 @@ def test_superlatives(said: str, kind: str) -> None:
 @pytest.mark.parametrize(("said", "key"), [
     ("sort them by price", "price_low"), ("lowest price first", "price_low"), ("sort by rating", "rating"),
     ("most expensive first", "price_high"),
+    ("sort these from cheapest to most expensive", "price_low"),
+    ("order them most expensive to cheapest", "price_high"), ("sort by price high to low", "price_high"),
+    ("sort from low to high", "price_low"), ("sort by rating high to low", "rating"),
 ])  # fmt: skip
 def test_sort_keys(said: str, key: str) -> None:
     assert understand(said, SHOWN).sort == key

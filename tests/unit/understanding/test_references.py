@@ -102,3 +102,21 @@ def test_a_product_is_named_by_the_words_of_its_name_on_screen(said: str, intent
     got = understand(said, context)
     assert got.intent == intent and got.reference is not None
     assert resolve(got.reference, [{"title": n} for n in names], None) == [index]
+
+
+@pytest.mark.parametrize(("extreme", "index"), [("cheapest", 3), ("most_expensive", 0)])
+def test_a_superlative_picks_by_price_among_what_the_name_leaves(extreme: str, index: int) -> None:
+    assert resolve(Reference(extreme=extreme), ITEMS, None) == [index]  # type: ignore[arg-type]
+    sony = resolve(Reference(name="sony", extreme=extreme), ITEMS, None)  # type: ignore[arg-type]
+    assert sony == [2 if extreme == "cheapest" else 0]
+
+
+def test_best_rated_without_ratings_asks_for_a_number() -> None:
+    with pytest.raises(UnclearReference, match="ratings"):
+        resolve(Reference(extreme="best_rated"), ITEMS, None)
+
+
+def test_each_name_picks_its_own_product() -> None:
+    assert resolve(Reference(name="logitech", also=("sony",)), ITEMS, None) == [1, 0]
+    with pytest.raises(UnclearReference, match="bose"):
+        resolve(Reference(name="sony", also=("bose",)), ITEMS, None)

@@ -270,6 +270,50 @@ async def test_the_cart_is_read_out_and_an_item_taken_out_without_a_search() -> 
     assert "one item in your cart" in talk.spoken[-1]
 
 
+async def test_empty_my_cart_and_clear_my_list_take_everything_off_and_search_nothing() -> None:
+    talk = await converse(
+        [
+            "bluetooth speaker",
+            "add the first one to my cart",
+            "put the second one in my basket too",
+            "save the third one",
+            "empty my cart",
+            "clear my saved list",
+            "what's in my cart",
+        ]
+    )
+    assert talk.intents[4:] == ["remove_from_cart", "remove", "list_cart"]
+    assert len(talk.queries()) == 1
+    assert talk.state.cart == [] and talk.state.saved == []
+    assert any("took 2 items off your cart" in s for s in talk.spoken)
+    assert any("took 1 item off your list" in s for s in talk.spoken)
+
+
+async def test_the_cheapest_one_is_saved_not_the_one_in_focus() -> None:
+    talk = await converse(["bluetooth speaker", "tell me about the second one", "save the cheapest one"])
+    results = talk.store.state.results
+    cheapest = min((p for p in results if p.price is not None), key=lambda p: p.price or 0)
+    assert [i["productId"] for i in talk.state.saved] == [cheapest.id]
+
+
+async def test_a_question_about_a_shown_product_describes_it_and_keeps_the_results() -> None:
+    talk = await converse(["bluetooth speaker", "is the first one waterproof?"])
+    first = talk.store.state.results[0]
+    assert talk.intents == ["search", "describe"]
+    assert len(talk.queries()) == 1
+    assert talk.store.state.focus == first.id
+
+
+async def test_compare_two_products_named_by_brand() -> None:
+    talk = await converse(["bluetooth speaker"])
+    brands = list(dict.fromkeys(p.brand for p in talk.store.state.results if p.brand))
+    assert len(brands) >= 2, brands
+    a, b = brands[:2]
+    talk = await converse(["bluetooth speaker", f"compare the {a.lower()} and the {b.lower()}"])
+    assert talk.intents == ["search", "compare"]
+    assert a.split()[0] in talk.spoken[-1] and b.split()[0] in talk.spoken[-1]
+
+
 async def test_go_back_runs_the_search_before_this_one_again() -> None:
     talk = await converse(
         ["bluetooth speaker under 45", "headphones", "never mind, go back to the previous results"]
