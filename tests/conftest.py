@@ -126,3 +126,22 @@ def make_user(clean: LocalStack) -> Callable[..., User]:
         return User(uid=body["localId"], email=email, password=password, id_token=body["idToken"])
 
     return create
+
+
+# A failed test on the stack shows what the servers said meanwhile (the logs are redacted at
+# the source: no tokens or tickets), so a failure on CI can be read without its machine.
+_LOG_TAILS = ("voice.log", "functions.log", "worker.log", "tasks.log")
+_TAIL_LINES = 25
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed or "_local_stack" not in item.fixturenames:
+        return
+    for name in _LOG_TAILS:
+        path = LOG_DIR / name
+        if path.is_file():
+            lines = path.read_text(errors="replace").splitlines()[-_TAIL_LINES:]
+            report.sections.append((f"stack log {name} (last {len(lines)} lines)", "\n".join(lines)))

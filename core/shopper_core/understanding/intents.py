@@ -204,12 +204,13 @@ _DESCRIBE = _re(
 )
 _RELATIVES = (
     (_re(r"\b(?:cheaper|cheeper|less expensive|lower (?:price|priced|cost)|more affordable|less pricey|"
-         r"less costly|a bit less|not so expensive|too expensive|too pricey|costs? less|"
-         r"(?:something|anything|one) (?:for )?less|save (?:some )?money|spend less|less money|"
+         r"less costly|a bit less|not so expensive|(?<!not )too expensive|(?<!not )too pricey|costs? less|"
+         r"(?:something|anything|one) (?:for )?less|save (?:some )?money|spend less(?! than)|less money|"
          r"budget(?:ier| option|"
          r" friendlier))\b"), "cheaper"),
     (_re(r"\b(?:more expensive|pricier|higher[\s-](?:end|priced|price)|fancier|more premium|more upscale|"
-         r"better quality|costs? more|too cheap|(?:something|anything) nicer|step up|spend more|"
+         r"better quality|costs? more(?! than)|too cheap|(?:something|anything) nicer|step up|"
+         r"spend more(?! than)|"
          r"more high end)\b"), "pricier"),
     (_re(r"\b(?:better[\s-]rated|higher[\s-]rated|better reviews|better ratings|more stars|higher ratings?|"
          r"better reviewed|rated better|rated higher|well reviewed ones|with better (?:reviews|"

@@ -257,6 +257,8 @@ def normalise(text: str, lexicon: Lexicon | None = None) -> str:
     out = re.sub(r"\s+", " ", out).strip()
     out = _LEADING_FILLER_RE.sub("", out)
     out = re.sub(r"\b(?:a|one) grand\b", "1k", out)
+    out = re.sub(r"\b(?:a |one )?tenner\b", "10", out)  # "under a tenner", "a fiver"
+    out = re.sub(r"\b(?:a |one )?fiver\b", "5", out)
     out = _ADD_TYPO_RE.sub("add", out)
     out = re.sub(r"\bid (?=like|love|prefer|want|rather)", "i'd ", out)
     out = _numbers(out)

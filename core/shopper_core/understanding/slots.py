@@ -53,7 +53,10 @@ _MAX_CUES = (
     r"no (?:more|higher) than|under|below|beneath|less than|cheaper than|lower than|up to|upto|"
     r"at most|at the most|max(?:imum)?(?: of)?|within|tops|no more than|"
     r"(?:my |the )?budget (?:is|of|'s)(?: like| about| around| maybe)?(?: up to| at most| under)?|"
-    r"(?:i )?(?:can )?stretch to|budget|spend(?:ing)? (?:up to |at most )?|for less than|for under|"
+    r"(?:i )?(?:can )?stretch to|budget|"
+    r"(?:i )?(?:don't|do not) want to (?:spend|pay) (?:more than|over|above)|"
+    r"(?:(?:i )?(?:can|could|want to|wanna|willing to|happy to|able to|looking to) )?"
+    r"spend(?:ing)?(?: up to| at most| no more than| max)?|for less than|for under|"
     r"not exceeding|doesn't cost more than|that costs? less than|sub"
 )
 _MIN_CUES = (
@@ -170,13 +173,25 @@ class Prices:
     currency: str | None = None
 
 
+# "something classy 200 to 400": two plain amounts of 20 or more with no unit after them
+# are a price range; "size 8 to 10", "27 to 32 inch" and "2 to 4 people" are not.
+_PLAIN_SPAN_MIN = 20
+
+
+def _plain_span(text: str, m: re.Match[str]) -> bool:
+    a, b = _value(m, "a_"), _value(m, "b_")
+    if a is None or b is None or min(a, b) < _PLAIN_SPAN_MIN or _UNIT_AFTER_RE.match(text, m.end()):
+        return False
+    return not re.search(r"\b(?:size|sizes|model|version|series|gen|generation)\s*$", text[: m.start()])
+
+
 def take_prices(text: str) -> tuple[Prices, str]:
     """Lift every way of saying a price (see the module docstring for the decisions)."""
     low = high = None
     currency = None
     work = text
     if (m := _RANGE_RE.search(work)) or (
-        (m := _SPAN_RE.search(work)) and (_is_money(m, "a_") or _is_money(m, "b_"))
+        (m := _SPAN_RE.search(work)) and (_is_money(m, "a_") or _is_money(m, "b_") or _plain_span(work, m))
     ):
         a, b = _value(m, "a_"), _value(m, "b_")
         if m.group("b_k") and not m.group("a_k") and a is not None and b is not None and a < b / 1000 * 10:
@@ -331,6 +346,9 @@ def take_filters(text: str, lexicon: Lexicon) -> Taken:
     """Every filter in normalised text, and what is left for the product words."""
     rating, work = take_rating(text)
     prices, work = take_prices(work)
+    if prices.low is not None or prices.high is not None:
+        # "budget around 400": with an amount said, "budget" is the amount, not "cheap".
+        work = re.sub(r"\b(?:(?:my|the|a|on a) )?budget(?: is| of|'s)?\b", " ", work)
     preference, work = take_price_preference(work)
     size, work = take_size(work)
     retailers, unknown, work = take_retailer(work, lexicon)

@@ -292,6 +292,8 @@ def understand_with(
     )
     if rule.intent == "list_saved" and (ref := parse_reference(norm)) and ref.positions:
         rule = RuleResult("describe", 0.85)  # "tell me about the first item on my list"
+    if rule.intent == "superlative" and not context.has_results and query and _known(query, lexicon) == 2:
+        rule = RuleResult("search", 0.85)  # "what's the best rated perfume", nothing shown yet
     if rule.intent == "save" and _changes_the_search(taken, norm):
         rule = RuleResult("refine", 0.85)  # "keep it under 40" keeps the search, saves nothing
     rule, source = _decide(rule, norm, query, lexicon, use_model)

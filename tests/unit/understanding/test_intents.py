@@ -250,6 +250,18 @@ def test_compare_two_products_named_by_their_names(said: str, names: tuple[str, 
     assert u.reference is not None and (u.reference.name, *u.reference.also) == names
 
 
+@pytest.mark.parametrize(("said", "query"), [
+    ("need a mechanical keyboard thats not too expensive", "mechanical keyboard"),
+    ("whats the best rated perfume", "perfume"),
+    ("whats the cheapest laptop", "laptop"),
+    ("do you guys have any samsung phones under 500 bucks", "phones"),
+    ("can i get some groceries like apples", "groceries like apples"),
+])  # fmt: skip
+def test_a_first_request_with_nothing_shown_is_a_search(said: str, query: str) -> None:
+    u = understand(said, FRESH)
+    assert u.intent == "search" and u.search is not None and u.search.query == query
+
+
 @pytest.mark.parametrize(("said", "intent"), [
     ("is the first one waterproof", "describe"),
     ("how many stars does the jbl have", "describe"),

@@ -28,6 +28,13 @@ from shopper_core.understanding import parse_search
         ("philips headphones undr 50", "headphones", None, 50),
         ("um i need a new headset, nothin over sixty bucks", "new headset", None, 60),
         ("laptop my budget is up to 900", "laptop", None, 900),
+        ("whats a decent laptop for gaming, can spend up to 1500", "laptop for gaming", None, 1500),
+        ("don't want to spend more than 100 on headphones", "headphones", None, 100),
+        ("i want to spend 50 on a speaker", "speaker", None, 50),
+        ("my budget is 300 for a phone", "phone", None, 300),
+        ("a watch for my dad, something classy, 200 to 400", "watch something classy", 200, 400),
+        ("im after some skincare stuff under a tenner", "skincare stuff", None, 10),
+        ("monitor 27 to 32 inch", "monitor 27 to 32 inch", None, None),
         ("laptop, I can stretch to 1.2k", "laptop", None, 1200),
         ("laptop between one thousand and two thousand dollars", "laptop", 1000, 2000),
         ("speaker 20 to 40 dollars", "speaker", 20, 40),
@@ -117,3 +124,12 @@ def test_empty_text_gives_an_empty_search() -> None:
 def test_spoken_amounts(said: str, low: float | None, high: float | None) -> None:
     filters = parse_search(said).filters
     assert (filters.min_price, filters.max_price) == (low, high)
+
+
+def test_budget_with_an_amount_is_the_amount_not_cheap() -> None:
+    search = parse_search("i want a 4k tv, budget around 400")
+    assert search.query == "4k tv" and search.filters.price_preference is None
+    assert search.filters.min_price == 320 and search.filters.max_price == 480
+    assert parse_search("on a budget, need headphones").filters.price_preference == "low"
+    not_too_dear = parse_search("need a mechanical keyboard thats not too expensive")
+    assert not_too_dear.filters.price_preference == "low"
