@@ -64,6 +64,9 @@ def build_search_request(arguments: Mapping[str, Any]) -> tuple[str, dict[str, A
         words.insert(0, brand)
     if size and not {"size", *_words(size)} <= present:
         words.append(f"size {size}")
+    not_brands = [b for b in text_list(arguments.get("not_brands"))[:10] if b.lower() != brand.lower()]
+    if not_brands:
+        words.append("not " + " or ".join(not_brands))  # read back by the same reader
     search_text = " ".join(word for word in words if word).strip()
     if not search_text:
         raise ValueError("nothing to search for")
@@ -105,6 +108,7 @@ def build_search_request(arguments: Mapping[str, Any]) -> tuple[str, dict[str, A
         size=size or None,
         pricePreference=preferences.get("pricePreference"),
         retailers=retailers,
+        notBrands=not_brands,
     )
     return search_text, preferences, state
 

@@ -54,6 +54,7 @@ class SearchState(_State):
     size: _Short | None = None
     pricePreference: Literal["low", "high"] | None = None  # "cheap" / "high end"
     retailers: Annotated[list[_Short], Field(max_length=10)] = []
+    notBrands: Annotated[list[_Short], Field(max_length=10)] = []  # "no apple"
 
 
 class SavedEntry(_State):

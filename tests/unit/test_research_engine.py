@@ -12,7 +12,7 @@ from shopper.research.catalog_data import (
 )
 from shopper.research.engine import SearchEngine
 from shopper.research.text import analyze, replaced_stems
-from shopper.research.types import ParsedQuery, SearchFilters, SortHint
+from shopper.research.types import ParsedQuery, SearchFilters, SortHint, parse_text
 
 
 @pytest.fixture(scope="module")
@@ -155,6 +155,13 @@ def test_filters_are_hard(engine: SearchEngine) -> None:
         assert 5 <= h.item.price <= 30 and "black" in h.item.colors and h.item.retailer == "icecat"
     rated = engine.search(ParsedQuery(text="phone", filters=SearchFilters(min_rating=4.5)), limit=20)
     assert rated and all(h.item.rating is not None and h.item.rating >= 4.5 for h in rated)
+
+
+def test_a_brand_ruled_out_is_never_shown(engine: SearchEngine) -> None:
+    plain = engine.search("laptop", limit=10)
+    assert any((h.item.brand or "").lower() == "hp" for h in plain)  # the test means something
+    said = engine.search(parse_text("laptop but no hp or lenovo"), limit=10)
+    assert said and all((h.item.brand or "").lower() not in ("hp", "lenovo") for h in said)
 
 
 def test_cheap_prefers_the_low_end_of_the_asked_type_not_the_cheapest_accessory(engine: SearchEngine) -> None:

@@ -161,6 +161,8 @@ def search_arguments(state: SearchState, sort: str | None = None) -> dict[str, A
             args[name] = value
     if state.retailers:
         args["retailers"] = list(state.retailers)
+    if state.notBrands:
+        args["not_brands"] = list(state.notBrands)
     return args
 
 
@@ -175,6 +177,7 @@ def search_from(query: str, filters: Filters) -> SearchState:
         size=filters.size,
         pricePreference=filters.price_preference,
         retailers=list(filters.retailers),
+        notBrands=list(filters.not_brands),
     )
 
 
@@ -219,6 +222,14 @@ def refine(state: DialogueState, understanding: Understanding) -> SearchState | 
             changes[field] = value
     if filters.retailers:
         changes["retailers"] = list(filters.retailers)
+    if filters.not_brands:
+        # "no apple" adds to the brands ruled out; a brand asked for again is back in.
+        changes["notBrands"] = list(dict.fromkeys([*current.notBrands, *filters.not_brands]))
+        if current.brand and current.brand.lower() in {b.lower() for b in filters.not_brands}:
+            changes["brand"] = None
+    if filters.brand:
+        kept = [b for b in changes.get("notBrands", current.notBrands) if b.lower() != filters.brand.lower()]
+        changes["notBrands"] = kept
     prices = _top_prices(state.results)
     if "cheaper" in relative and filters.max_price is None:
         ceiling = math.floor(min(prices) * 0.95) if prices else None

@@ -152,6 +152,8 @@ def describe_search(search: SearchState) -> str:
         parts.append(f"in size {search.size}")
     if search.minRating is not None:
         parts.append(f"rated {search.minRating:g} stars or more")
+    if search.notBrands:
+        parts.append(f"and not {_join(search.notBrands, 'or')}")
     return " ".join(parts)
 
 

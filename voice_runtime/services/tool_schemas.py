@@ -56,6 +56,11 @@ SEARCH_PRODUCTS_SCHEMA = FunctionSchema(
         "min_price": {"type": "number", "description": "Lowest price in the user's currency."},
         "color": {"type": "string", "description": "Wanted colour, e.g. 'black'."},
         "brand": {"type": "string", "description": "Wanted brand, e.g. 'Sony'."},
+        "not_brands": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Brands the user ruled out ('no Apple'), e.g. ['Apple'].",
+        },
         "min_rating": {"type": "number", "description": "Lowest average rating, 0 to 5."},
         "size": {"type": "string", "description": "Wanted size, e.g. '10' or 'medium'."},
         "price_preference": {

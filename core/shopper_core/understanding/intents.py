@@ -336,7 +336,10 @@ def relatives_of(text: str) -> tuple[str, ...]:
 
 
 # "and which is the cheapest", "so what's the price": a connective before the command.
-_LEADING_CONNECTIVE = _re(r"^(?:(?:and|also|plus|so|then|oh|and also|and then|ok)\s+)+(?=\S)")
+_LEADING_CONNECTIVE = _re(
+    r"^(?:(?:and|also|plus|so|then|oh|and also|and then|ok|okay|alright|right|perfect|great|cool|nice|"
+    r"awesome|lovely|yes|yeah|yep|sure)\s+)+(?=\S)"
+)
 
 
 def command_intent(text: str, has_results: bool) -> RuleResult | None:

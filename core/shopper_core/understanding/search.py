@@ -35,6 +35,7 @@ _REQUEST = (
     r"have you got|you got|got|(?:is|are) there|"
     r"show me|show|find me|find|search(?: for)?|look(?:ing)? for|get me|buy me|buy|order|"
     r"help me (?:find|get|choose|pick)|recommend(?: me)?|suggest(?: me)?|"
+    r"what (?:would|do|can|could) you (?:recommend|suggest)|any (?:recommendations|suggestions)(?: for)?|"
     r"i'm thinking of|thinking about|what about|how about|any (?:good )?options for|"
     r"let me see|lemme see|give me|gimme|me|us|some|any|a few|a couple of|a|an|the|"
     r"good|nice|decent|pair of|a pair of|set of|something|anything|maybe|"

@@ -294,6 +294,34 @@ def _brand_re(lexicon: Lexicon) -> re.Pattern[str]:
     )
 
 
+_NOT_CUE = (
+    r"(?:but )?(?:no|not|not from|nothing from|none from|no more)|except|except for|anything but|"
+    r"other than|apart from|excluding|besides|avoid|without any|"
+    r"(?:i )?(?:don't|do not) (?:want|like)(?: any)?"
+)
+
+
+@cache
+def _not_brand_re(lexicon: Lexicon) -> re.Pattern[str]:
+    keys = sorted(lexicon.brands, key=len, reverse=True)
+    alternation = "|".join(re.escape(k) for k in keys)
+    return re.compile(
+        rf"\b(?:{_NOT_CUE})\s+(?:(?:the|any|an?|those|these)\s+)?(?P<b>{alternation})(?:'s)?(?![\w-])"
+        rf"(?:\s+(?:ones?|stuff|products|brand|please)\b)?"
+        rf"(?:\s*(?:or|nor|and)\s+(?:the\s+)?(?P<b2>{alternation})(?![\w-])(?:\s+ones?\b)?)?"
+    )
+
+
+def take_not_brands(text: str, lexicon: Lexicon) -> tuple[tuple[str, ...], str]:
+    """Brands the shopper rules out: "no apple", "not the sony ones", "anything but samsung or lg"."""
+    found: list[str] = []
+    for m in list(_not_brand_re(lexicon).finditer(text)):
+        found.extend(lexicon.brands[k] for k in (m.group("b"), m.group("b2")) if k)
+    if not found:
+        return (), text
+    return tuple(dict.fromkeys(found)), _not_brand_re(lexicon).sub(" ", text)
+
+
 def take_brand(text: str, lexicon: Lexicon) -> tuple[str | None, str]:
     """A catalog brand: "from Sony", "by Logitech", "Sony's", "sony headphones".
 
@@ -353,6 +381,7 @@ def take_filters(text: str, lexicon: Lexicon) -> Taken:
     size, work = take_size(work)
     retailers, unknown, work = take_retailer(work, lexicon)
     colour, work = take_colour(work, lexicon)
+    not_brands, work = take_not_brands(work, lexicon)
     brand, work = take_brand(work, lexicon)
     filters = Filters(
         min_price=prices.low,
@@ -365,5 +394,6 @@ def take_filters(text: str, lexicon: Lexicon) -> Taken:
         unknown_retailer=unknown,
         currency=prices.currency,
         price_preference=preference,
+        not_brands=not_brands,
     )
     return Taken(filters=filters, rest=re.sub(r"\s+", " ", work).strip())

@@ -59,6 +59,7 @@ class Filters:
     unknown_retailer: str | None = None  # a store named that no provider serves ("best buy")
     currency: str | None = None  # "USD" / "EUR" / "GBP" when the shopper named one
     price_preference: PricePreference | None = None
+    not_brands: tuple[str, ...] = ()  # "no apple", "anything but samsung": the catalog's spelling
 
     def any(self) -> bool:
         return any(
@@ -72,6 +73,7 @@ class Filters:
                 self.retailers,
                 self.unknown_retailer,
                 self.price_preference,
+                self.not_brands,
             )
         )
 

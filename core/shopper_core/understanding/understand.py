@@ -63,7 +63,7 @@ _NOT_PRODUCT = re.compile(
     r"over|and|or|of|to|i|want|need|like|would|see|prefer|go|with|get|lol|no|yes|yeah|ok|okay|hmm|"
     r"well|actually|maybe|wait|nah|oh|too|also|as well|does it come|does that come|comes? in|"
     r"available in|does it|is it|is there|do they|does|do|you|"
-    r"first|second|third|fourth|fifth|last|number \d+|#\d+)\b"
+    r"first|second|third|fourth|fifth|last|number \d+|#\d+|all|everything|not|can|could|would|will)\b"
 )
 
 

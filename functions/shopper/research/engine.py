@@ -679,6 +679,10 @@ class SearchEngine:
             keep &= np.isin(self._retailer_of[docs], ids)
         if filters.brand:
             keep &= self._brand_of[docs] == self._brand_ids.get(filters.brand.lower(), -1)
+        if filters.not_brands:
+            known = self._brand_ids
+            ruled_out = [known[b.lower()] for b in filters.not_brands if b.lower() in known]
+            keep &= ~np.isin(self._brand_of[docs], ruled_out)
         if filters.color:
             color = self._colors.get(normalise_color(filters.color))
             in_color = np.zeros(len(self.items), dtype=bool)

@@ -204,6 +204,8 @@ def apply_filters(offers: Iterable[Offer], filters: SearchFilters) -> list[Offer
             continue
         if filters.brand and not _has_brand(offer, filters.brand):
             continue
+        if any(_has_brand(offer, ruled_out) for ruled_out in filters.not_brands):
+            continue
         if filters.color and not _has_color(offer, filters.color):
             continue
         out.append(offer)

@@ -25,6 +25,7 @@ class SearchFilters:
     color: str | None = None
     brand: str | None = None
     retailers: tuple[str, ...] = ()
+    not_brands: tuple[str, ...] = ()  # brands ruled out ("no apple")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,7 @@ def parse_text(text: str, default_currency: str = "USD") -> ParsedQuery:
         color=f.color,
         brand=f.brand,
         retailers=f.retailers,
+        not_brands=f.not_brands,
     )
     sort = {"low": SortHint.price_low, "high": SortHint.price_high}.get(
         f.price_preference or "", SortHint.relevance

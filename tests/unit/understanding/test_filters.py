@@ -56,6 +56,19 @@ def test_brands_from_the_catalog(said: str, brand: str, query: str) -> None:
     assert (search.filters.brand, search.query) == (brand, query)
 
 
+@pytest.mark.parametrize(("said", "not_brands", "brand", "query"), [
+    ("headphones but not sony", ("Sony",), None, "headphones"),
+    ("a laptop, no apple, under 700", ("Apple",), None, "laptop"),
+    ("laptops except lenovo", ("Lenovo",), None, "laptops"),
+    ("anything but dell or hp laptops", ("DELL", "HP"), None, "laptops"),
+    ("phones, i don't want samsung", ("Samsung",), None, "phones"),
+    ("sony headphones, not the philips ones", ("Philips",), "Sony", "headphones"),
+])  # fmt: skip
+def test_brands_ruled_out(said: str, not_brands: tuple[str, ...], brand: str | None, query: str) -> None:
+    search = parse_search(said)
+    assert (search.filters.not_brands, search.filters.brand, search.query) == (not_brands, brand, query)
+
+
 @pytest.mark.parametrize("said", [
     "a gift for my brother", "the best one", "one tv", "any JBL speakers?", "a gift from grandma",
     "3m hdmi cable", "princess costume",

@@ -314,6 +314,18 @@ async def test_compare_two_products_named_by_brand() -> None:
     assert a.split()[0] in talk.spoken[-1] and b.split()[0] in talk.spoken[-1]
 
 
+async def test_a_brand_ruled_out_stays_out_of_the_refined_searches() -> None:
+    talk = await converse(["bluetooth speaker from sony", "no sony, and under 60", "in black"])
+    _, ruled_out, black = talk.queries()
+    assert talk.intents == ["search", "refine", "refine"]
+    for query in (ruled_out, black):
+        text = query["searchText"]
+        assert text.endswith("not Sony") and not text.lower().startswith("sony")
+        assert query["preferences"]["maxPrice"] == 60
+    assert talk.store.state.search is not None and talk.store.state.search.notBrands == ["Sony"]
+    assert any("and not Sony" in s for s in talk.spoken)
+
+
 async def test_go_back_runs_the_search_before_this_one_again() -> None:
     talk = await converse(
         ["bluetooth speaker under 45", "headphones", "never mind, go back to the previous results"]
