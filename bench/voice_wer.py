@@ -1,8 +1,17 @@
 """STT word error rate and latency on spoken shopping utterances (offline Whisper base int8).
 
-Utterances are synthesised at bench time, deterministically, by several voices
-(Piper en_US-joe-medium and espeak-ng en-us / en-gb-x-rp), resampled to 16 kHz,
-and transcribed by three recipes:
+Utterances are synthesised at bench time by several voices (Piper en_US-joe-medium
+and espeak-ng en-us / en-gb-x-rp) and resampled to 16 kHz. espeak is deterministic;
+Piper samples noise in its model, so the bench seeds onnxruntime (``SYNTHESIS_SEED``)
+before the voice loads and every run of one command hears the same audio (unseeded,
+Piper's WER moved 2 points between two runs). The utterance set has no held-out part.
+
+Scoring: WER with both sides through Whisper's English text normaliser (the standard
+way to score English ASR), and raw WER (case and edge punctuation only) beside it.
+``--errors`` prints each utterance a recipe got wrong; ``--rescore FILE`` scores the
+hypotheses of a results file again without decoding.
+
+Recipes:
 
 - ``stock``: pipecat's WhisperSTTService recipe (model.transcribe defaults,
   beam 5, 30 s window, 0.5 s trailing silence) over the whole utterance;
@@ -11,7 +20,9 @@ and transcribed by three recipes:
 - ``tuned_tight``: the same with the encoder window cut to the utterance
   (what IncrementalWhisperSTTService runs).
 
-``--recipes`` picks some of them (the stock recipe alone takes minutes).
+``--recipes`` picks some of them (the stock recipe alone takes minutes), and may add
+decoding experiments (``VARIANTS``: one change each from ``tuned_tight``), decoded
+utterance by utterance beside it so that machine load falls on all alike.
 
 Latency: ``stock`` is the time from VAD stop to transcript of the stock path
 (its whole inference runs after the stop). ``incremental`` drives the real
@@ -30,7 +41,6 @@ import asyncio
 import json
 import os
 import platform
-import re
 import statistics
 import sys
 import time
@@ -102,6 +112,14 @@ UTTERANCES = [
 ]
 
 VOICES = ["piper:joe", "espeak:en-us"]
+SYNTHESIS_SEED = 0  # onnxruntime's random ops (Piper's noise); fixed once, not tuned
+
+
+def seed_synthesis(seed: int = SYNTHESIS_SEED) -> None:
+    """Make Piper's sampled noise repeatable: call before the Piper voice is first loaded."""
+    import onnxruntime
+
+    onnxruntime.set_seed(seed)
 
 
 # --- synthesis ---------------------------------------------------------------------------
@@ -144,34 +162,63 @@ def write_wav(path: Path, pcm: bytes, rate: int = SAMPLE_RATE) -> None:
 
 
 # --- scoring -----------------------------------------------------------------------------
+#
+# Two scores per hypothesis, so a normaliser can hide nothing:
+# - raw: lower case, punctuation at word edges dropped, nothing else ("$50" and "50 dollars",
+#   "Ray-Ban" and "Rayban", "grey" and "gray" all differ);
+# - normalised (the headline figure, the standard way to score English ASR): both sides through
+#   Whisper's English text normaliser (the ``whisper-normalizer`` package: numbers and currency
+#   to digits, British to American spelling, contractions expanded, hyphens split).
 
-_NUMBER_WORDS = {
-    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-    "eight": "8", "nine": "9", "ten": "10", "first": "1st", "second": "2nd", "third": "3rd",
-    "fourth": "4th",
-}  # fmt: skip
-
-
-def normalize_words(text: str) -> list[str]:
-    """Lower case, '$50' -> '50 dollars', no punctuation, hyphens split, small numbers as digits."""
-    text = text.lower().replace("$", " $")
-    text = re.sub(r"\$\s*(\d+)", r"\1 dollars", text)
-    text = text.replace("-", " ").replace("'", "")
-    text = re.sub(r"[^a-z0-9 ]", " ", text)
-    words = [_NUMBER_WORDS.get(w, w) for w in text.split()]
-    return [{"cancelling": "canceling", "grey": "gray"}.get(w, w) for w in words]
+_EDGE_PUNCTUATION = '.,?!;:"()'
 
 
-def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
-    """(edit distance in words, reference length)."""
-    ref, hyp = normalize_words(reference), normalize_words(hypothesis)
-    previous = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, start=1):
-        current = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, start=1):
+def raw_words(text: str) -> list[str]:
+    """Lower-case words with the punctuation at their edges dropped."""
+    words = (w.strip(_EDGE_PUNCTUATION) for w in text.lower().split())
+    return [w for w in words if w]
+
+
+_normalizer: Any = None
+
+
+def normalized_words(text: str) -> list[str]:
+    """Words after Whisper's English text normaliser."""
+    global _normalizer
+    if _normalizer is None:
+        from whisper_normalizer.english import EnglishTextNormalizer
+
+        _normalizer = EnglishTextNormalizer()
+    return _normalizer(text).split()
+
+
+def edit_distance(reference: list[str], hypothesis: list[str]) -> int:
+    """Word-level Levenshtein distance (substitutions, insertions, deletions)."""
+    previous = list(range(len(hypothesis) + 1))
+    for i, r in enumerate(reference, start=1):
+        current = [i] + [0] * len(hypothesis)
+        for j, h in enumerate(hypothesis, start=1):
             current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (r != h))
         previous = current
-    return previous[-1], len(ref)
+    return previous[-1]
+
+
+def score(reference: str, hypothesis: str) -> dict[str, int]:
+    """Word errors and reference length, normalised and raw."""
+    ref, hyp = normalized_words(reference), normalized_words(hypothesis)
+    raw_ref, raw_hyp = raw_words(reference), raw_words(hypothesis)
+    return {
+        "errors": edit_distance(ref, hyp),
+        "words": len(ref),
+        "errors_raw": edit_distance(raw_ref, raw_hyp),
+        "words_raw": len(raw_ref),
+    }
+
+
+def word_error_rate(scored: list[dict[str, Any]], *, raw: bool = False) -> float:
+    """Errors over reference words, summed over utterances (not a mean of per-utterance rates)."""
+    suffix = "_raw" if raw else ""
+    return sum(s["errors" + suffix] for s in scored) / max(1, sum(s["words" + suffix] for s in scored))
 
 
 # --- transcription recipes ---------------------------------------------------------------
@@ -185,11 +232,13 @@ def transcribe_stock(model: Any, pcm: bytes) -> tuple[str, float]:
     return text.strip(), 1000 * (time.perf_counter() - started)
 
 
-def transcribe_engine(engine: Any, pcm: bytes) -> tuple[str, float]:
+def transcribe_engine(engine: Any, pcm: bytes, lead_secs: float = 0.0) -> tuple[str, float]:
+    """The engine on the utterance plus 0.3 s of trailing silence (and ``lead_secs`` before it)."""
     from voice_runtime.services.whisper_stt import pcm16_to_float
 
+    lead = bytes(int(lead_secs * SAMPLE_RATE) * 2)
     started = time.perf_counter()
-    result = engine.transcribe(pcm16_to_float(pcm + bytes(int(0.3 * SAMPLE_RATE) * 2)))
+    result = engine.transcribe(pcm16_to_float(lead + pcm + bytes(int(0.3 * SAMPLE_RATE) * 2)))
     return result.text, 1000 * (time.perf_counter() - started)
 
 
@@ -229,40 +278,166 @@ async def incremental_latency(engine: Any, pcm: bytes, vad_stop_secs: float) -> 
     return stats.text, stats.stop_to_transcript_ms, stats.speculative_hit
 
 
+# Decoding experiments on the tight window, each a change from ``tuned_tight`` (measured in the
+# same run, on the same audio, utterance by utterance, so machine load falls on all alike).
+# HOTWORDS are everyday shopping words, not the brands or products of UTTERANCES.
+HOTWORDS = "price, dollars, cheaper, reviews, stars, size, colour, brand, wireless, headphones, laptop"
+GENERIC_PROMPT = (
+    "Show me cheaper ones. Save the first one. Find me a pair of jeans under 40 dollars, "
+    "in dark blue, from Levi's. What do I usually like?"
+)
+VARIANTS: dict[str, dict[str, Any]] = {
+    "beam3": {"beam_size": 3},
+    "no_prompt": {"prompt": ""},
+    "generic_prompt": {"prompt": GENERIC_PROMPT},
+    "hotwords": {"hotwords": HOTWORDS},
+    "fallback": {"fallback_temperatures": (0.2, 0.4, 0.6)},
+    "timestamps": {"timestamps": True},
+    "lead_silence": {"lead_secs": 0.3},
+    # The prompt's sentences as fragments, so there is no whole sentence to copy out of it.
+    "fragment_prompt": {
+        "prompt": "bluetooth speaker under 50 dollars, cheaper ones in black, save the second one, "
+        "noise cancelling headphones from Sony, running shoes, a laptop backpack, what do I usually like?"
+    },
+    "window_short": {"min_window_secs": 3.0, "margin_secs": 0.5},
+    "window_long": {"min_window_secs": 8.0, "margin_secs": 2.0},
+}
+BASE_RECIPES = ["stock", "tuned_full", "tuned_tight"]
+
+
+def recipe_runners(model: Any, names: list[str], beam_size: int) -> dict[str, Any]:
+    """name -> run(pcm) -> (text, ms) for the base recipes and the VARIANTS asked for."""
+    from voice_runtime.services.whisper_stt import WhisperEngine
+
+    runners: dict[str, Any] = {}
+    for name in names:
+        if name == "stock":
+            runners[name] = lambda p: transcribe_stock(model, p)
+        elif name in ("tuned_full", "tuned_tight"):
+            engine = WhisperEngine(model, tight_window=name == "tuned_tight", beam_size=beam_size)
+            runners[name] = lambda p, e=engine: transcribe_engine(e, p)
+        elif name in VARIANTS:
+            options = {"beam_size": beam_size, **VARIANTS[name]}
+            lead = options.pop("lead_secs", 0.0)
+            engine = WhisperEngine(model, tight_window=True, **options)
+            runners[name] = lambda p, e=engine, lead=lead: transcribe_engine(e, p, lead)
+        else:
+            raise SystemExit(f"unknown recipe {name!r}; known: {BASE_RECIPES + list(VARIANTS)}")
+    return runners
+
+
+def summarize(rows: list[dict[str, Any]], recipes: list[str], voices: list[str]) -> dict[str, Any]:
+    """WER (normalised and raw, overall and per voice) and inference p50/p95 per recipe."""
+    summary: dict[str, Any] = {}
+    for recipe in recipes:
+        scored = [r[recipe] for r in rows if recipe in r]
+        if not scored:
+            continue
+        by_voice = {v: [r[recipe] for r in rows if r["voice"] == v and recipe in r] for v in voices}
+        times = [s["ms"] for s in scored if "ms" in s]
+        summary[recipe] = {
+            "wer": round(word_error_rate(scored), 4),
+            "wer_raw": round(word_error_rate(scored, raw=True), 4),
+            "wer_by_voice": {v: round(word_error_rate(x), 4) for v, x in by_voice.items()},
+            "wer_raw_by_voice": {v: round(word_error_rate(x, raw=True), 4) for v, x in by_voice.items()},
+            "utterances_with_errors": sum(1 for s in scored if s["errors"]),
+            "inference_ms_p50": round(statistics.median(times), 1) if times else None,
+            "inference_ms_p95": round(percentile(times, 0.95), 1) if times else None,
+        }
+    return summary
+
+
+def error_lines(rows: list[dict[str, Any]], recipe: str) -> list[str]:
+    """Reference against hypothesis for each utterance the recipe got wrong (raw or normalised)."""
+    lines = []
+    for row in rows:
+        result = row.get(recipe)
+        if result and (result["errors"] or result["errors_raw"]):
+            lines.append(
+                f"{recipe} {row['voice']} norm {result['errors']} raw {result['errors_raw']}: "
+                f"{row['reference']!r} -> {result['text']!r}"
+            )
+    return lines
+
+
+def rescore(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of a results file scored again with the current scorer."""
+    for row in rows:
+        for value in row.values():
+            if isinstance(value, dict) and "text" in value and "ms" in value:
+                value.update(score(row["reference"], value["text"]))
+    return rows
+
+
+def recipe_table(summary: dict[str, Any], voices: list[str]) -> list[str]:
+    lines = [
+        "| recipe | WER | raw WER | "
+        + " | ".join(f"{v} WER (raw)" for v in voices)
+        + " | utterances with errors | inference p50 ms | p95 ms |",
+        "|---|---|---|" + "---|" * len(voices) + "---|---|---|",
+    ]
+    for recipe, data in summary.items():
+        lines.append(
+            f"| {recipe} | {data['wer']:.3f} | {data['wer_raw']:.3f} | "
+            + " | ".join(f"{data['wer_by_voice'][v]:.3f} ({data['wer_raw_by_voice'][v]:.3f})" for v in voices)
+            + f" | {data['utterances_with_errors']}"
+            + f" | {data['inference_ms_p50']} | {data['inference_ms_p95']} |"
+        )
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--voices", nargs="+", default=VOICES)
     parser.add_argument("--limit", type=int, default=len(UTTERANCES))
     parser.add_argument("--realtime", type=int, default=8, help="utterances per voice driven in real time")
     parser.add_argument("--vad-stop-secs", type=float, default=0.3)
-    parser.add_argument("--recipes", nargs="+", default=["stock", "tuned_full", "tuned_tight"])
+    parser.add_argument(
+        "--recipes",
+        nargs="+",
+        default=BASE_RECIPES,
+        help=f"of {BASE_RECIPES} and the variants {list(VARIANTS)}",
+    )
     parser.add_argument("--beam-size", type=int, default=2, help="beam of the tuned recipes")
+    parser.add_argument("--errors", action="store_true", help="print reference and hypothesis of each error")
+    parser.add_argument(
+        "--rescore",
+        type=Path,
+        help="score the hypotheses of a results JSON again (no decoding, writes nothing)",
+    )
     args = parser.parse_args(argv)
+
+    if args.rescore:
+        data = json.loads(args.rescore.read_text())
+        rows = rescore(data["rows"])
+        voices = list(dict.fromkeys(r["voice"] for r in rows))
+        recipes = list(
+            dict.fromkeys(k for r in rows for k, v in r.items() if isinstance(v, dict) and "ms" in v)
+        )
+        out = recipe_table(summarize(rows, recipes, voices), voices)
+        if args.errors:
+            out += [line for recipe in recipes for line in error_lines(rows, recipe)]
+        print("\n".join(out))  # noqa: T201 - a bench prints its table
+        return 0
 
     from voice_runtime.models import get_whisper_model
     from voice_runtime.services.whisper_stt import WhisperEngine
 
+    seed_synthesis()
     model = get_whisper_model()
-    tight = WhisperEngine(model, tight_window=True, beam_size=args.beam_size)
-    full = WhisperEngine(model, tight_window=False, beam_size=args.beam_size)
+    runners = recipe_runners(model, args.recipes, args.beam_size)
+    realtime_engine = WhisperEngine(model, tight_window=True, beam_size=args.beam_size)
     utterances = UTTERANCES[: args.limit]
     rows: list[dict[str, Any]] = []
     for voice in args.voices:
         for index, text in enumerate(utterances):
             pcm = synthesize(text, voice)
             row: dict[str, Any] = {"voice": voice, "reference": text, "audio_ms": round(len(pcm) / 32, 1)}
-            for recipe, run in (
-                ("stock", lambda p: transcribe_stock(model, p)),
-                ("tuned_full", lambda p: transcribe_engine(full, p)),
-                ("tuned_tight", lambda p: transcribe_engine(tight, p)),
-            ):
-                if recipe not in args.recipes:
-                    continue
+            for recipe, run in runners.items():
                 hypothesis, ms = run(pcm)
-                errors, length = word_errors(text, hypothesis)
-                row[recipe] = {"text": hypothesis, "errors": errors, "words": length, "ms": round(ms, 1)}
+                row[recipe] = {"text": hypothesis, **score(text, hypothesis), "ms": round(ms, 1)}
             if index < args.realtime:
-                hyp, ms, hit = asyncio.run(incremental_latency(tight, pcm, args.vad_stop_secs))
+                hyp, ms, hit = asyncio.run(incremental_latency(realtime_engine, pcm, args.vad_stop_secs))
                 row["incremental"] = {
                     "text": hyp,
                     "stop_to_transcript_ms": round(ms, 1),
@@ -270,23 +445,13 @@ def main(argv: list[str] | None = None) -> int:
                 }
             rows.append(row)
 
-    summary: dict[str, Any] = {"recipes": {}, "voices": args.voices, "utterances": len(utterances)}
-    for recipe in [r for r in ("stock", "tuned_full", "tuned_tight") if r in args.recipes]:
-        errors = sum(r[recipe]["errors"] for r in rows)
-        words = sum(r[recipe]["words"] for r in rows)
-        per_voice = {}
-        for voice in args.voices:
-            vr = [r for r in rows if r["voice"] == voice]
-            per_voice[voice] = round(
-                sum(r[recipe]["errors"] for r in vr) / max(1, sum(r[recipe]["words"] for r in vr)), 4
-            )
-        times = [r[recipe]["ms"] for r in rows]
-        summary["recipes"][recipe] = {
-            "wer": round(errors / max(1, words), 4),
-            "wer_by_voice": per_voice,
-            "inference_ms_p50": round(statistics.median(times), 1),
-            "inference_ms_p95": round(percentile(times, 0.95), 1),
-        }
+    summary: dict[str, Any] = {
+        "recipes": summarize(rows, list(runners), args.voices),
+        "voices": args.voices,
+        "utterances": len(utterances),
+        "scoring": "wer: both sides through Whisper's English text normaliser (whisper-normalizer); "
+        "wer_raw: lower case, edge punctuation dropped",
+    }
     live = [r["incremental"] for r in rows if "incremental" in r]
     live_ms = [
         x["stop_to_transcript_ms"] for x in live if x["stop_to_transcript_ms"] == x["stop_to_transcript_ms"]
@@ -318,15 +483,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{summary['machine']['load_average']}), tuned recipes at beam {args.beam_size}. "
         f"Command: `.venv/bin/python -m bench.voice_wer {command_args}`.",
         "",
-        "| recipe | WER | " + " | ".join(f"WER {v}" for v in args.voices) + " | inference p50 ms | p95 ms |",
-        "|---|---|" + "---|" * len(args.voices) + "---|---|",
+        "WER: reference and hypothesis both through Whisper's English text normaliser "
+        "(`whisper-normalizer`); raw WER: lower case and edge punctuation only.",
+        "",
+        *recipe_table(summary["recipes"], args.voices),
     ]
-    for recipe, data in summary["recipes"].items():
-        lines.append(
-            f"| {recipe} | {data['wer']:.3f} | "
-            + " | ".join(f"{data['wer_by_voice'][v]:.3f}" for v in args.voices)
-            + f" | {data['inference_ms_p50']} | {data['inference_ms_p95']} |"
-        )
     lat = summary["stop_to_transcript_ms"]
     lines += [
         "",
@@ -341,6 +502,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
     ]
     (RESULTS / "voice_wer.md").write_text("\n".join(lines))
+    if args.errors:
+        lines += [line for recipe in runners for line in error_lines(rows, recipe)]
     print("\n".join(lines))  # noqa: T201 - a bench prints its table
     return 0
 

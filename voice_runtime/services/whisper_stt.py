@@ -35,6 +35,7 @@ import logging
 import re
 import threading
 import time
+import zlib
 from collections.abc import AsyncGenerator, Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -116,6 +117,31 @@ def collapse_repeats(text: str) -> str:
     return text
 
 
+LOGPROB_THRESHOLD = -1.0  # Whisper's: below it a decoding is unsure
+COMPRESSION_RATIO_THRESHOLD = 2.4  # Whisper's: above it a decoding is repeating itself
+
+
+def needs_fallback(text: str, avg_logprob: float) -> bool:
+    """Whisper's rule for decoding again at a higher temperature: unsure or repetitive text."""
+    encoded = text.encode("utf-8")
+    ratio = len(encoded) / len(zlib.compress(encoded)) if encoded else 0.0
+    return avg_logprob < LOGPROB_THRESHOLD or ratio > COMPRESSION_RATIO_THRESHOLD
+
+
+def decoder_prompt(
+    tokenizer: Any, *, prompt: str = "", hotwords: str = "", timestamps: bool = False
+) -> list[int]:
+    """The decoder's start tokens, laid out as faster-whisper does: hotwords, then the prompt text
+    (together at most 223 tokens, the oldest cut), then English transcription, then no timestamps."""
+    previous = tokenizer.encode(" " + hotwords.strip()) if hotwords.strip() else []
+    previous += tokenizer.encode(" " + prompt.strip()) if prompt.strip() else []
+    return (
+        ([tokenizer.sot_prev, *previous[-223:]] if previous else [])
+        + list(tokenizer.sot_sequence)
+        + ([] if timestamps else [tokenizer.no_timestamps])
+    )
+
+
 FINAL, SPECULATIVE = 0, 1
 
 
@@ -194,11 +220,15 @@ class WhisperEngine:
         margin_secs: float = 1.0,
         no_speech_threshold: float = 0.6,
         beam_size: int = 2,
+        hotwords: str = "",
+        timestamps: bool = False,
+        fallback_temperatures: tuple[float, ...] = (),
     ) -> None:
         from faster_whisper.tokenizer import Tokenizer
 
         self.model = model
         self.beam_size = beam_size
+        self._fallback_temperatures = fallback_temperatures
         self.tight_window = tight_window
         self._min_frames = int(min_window_secs * FRAMES_PER_SECOND)
         self._margin_frames = int(margin_secs * FRAMES_PER_SECOND)
@@ -206,11 +236,8 @@ class WhisperEngine:
         self._tokenizer = Tokenizer(
             model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language="en"
         )
-        prompt_ids = self._tokenizer.encode(" " + prompt.strip()) if prompt else []
-        self._prompt = (
-            ([self._tokenizer.sot_prev, *prompt_ids[-223:]] if prompt_ids else [])
-            + list(self._tokenizer.sot_sequence)
-            + [self._tokenizer.no_timestamps]
+        self._prompt = decoder_prompt(
+            self._tokenizer, prompt=prompt, hotwords=hotwords, timestamps=timestamps
         )
         # The feature extractor keeps per-call state; serialise its use.
         self._features_lock = threading.Lock()
@@ -249,27 +276,49 @@ class WhisperEngine:
             ctranslate2.StorageView.from_array(window[np.newaxis]), to_cpu=False
         )
         max_new = min(440 - len(self._prompt), 12 + int(6 * audio_ms / 1000.0))
+        text, no_speech, avg_logprob = self._generate(encoded, max_new, temperature=0.0)
+        for temperature in self._fallback_temperatures:
+            # Whisper's fallback: an unsure or repetitive greedy/beam result is decoded again by
+            # sampling, unless it looks like silence (then the silence rule below drops it).
+            silent = no_speech > self._no_speech_threshold and avg_logprob < LOGPROB_THRESHOLD
+            if silent or not needs_fallback(text, avg_logprob):
+                break
+            retry = self._generate(encoded, max_new, temperature=temperature)
+            if retry[2] > avg_logprob:
+                text, _, avg_logprob = retry
+        # Whisper's own rule: likely no speech and an unsure decoding means silence. Beam search
+        # finds a fluent sentence in silence ("You can use the speaker on your phone."), so a
+        # long text alone does not prove speech; its average log probability does.
+        if no_speech > self._no_speech_threshold and (
+            len(text.split()) <= 2 or avg_logprob < LOGPROB_THRESHOLD
+        ):
+            text = ""
+        return Transcript(text, no_speech, 1000.0 * (time.perf_counter() - started), audio_ms)
+
+    def _generate(self, encoded: Any, max_new: int, *, temperature: float) -> tuple[str, float, float]:
+        """One decoding of the encoded window: (text, no-speech probability, average log probability)."""
+        search: dict[str, Any] = {"beam_size": self.beam_size}
+        if temperature > 0:
+            search = {
+                "beam_size": 1,
+                "num_hypotheses": 5,
+                "sampling_topk": 0,
+                "sampling_temperature": temperature,
+            }
         result = self.model.model.generate(
             encoded,
             [self._prompt],
-            beam_size=self.beam_size,
             max_length=len(self._prompt) + max_new,
             return_no_speech_prob=True,
             return_scores=True,
             suppress_blank=True,
             no_repeat_ngram_size=0,
+            **search,
         )[0]
         tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
         text = collapse_repeats(self._tokenizer.decode(tokens).strip())
-        no_speech = float(getattr(result, "no_speech_prob", 0.0))
-        # Whisper's own rule: likely no speech and an unsure decoding means silence. Beam search
-        # finds a fluent sentence in silence ("You can use the speaker on your phone."), so a
-        # long text alone does not prove speech; its average log probability does.
         scores = getattr(result, "scores", None) or [0.0]
-        avg_logprob = float(scores[0])
-        if no_speech > self._no_speech_threshold and (len(text.split()) <= 2 or avg_logprob < -1.0):
-            text = ""
-        return Transcript(text, no_speech, 1000.0 * (time.perf_counter() - started), audio_ms)
+        return text, float(getattr(result, "no_speech_prob", 0.0)), float(scores[0])
 
 
 _engines: dict[tuple[Any, ...], WhisperEngine] = {}
