@@ -10,7 +10,7 @@ from shopper.research.product_types import product_type, query_type, type_words
 from shopper.research.text import analyze
 
 KNOWN = type_words(
-    analyze("case charger tv speaker keyboard shoe pc game controller cable mount notebook drawer")
+    analyze("case charger tv speaker keyboard shoe pc game controller cable mount notebook drawer drive ssd")
 )
 
 
@@ -31,6 +31,11 @@ KNOWN = type_words(
         ("gaming pc", "pc"),
         ("ipod", "player"),
         ("laptop", "notebook"),
+        ("cheap laptop", "notebook"),
+        ("500gb ssd", "ssd"),
+        ("external hard drive", "hdd"),
+        ("cd drive", "drive"),
+        ("notebook warranty", "servic"),
         ("tv wall mount", "mount"),
         ("sony", None),
         ("coffee", None),
@@ -60,6 +65,27 @@ def test_query_type_is_the_head_noun_before_for_or_the_product_line(query: str, 
         ("tv", 'LG 55LE8500 TV 139.7 cm (55") Full HD', "", "tv"),
         ("mens shoes", "Puma Future Rider Trainers", "", "shoe"),
         ("adapter/inverter indoor", "Lenovo 40Y7669 power adapter/inverter indoor 90 W Black", "", "invert"),
+        # a service contract is no notebook, whatever its category says
+        ("notebook", "HP 2y Pickup Return Notebook Only SVC", "", "servic"),
+        ("notebook", "HP 3 year Pickup and Return Commercial Notebook Only Service", "", "servic"),
+        ("printer", "HP 3y Nbd Clr LasjerJet CM2320 MFP Supp", "", "servic"),
+        ("warranty/support extension", "HP UP872A warranty/support extension", "", "servic"),
+        # ... but a part a service engineer fits still is that part
+        (
+            "projector lamp",
+            "Toshiba Service Replacement Lamp for TDP-T9U/S8U projector lamp 200 W",
+            "",
+            "lamp",
+        ),
+        ("writing notebook", "3M Post-it Note Pad 2007A writing notebook Yellow 225 sheets", "", "notepad"),
+        # a drive with no category is read from its title or the start of its description
+        (None, "Kingston Technology KC2500 M.2 500 GB PCI Express 3.0 3D TLC NVMe", "500 GB, M.2", "ssd"),
+        (None, "Seagate BarraCuda Fast 500 GB Black", "BarraCuda Fast SSD, 500 GB, exFAT", "ssd"),
+        (None, 'Samsung Spinpoint F3 1000GB HDD 3.5" Serial ATA II', "", "hdd"),
+        ("internal hard drive", 'HP J8018A internal hard drive 2.5" 80 GB', "", "hdd"),
+        ("drive", "HP 250-GB 5400rpm Primary SATA Hard Drive", "", "hdd"),
+        ("optical disc drive", "HP 48X PATA CD-ROM Drive optical disc drive", "", "drive"),
+        ("mini pc (<= 3l)", "Shuttle XPC nano NC1010XA PC/workstation Intel® Celeron® 4205U", "", "pc"),
     ],
 )
 def test_product_type_corrects_wrong_or_missing_categories(

@@ -64,6 +64,16 @@ TYPE_ALIASES: dict[str, str] = {
     "handbag": "bag",
     "oven": "microwav",
     "kbd": "keyboard",
+    "warranti": "servic",
+    "svc": "servic",
+}
+
+# Type phrases whose head noun alone would say another kind (stems, as `analyze` makes them):
+# a "writing notebook" is stationery, not a laptop; a "hard drive" is no SSD. Read the same
+# way from a product's category and from a query ("external hard drive" -> hdd).
+TYPE_PHRASES: dict[tuple[str, ...], str] = {
+    ("write", "notebook"): "notepad",
+    ("hard", "drive"): "hdd",
 }
 
 # Query type -> product types that satisfy it, with a weight (1 = the same kind of thing).
@@ -79,11 +89,12 @@ RELATED_TYPES: dict[str, dict[str, float]] = {
     "videogam": {"game": 0.3},
     "comput": {"pc": 1.0, "notebook": 0.8, "workstat": 0.7},
     "stylus": {"pen": 1.0},
-    "ssd": {"drive": 0.5},
+    "ssd": {"drive": 0.3},
+    "hdd": {"drive": 0.6, "ssd": 0.4},
     "speaker": {"speakers": 1.0},
     "fan": {"cooler": 0.7},
     "monitor": {"display": 0.8},
-    "drive": {"ssd": 0.6},
+    "drive": {"hdd": 0.6, "ssd": 0.5},
     "cartridg": {"ink": 0.9, "toner": 0.8},
     "ink": {"cartridg": 0.9},
     "toner": {"cartridg": 0.9},
@@ -103,12 +114,12 @@ ACCESSORY_TYPES = frozenset(
         "accessories tray cartridge toner ink drum battery pen stylus sticker film pouch enclosure "
         "lens cleaning spare remote fuser belt roller converter extender splitter drawer pad mat "
         "pillow rest shell folio inverter supply podholder wire coupler connector interposer outlet "
-        "paper label ribbon tape hood tank bulb refill blade head"
+        "paper label ribbon tape hood tank bulb refill blade head service warranty"
     )
 )
 
 # Parts that go inside another product: a brand's own, but not what "sony" or "lenovo" means.
-PART_TYPES = frozenset(analyze("memory processor motherboard card module transceiver ssd drive"))
+PART_TYPES = frozenset([*analyze("memory processor motherboard card module transceiver ssd drive"), "hdd"])
 
 # Nouns that name a product type in a query even when no catalog category ends in them.
 _QUERY_TYPE_WORDS = frozenset(analyze("perfume laptop phone smartphone earbuds oven sneakers trainers"))
@@ -138,6 +149,19 @@ def is_main_product(type_head: str | None) -> bool:
     return type_head is not None and type_head not in ACCESSORY_TYPES and type_head not in PART_TYPES
 
 
+# A service contract or warranty extension, whatever product its category names ("HP 2y
+# Pickup Return Notebook Only SVC" is filed under "notebook"): a term and a kind of cover,
+# or a word only services use.
+_SERVICE_RE = re.compile(
+    r"\b(?:svc|warranty|warranties|care ?pack)\b"
+    r"|\b\d+\s?-?\s?(?:y|yr|yrs|years?)\b.*\b(?:service|supp|support|on-?site|nbd|next business day|"
+    r"pick ?up|exch|renewal|repair)\b",
+    re.IGNORECASE,
+)
+# What a drive without a category is, from its title or description ("KC2500 M.2 500 GB ...
+# NVMe", "BarraCuda Fast SSD, 500 GB").
+_SSD_RE = re.compile(r"\bssd\b|\bnvme\b|solid[- ]state", re.IGNORECASE)
+_HDD_RE = re.compile(r"\bhdd\b|hard (?:disk|drive)", re.IGNORECASE)
 _SCREEN_SPEC_RE = re.compile(r'cm \(\d+(?:\.\d)?"\)\s+\d{3,4} x \d{3,4} pixels')
 _COMPUTER_SPEC_RE = re.compile(r"\b(?:Intel|AMD|Core|Ryzen|DDR\d|GB)\b")
 _PC_RE = re.compile(r"\b(?:PC|Tower|SFF|Mini PC|All-in-One)\b")
@@ -158,10 +182,16 @@ def product_type(category: str | None, title: str, description: str = "") -> str
     type (a catch-all such as "mobile accessories", a spec word such as "8 cell" or "SSD" in
     a PC's spec list), when the title's product line, its spec pattern or its description
     says what it is."""
+    if _SERVICE_RE.search(title):
+        return "servic"
     terms = analyze(category or "")
-    while len(terms) > 1 and terms[-1] in _PLACE_WORDS:  # "power adapter/inverter indoor"
-        terms.pop()
+    while len(terms) > 1 and (terms[-1] in _PLACE_WORDS or _is_spec(terms[-1])):
+        terms.pop()  # "power adapter/inverter indoor", "mini pc (<= 3l)"
     head = terms[-1] if terms else None
+    if phrased := phrase_type(terms):
+        return phrased
+    if head == "drive":  # "drive": a hard disk, an SSD, an optical or a flash drive
+        return "hdd" if _HDD_RE.search(title) else "ssd" if _SSD_RE.search(title) else head
     if terms[-2:] == ["video", "game"]:
         return "videogam"
     if "doll" in terms:  # "doll shoes", "doll chair": toys
@@ -195,6 +225,12 @@ def product_type(category: str | None, title: str, description: str = "") -> str
         return "pc"
     if head in ("ssd", "hdd"):
         return head
+    if head is None:  # a drive's title or the start of its description (not what it fits)
+        said = f"{title[: fits_at.start()] if fits_at else title}\n{description[:60]}"
+        if _SSD_RE.search(said):
+            return "ssd"
+        if _HDD_RE.search(said):
+            return "hdd"
     if head is None and description:
         words = analyze(description[:160])
         first = next(
@@ -210,6 +246,20 @@ def product_type(category: str | None, title: str, description: str = "") -> str
     return canonical_type(head) if head else None
 
 
+def _is_spec(term: str) -> bool:
+    """A category word that is a size or a spec, not a type ("3l" in "mini pc (<= 3l)");
+    "1" of "hybrid (2-in-1)" stays, for it is read as a notebook."""
+    return term != "1" and any(ch.isdigit() for ch in term)
+
+
+def phrase_type(terms: Sequence[str]) -> str | None:
+    """The type a phrase at the end of `terms` names ("writing notebook" -> notepad)."""
+    for phrase, kind in TYPE_PHRASES.items():
+        if tuple(terms[-len(phrase) :]) == phrase:
+            return kind
+    return None
+
+
 def type_words(heads: Sequence[str]) -> frozenset[str]:
     """The query words that name a type: every product type head seen in the catalog."""
     return frozenset(heads) | frozenset(TYPE_ALIASES) | _QUERY_TYPE_WORDS | ACCESSORY_TYPES
@@ -223,8 +273,11 @@ def query_type(terms: Sequence[str], known_types: frozenset[str]) -> str | None:
     product line stands for its type when no type word is said ("iphone 8" -> smartphon)."""
     cut = next((i for i, t in enumerate(terms) if t in ("for", "compat", "fit", "fits")), len(terms))
     before = [t for t in terms[:cut] if t not in STOPWORDS]
-    for term in reversed(before):
+    for at in range(len(before) - 1, -1, -1):
+        term = before[at]
         if term in known_types and not term.isdigit():
+            if phrased := phrase_type(before[: at + 1]):
+                return phrased  # "external hard drive" -> hdd
             if term == "game" and not _CONSOLE_WORDS.isdisjoint(terms):
                 return "videogam"  # "nintendo switch games" are video games, not board games
             return canonical_type(term)
