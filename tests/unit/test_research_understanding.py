@@ -86,13 +86,42 @@ def test_query_type_is_the_head_noun_before_for_or_the_product_line(query: str, 
         ("drive", "HP 250-GB 5400rpm Primary SATA Hard Drive", "", "hdd"),
         ("optical disc drive", "HP 48X PATA CD-ROM Drive optical disc drive", "", "drive"),
         ("mini pc (<= 3l)", "Shuttle XPC nano NC1010XA PC/workstation Intel® Celeron® 4205U", "", "pc"),
+        # a platform named without storage or "console" is what a game runs on
+        (
+            None,
+            "Sony Days Gone - Special Edition PlayStation 4",
+            "Days Gone - Special Edition, PS4",
+            "videogam",
+        ),
+        (None, "Sony PlayStation 4 Pro 1TB White 1000 GB Wi-Fi", "", "consol"),
+        # a description says what the product is before what it fits
+        (None, "Sony SAL55200-2", "55-200mm Telephoto Zoom Lens for Digital SLR Cameras", None),
     ],
 )
 def test_product_type_corrects_wrong_or_missing_categories(
-    category: str | None, title: str, description: str, kind: str
+    category: str | None, title: str, description: str, kind: str | None
 ) -> None:
     derived = category or derive_category(title)
     assert product_type(derived, title, description) == kind
+
+
+@pytest.mark.parametrize(
+    ("category", "title", "main"),
+    [
+        ("tv", 'Samsung Q70T 189.2 cm (74.5") 4K Ultra HD Smart TV Wi-Fi Black', True),
+        ("docking speaker", "Philips DCM109/37 docking speaker 2.0 channels 10 W Black", True),
+        ("camera remote control", "Canon RC-6 camera remote control IR Wireless", False),
+        ("toner collector", "Samsung CLX-W8380A toner collector 48000 pages", False),
+        ("card reader", "Lenovo Gemplus GemPC USB Smart card reader", False),
+        ("frame", "Samsung VG-SCFR49CB/XC flat panel accessory Frame", False),
+        ("tripod", "Sony GP-VPT2BT tripod Digital/film cameras 3 leg(s) Black", False),
+        ("notebook", "HP 2y Pickup Return Notebook Only SVC", False),
+    ],
+)
+def test_a_main_product_is_bought_for_itself(category: str, title: str, main: bool) -> None:
+    from shopper.research.product_types import is_main_product
+
+    assert is_main_product(product_type(category, title), analyze(category), title) is main
 
 
 def test_epson_stylus_printers_are_printers_not_styluses() -> None:

@@ -114,7 +114,7 @@ ACCESSORY_TYPES = frozenset(
         "accessories tray cartridge toner ink drum battery pen stylus sticker film pouch enclosure "
         "lens cleaning spare remote fuser belt roller converter extender splitter drawer pad mat "
         "pillow rest shell folio inverter supply podholder wire coupler connector interposer outlet "
-        "paper label ribbon tape hood tank bulb refill blade head service warranty"
+        "paper label ribbon tape hood tank bulb refill blade head service warranty tripod staples housing"
     )
 )
 
@@ -124,6 +124,10 @@ PART_TYPES = frozenset([*analyze("memory processor motherboard card module trans
 # Nouns that name a product type in a query even when no catalog category ends in them.
 _QUERY_TYPE_WORDS = frozenset(analyze("perfume laptop phone smartphone earbuds oven sneakers trainers"))
 
+
+# Accessory words that say how a main product works, not what it serves ("docking speaker").
+_FEATURE_WORDS = frozenset(analyze("docking"))
+_ACCESSORY_TITLE_RE = re.compile(r"\baccessory\b|\baccessories\b", re.IGNORECASE)
 
 _CONSOLE_WORDS = frozenset(analyze("nintendo switch playstation ps4 ps5 xbox wii console video"))
 
@@ -144,9 +148,17 @@ def is_accessory(type_head: str | None) -> bool:
     return type_head is not None and type_head in ACCESSORY_TYPES
 
 
-def is_main_product(type_head: str | None) -> bool:
-    """A product bought for itself: its type is known and is no accessory, supply or part."""
-    return type_head is not None and type_head not in ACCESSORY_TYPES and type_head not in PART_TYPES
+def is_main_product(type_head: str | None, category_terms: Sequence[str] = (), title: str = "") -> bool:
+    """A product bought for itself: its type is known and is no accessory, supply or part,
+    and its category does not name one it serves ("card reader", "camera remote control",
+    "toner collector": a control, but a camera's) nor its title call it an accessory
+    ("Samsung ... flat panel accessory Frame")."""
+    if type_head is None or type_head in ACCESSORY_TYPES or type_head in PART_TYPES:
+        return False
+    served = [t for t in category_terms[:-1] if t not in _FEATURE_WORDS]
+    if any(t in ACCESSORY_TYPES or t in PART_TYPES for t in served):
+        return False
+    return not _ACCESSORY_TITLE_RE.search(title)
 
 
 # A service contract or warranty extension, whatever product its category names ("HP 2y
@@ -162,6 +174,8 @@ _SERVICE_RE = re.compile(
 # NVMe", "BarraCuda Fast SSD, 500 GB").
 _SSD_RE = re.compile(r"\bssd\b|\bnvme\b|solid[- ]state", re.IGNORECASE)
 _HDD_RE = re.compile(r"\bhdd\b|hard (?:disk|drive)", re.IGNORECASE)
+# A console's title says its storage or that it is one; a game's names only the platform.
+_CONSOLE_RE = re.compile(r"\b\d+\s?(?:gb|tb)\b|console|\bslim\b", re.IGNORECASE)
 _SCREEN_SPEC_RE = re.compile(r'cm \(\d+(?:\.\d)?"\)\s+\d{3,4} x \d{3,4} pixels')
 _COMPUTER_SPEC_RE = re.compile(r"\b(?:Intel|AMD|Core|Ryzen|DDR\d|GB)\b")
 _PC_RE = re.compile(r"\b(?:PC|Tower|SFF|Mini PC|All-in-One)\b")
@@ -211,6 +225,8 @@ def product_type(category: str | None, title: str, description: str = "") -> str
     if "galaxi" in title_terms:
         return "tablet" if "tab" in title_terms else "smartwatch" if "watch" in title_terms else "smartphon"
     line = next((PRODUCT_LINES[t] for t in title_terms if t in PRODUCT_LINES), None)
+    if line == "consol" and not _CONSOLE_RE.search(title):
+        return "videogam"  # "Days Gone - Special Edition PlayStation 4": a game for it
     if line and head != "cell":
         return line
     if head == "cell":
@@ -232,7 +248,8 @@ def product_type(category: str | None, title: str, description: str = "") -> str
         if _HDD_RE.search(said):
             return "hdd"
     if head is None and description:
-        words = analyze(description[:160])
+        described = re.split(r"\s(?:for|compatible with)\s", description[:160], maxsplit=1)[0]
+        words = analyze(described)  # what it is, not the "... for Digital SLR Cameras" it fits
         first = next(
             (
                 t
