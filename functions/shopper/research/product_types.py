@@ -198,6 +198,15 @@ def product_type(category: str | None, title: str, description: str = "") -> str
     says what it is."""
     if _SERVICE_RE.search(title):
         return "servic"
+    fits_at = re.search(r"\s(?:for|compatible with)\s", title, re.IGNORECASE)
+    if category and fits_at and _named_only_after(category, title, fits_at):
+        from shopper.research.catalog_data import derive_category
+
+        # "AC Adapter for IBM - Lenovo laptops" filed as "laptops": an accessory for one
+        before = analyze(derive_category(title[: fits_at.start()]) or "")
+        filed = analyze(category)
+        if before and filed and is_accessory(canonical_type(before[-1])) and is_main_product(filed[-1]):
+            category = " ".join(before)
     terms = analyze(category or "")
     while len(terms) > 1 and (terms[-1] in _PLACE_WORDS or _is_spec(terms[-1])):
         terms.pop()  # "power adapter/inverter indoor", "mini pc (<= 3l)"
@@ -220,7 +229,6 @@ def product_type(category: str | None, title: str, description: str = "") -> str
         named = analyze(derive_category(title) or "")
         if named and named[-1] not in _NOT_TYPES and not named[-1].isdigit():
             return canonical_type(named[-1])
-    fits_at = re.search(r"\s(?:for|compatible with)\s", title, re.IGNORECASE)
     title_terms = analyze(title[: fits_at.start()] if fits_at else title)
     if "galaxi" in title_terms:
         return "tablet" if "tab" in title_terms else "smartwatch" if "watch" in title_terms else "smartphon"
@@ -261,6 +269,12 @@ def product_type(category: str | None, title: str, description: str = "") -> str
         if first:
             return canonical_type(first)
     return canonical_type(head) if head else None
+
+
+def _named_only_after(category: str, title: str, fits_at: re.Match[str]) -> bool:
+    """Whether the title says the category only after its "for": what the product fits."""
+    lowered, said = title.lower(), category.lower()
+    return said in lowered[fits_at.end() :] and said not in lowered[: fits_at.start()]
 
 
 def _is_spec(term: str) -> bool:
