@@ -150,6 +150,11 @@ def test_product_attributes_read_title_and_description() -> None:
     assert "wired_only" in headset and "wireless" not in headset
     drive = product_attributes("Seagate Expansion external hard drive 1 TB", "")
     assert "gb:1000" in drive
+    # an interface speed is no capacity
+    sas = product_attributes(
+        'Lenovo 4XB7A17062 internal solid state drive 2.5" 800 GB SAS', "SAS 12 Gb/s, 3Gbps"
+    )
+    assert {k for k in sas if k.startswith("gb:")} == {"gb:800"}
     # a gaming line or a gaming graphics chip says "gaming" without the word
     rog = product_attributes("ASUS ROG G35DX-DS73S PC AMD Ryzen 7 3700X", "NVIDIA GeForce RTX 2070 Super")
     assert "gaming" in rog
