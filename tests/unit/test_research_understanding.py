@@ -86,6 +86,9 @@ def test_query_type_is_the_head_noun_before_for_or_the_product_line(query: str, 
         ("drive", "HP 250-GB 5400rpm Primary SATA Hard Drive", "", "hdd"),
         ("optical disc drive", "HP 48X PATA CD-ROM Drive optical disc drive", "", "drive"),
         ("mini pc (<= 3l)", "Shuttle XPC nano NC1010XA PC/workstation Intel® Celeron® 4205U", "", "pc"),
+        # a category read from the tail of a hyphenated word: what follows it says the type
+        ("shot", "Sony Cyber-shot W270 Digital compact camera", "", "camera"),
+        ("sheet", "HP LaserJet 500-sheet Paper Tray", "", "tray"),
         # a platform named without storage or "console" is what a game runs on
         (
             None,

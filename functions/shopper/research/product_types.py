@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from shopper.research.catalog_data import _TYPE_NOUN_RE
 from shopper.research.text import STOPWORDS, analyze
 
 # Product lines whose name says what the product is (stems, as `analyze` makes them).
@@ -207,6 +208,12 @@ def product_type(category: str | None, title: str, description: str = "") -> str
         filed = analyze(category)
         if before and filed and is_accessory(canonical_type(before[-1])) and is_main_product(filed[-1]):
             category = " ".join(before)
+    fragment = re.search(rf"\w-{re.escape(category)}\b", title, re.IGNORECASE) if category else None
+    if fragment and " " not in category.strip() and not _TYPE_NOUN_RE.fullmatch(category.lower()):
+        # "shot" read from "Cyber-shot", "sheet" from "500-sheet": what follows says the type
+        from shopper.research.catalog_data import derive_category
+
+        category = derive_category(title[fragment.end() :]) or category
     terms = analyze(category or "")
     while len(terms) > 1 and (terms[-1] in _PLACE_WORDS or _is_spec(terms[-1])):
         terms.pop()  # "power adapter/inverter indoor", "mini pc (<= 3l)"
