@@ -175,6 +175,9 @@ _SERVICE_RE = re.compile(
 # NVMe", "BarraCuda Fast SSD, 500 GB").
 _SSD_RE = re.compile(r"\bssd\b|\bnvme\b|solid[- ]state", re.IGNORECASE)
 _HDD_RE = re.compile(r"\bhdd\b|hard (?:disk|drive)", re.IGNORECASE)
+# What is made to hold or connect a drive, said after it ("Hard Disk Box", "HDD Caddy").
+_DRIVE_HOUSING_RE = re.compile(r"\b(?:enclosure|box|caddy|carrier|cage|rack|frame)\b", re.IGNORECASE)
+_DRIVE_ACCESSORY_RE = re.compile(r"\b(?:adapter|link|dock|docking|cable|bracket|kit|tray)\b", re.IGNORECASE)
 # A console's title says its storage or that it is one; a game's names only the platform.
 _CONSOLE_RE = re.compile(r"\b\d+\s?(?:gb|tb)\b|console|\bslim\b", re.IGNORECASE)
 _SCREEN_SPEC_RE = re.compile(r'cm \(\d+(?:\.\d)?"\)\s+\d{3,4} x \d{3,4} pixels')
@@ -221,7 +224,7 @@ def product_type(category: str | None, title: str, description: str = "") -> str
     if phrased := phrase_type(terms):
         return phrased
     if head == "drive":  # "drive": a hard disk, an SSD, an optical or a flash drive
-        return "hdd" if _HDD_RE.search(title) else "ssd" if _SSD_RE.search(title) else head
+        return _drive_type(title) or head
     if terms[-2:] == ["video", "game"]:
         return "videogam"
     if "doll" in terms:  # "doll shoes", "doll chair": toys
@@ -258,10 +261,8 @@ def product_type(category: str | None, title: str, description: str = "") -> str
         return head
     if head is None:  # a drive's title or the start of its description (not what it fits)
         said = f"{title[: fits_at.start()] if fits_at else title}\n{description[:60]}"
-        if _SSD_RE.search(said):
-            return "ssd"
-        if _HDD_RE.search(said):
-            return "hdd"
+        if drive := _drive_type(said):
+            return drive
     if head is None and description:
         described = re.split(r"\s(?:for|compatible with)\s", description[:160], maxsplit=1)[0]
         words = analyze(described)  # what it is, not the "... for Digital SLR Cameras" it fits
@@ -276,6 +277,21 @@ def product_type(category: str | None, title: str, description: str = "") -> str
         if first:
             return canonical_type(first)
     return canonical_type(head) if head else None
+
+
+def _drive_type(text: str) -> str | None:
+    """ "hdd" or "ssd" when `text` names a drive, or what holds or connects one when that
+    is said after it ("Multi Hard Disk Box" is an enclosure, "Hard Disk Link" an adapter)."""
+    said = _HDD_RE.search(text) or _SSD_RE.search(text)
+    if said is None:
+        return None
+    after = text[said.end() :]
+    if _DRIVE_HOUSING_RE.search(after):
+        return "enclosur"
+    if accessory := _DRIVE_ACCESSORY_RE.search(after):
+        word = "adapter" if accessory.group(0).lower() == "link" else accessory.group(0)
+        return canonical_type(analyze(word)[-1])
+    return "hdd" if _HDD_RE.search(text) else "ssd"
 
 
 def _named_only_after(category: str, title: str, fits_at: re.Match[str]) -> bool:
