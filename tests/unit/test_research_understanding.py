@@ -84,6 +84,7 @@ def test_query_type_is_the_head_noun_before_for_or_the_product_line(query: str, 
         (None, 'Samsung Spinpoint F3 1000GB HDD 3.5" Serial ATA II', "", "hdd"),
         ("internal hard drive", 'HP J8018A internal hard drive 2.5" 80 GB', "", "hdd"),
         ("drive", "HP 250-GB 5400rpm Primary SATA Hard Drive", "", "hdd"),
+        (None, 'Fujitsu 1TB SATA 7200rpm 3.5" 1000 GB Serial ATA', "", "hdd"),
         # ... and what holds or connects a drive is no drive
         (None, "Sandberg Multi Hard Disk Box 2.5''", "", "enclosur"),
         ("drive", "HP DX115 Removable Hard Drive Carrier", "", "enclosur"),

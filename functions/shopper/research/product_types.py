@@ -174,7 +174,10 @@ _SERVICE_RE = re.compile(
 # What a drive without a category is, from its title or description ("KC2500 M.2 500 GB ...
 # NVMe", "BarraCuda Fast SSD, 500 GB").
 _SSD_RE = re.compile(r"\bssd\b|\bnvme\b|solid[- ]state", re.IGNORECASE)
-_HDD_RE = re.compile(r"\bhdd\b|hard (?:disk|drive)", re.IGNORECASE)
+# a spindle speed beside a capacity is a hard disk's ("Fujitsu 1TB SATA 7200rpm 3.5\"")
+_HDD_RE = re.compile(
+    r"\bhdd\b|hard (?:disk|drive)|(?=.*\b\d+\s?[gt]b\b)(?:.*\b\d+(?:\.\d)?k?\s?rpm\b)", re.IGNORECASE
+)
 # What is made to hold or connect a drive, said after it ("Hard Disk Box", "HDD Caddy").
 _DRIVE_HOUSING_RE = re.compile(r"\b(?:enclosure|box|caddy|carrier|cage|rack|frame)\b", re.IGNORECASE)
 _DRIVE_ACCESSORY_RE = re.compile(r"\b(?:adapter|link|dock|docking|cable|bracket|kit|tray)\b", re.IGNORECASE)
