@@ -5,15 +5,19 @@ compare directly:
 
 - a product's type comes from its category (Icecat's product_type or the type phrase read
   from its title, DummyJSON's category), corrected where that is wrong: a product line the
-  title names ("iPhone X" is a phone, "Apple AirPods" earphones) and a few heads that are
-  not types at all ("cell" in "8 cell battery", "1" in "hybrid (2-in-1)");
+  title names ("iPhone X" is a phone, "Apple AirPods" earphones), a few heads that are
+  not types at all ("cell" in "8 cell battery", "1" in "hybrid (2-in-1)", "shot" of
+  "Cyber-shot"), a service contract filed under the product it covers, a drive the
+  catalog left uncategorised (read from "NVMe", "SSD", "7200rpm") and what holds one;
 - a query's type is the last type noun before any "for" ("iphone case" wants a case,
-  "case for iphone" too, "iphone" a phone through its product line, "55 inch tv" a tv).
+  "case for iphone" too, "iphone" a phone through its product line, "55 inch tv" a tv),
+  or the type phrase it ends ("external hard drive": a hard disk, `TYPE_PHRASES`).
 
 `RELATED_TYPES` says which product types satisfy a query type ("notebook" accepts
 chromebooks, "headphon" accepts headsets); `is_accessory` which types are parts and
-add-ons of another product (cases, chargers, mounts), ranked below the product itself
-unless the query asks for one.
+add-ons of another product (cases, chargers, mounts, service contracts), ranked below
+the product itself unless the query asks for one; `is_main_product` what a brand alone
+lists first.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from shopper.research.catalog_data import _TYPE_NOUN_RE
+from shopper.research.catalog_data import _TYPE_NOUN_RE, derive_category
 from shopper.research.text import STOPWORDS, analyze
 
 # Product lines whose name says what the product is (stems, as `analyze` makes them).
@@ -201,14 +205,13 @@ _DESCRIBED_TYPES = frozenset(
 def product_type(category: str | None, title: str, description: str = "") -> str | None:
     """The canonical type head of a product: its category's head noun, unless that is no
     type (a catch-all such as "mobile accessories", a spec word such as "8 cell" or "SSD" in
-    a PC's spec list), when the title's product line, its spec pattern or its description
-    says what it is."""
+    a PC's spec list, a word the title says only after its "for" or inside a hyphenated
+    word), when the title's product line, its spec pattern or its description says what
+    it is. A service contract is a service whatever its category."""
     if _SERVICE_RE.search(title):
         return "servic"
     fits_at = re.search(r"\s(?:for|compatible with)\s", title, re.IGNORECASE)
     if category and fits_at and _named_only_after(category, title, fits_at):
-        from shopper.research.catalog_data import derive_category
-
         # "AC Adapter for IBM - Lenovo laptops" filed as "laptops": an accessory for one
         before = analyze(derive_category(title[: fits_at.start()]) or "")
         filed = analyze(category)
@@ -217,8 +220,6 @@ def product_type(category: str | None, title: str, description: str = "") -> str
     fragment = re.search(rf"\w-{re.escape(category)}\b", title, re.IGNORECASE) if category else None
     if fragment and " " not in category.strip() and not _TYPE_NOUN_RE.fullmatch(category.lower()):
         # "shot" read from "Cyber-shot", "sheet" from "500-sheet": what follows says the type
-        from shopper.research.catalog_data import derive_category
-
         category = derive_category(title[fragment.end() :]) or category
     terms = analyze(category or "")
     while len(terms) > 1 and (terms[-1] in _PLACE_WORDS or _is_spec(terms[-1])):
@@ -237,8 +238,6 @@ def product_type(category: str | None, title: str, description: str = "") -> str
     if head == "1":
         return "notebook"
     if head in ("accessori", None):
-        from shopper.research.catalog_data import derive_category
-
         named = analyze(derive_category(title) or "")
         if named and named[-1] not in _NOT_TYPES and not named[-1].isdigit():
             return canonical_type(named[-1])
