@@ -10,7 +10,7 @@ from shopper.research.product_types import product_type, query_type, type_words
 from shopper.research.text import analyze
 
 KNOWN = type_words(
-    analyze("case charger tv speaker keyboard shoe pc game controller cable mount notebook drawer")
+    analyze("case charger tv speaker keyboard shoe pc game controller cable mount notebook drawer drive ssd")
 )
 
 
@@ -31,6 +31,11 @@ KNOWN = type_words(
         ("gaming pc", "pc"),
         ("ipod", "player"),
         ("laptop", "notebook"),
+        ("cheap laptop", "notebook"),
+        ("500gb ssd", "ssd"),
+        ("external hard drive", "hdd"),
+        ("cd drive", "drive"),
+        ("notebook warranty", "servic"),
         ("tv wall mount", "mount"),
         ("sony", None),
         ("coffee", None),
@@ -60,13 +65,71 @@ def test_query_type_is_the_head_noun_before_for_or_the_product_line(query: str, 
         ("tv", 'LG 55LE8500 TV 139.7 cm (55") Full HD', "", "tv"),
         ("mens shoes", "Puma Future Rider Trainers", "", "shoe"),
         ("adapter/inverter indoor", "Lenovo 40Y7669 power adapter/inverter indoor 90 W Black", "", "invert"),
+        # a service contract is no notebook, whatever its category says
+        ("notebook", "HP 2y Pickup Return Notebook Only SVC", "", "servic"),
+        ("notebook", "HP 3 year Pickup and Return Commercial Notebook Only Service", "", "servic"),
+        ("printer", "HP 3y Nbd Clr LasjerJet CM2320 MFP Supp", "", "servic"),
+        ("warranty/support extension", "HP UP872A warranty/support extension", "", "servic"),
+        # ... but a part a service engineer fits still is that part
+        (
+            "projector lamp",
+            "Toshiba Service Replacement Lamp for TDP-T9U/S8U projector lamp 200 W",
+            "",
+            "lamp",
+        ),
+        ("writing notebook", "3M Post-it Note Pad 2007A writing notebook Yellow 225 sheets", "", "notepad"),
+        # a drive with no category is read from its title or the start of its description
+        (None, "Kingston Technology KC2500 M.2 500 GB PCI Express 3.0 3D TLC NVMe", "500 GB, M.2", "ssd"),
+        (None, "Seagate BarraCuda Fast 500 GB Black", "BarraCuda Fast SSD, 500 GB, exFAT", "ssd"),
+        (None, 'Samsung Spinpoint F3 1000GB HDD 3.5" Serial ATA II', "", "hdd"),
+        ("internal hard drive", 'HP J8018A internal hard drive 2.5" 80 GB', "", "hdd"),
+        ("drive", "HP 250-GB 5400rpm Primary SATA Hard Drive", "", "hdd"),
+        (None, 'Fujitsu 1TB SATA 7200rpm 3.5" 1000 GB Serial ATA', "", "hdd"),
+        # ... and what holds or connects a drive is no drive
+        (None, "Sandberg Multi Hard Disk Box 2.5''", "", "enclosur"),
+        ("drive", "HP DX115 Removable Hard Drive Carrier", "", "enclosur"),
+        (None, "Sandberg USB All-In-1 Hard Disk Link", "", "adapt"),
+        ("optical disc drive", "HP 48X PATA CD-ROM Drive optical disc drive", "", "drive"),
+        ("mini pc (<= 3l)", "Shuttle XPC nano NC1010XA PC/workstation Intel® Celeron® 4205U", "", "pc"),
+        # a category read from the tail of a hyphenated word: what follows it says the type
+        ("shot", "Sony Cyber-shot W270 Digital compact camera", "", "camera"),
+        ("sheet", "HP LaserJet 500-sheet Paper Tray", "", "tray"),
+        # a platform named without storage or "console" is what a game runs on
+        (
+            None,
+            "Sony Days Gone - Special Edition PlayStation 4",
+            "Days Gone - Special Edition, PS4",
+            "videogam",
+        ),
+        (None, "Sony PlayStation 4 Pro 1TB White 1000 GB Wi-Fi", "", "consol"),
+        # a description says what the product is before what it fits
+        (None, "Sony SAL55200-2", "55-200mm Telephoto Zoom Lens for Digital SLR Cameras", None),
     ],
 )
 def test_product_type_corrects_wrong_or_missing_categories(
-    category: str | None, title: str, description: str, kind: str
+    category: str | None, title: str, description: str, kind: str | None
 ) -> None:
     derived = category or derive_category(title)
     assert product_type(derived, title, description) == kind
+
+
+@pytest.mark.parametrize(
+    ("category", "title", "main"),
+    [
+        ("tv", 'Samsung Q70T 189.2 cm (74.5") 4K Ultra HD Smart TV Wi-Fi Black', True),
+        ("docking speaker", "Philips DCM109/37 docking speaker 2.0 channels 10 W Black", True),
+        ("camera remote control", "Canon RC-6 camera remote control IR Wireless", False),
+        ("toner collector", "Samsung CLX-W8380A toner collector 48000 pages", False),
+        ("card reader", "Lenovo Gemplus GemPC USB Smart card reader", False),
+        ("frame", "Samsung VG-SCFR49CB/XC flat panel accessory Frame", False),
+        ("tripod", "Sony GP-VPT2BT tripod Digital/film cameras 3 leg(s) Black", False),
+        ("notebook", "HP 2y Pickup Return Notebook Only SVC", False),
+    ],
+)
+def test_a_main_product_is_bought_for_itself(category: str, title: str, main: bool) -> None:
+    from shopper.research.product_types import is_main_product
+
+    assert is_main_product(product_type(category, title), analyze(category), title) is main
 
 
 def test_epson_stylus_printers_are_printers_not_styluses() -> None:
@@ -95,6 +158,11 @@ def test_product_attributes_read_title_and_description() -> None:
     assert "wired_only" in headset and "wireless" not in headset
     drive = product_attributes("Seagate Expansion external hard drive 1 TB", "")
     assert "gb:1000" in drive
+    # an interface speed is no capacity
+    sas = product_attributes(
+        'Lenovo 4XB7A17062 internal solid state drive 2.5" 800 GB SAS', "SAS 12 Gb/s, 3Gbps"
+    )
+    assert {k for k in sas if k.startswith("gb:")} == {"gb:800"}
     # a gaming line or a gaming graphics chip says "gaming" without the word
     rog = product_attributes("ASUS ROG G35DX-DS73S PC AMD Ryzen 7 3700X", "NVIDIA GeForce RTX 2070 Super")
     assert "gaming" in rog

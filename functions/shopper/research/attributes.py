@@ -70,7 +70,8 @@ _INCH_Q = re.compile(r"\b(\d{2,3}(?:\.\d)?)\s*(?:-|\s)?(?:inch(?:es)?|in\b|\"|‚Ä
 _INCH_DOC = re.compile(r"(\d{1,3}(?:\.\d)?)\s*(?:\"|‚Äù|''|-inch|\s?inch(?:es)?\b)")
 _CM_DOC = re.compile(r"(\d{2,3}(?:\.\d)?)\s?cm\s?\(")
 _M_DOC = re.compile(r"\b(\d\.\d{1,2})\s?m\s?\(")
-_CAP = re.compile(r"\b(\d+(?:\.\d+)?)\s?(gb|tb)\b")
+# a capacity, not a speed ("SAS 12 Gb/s", "3Gbps")
+_CAP = re.compile(r"\b(\d+(?:\.\d+)?)\s?(gb|tb)\b(?!\s?/\s?s|ps)")
 _SIZE_Q = re.compile(r"\bsize\s+(\d{1,2}(?:\.5)?)\b|\b(\d{1,2}(?:\.5)?)\s+size\b")
 _SIZE_DOC = re.compile(r"\bsize\s+(\d{1,2}(?:\.5)?)\b|\bus\s?(\d{1,2}(?:\.5)?)\b")
 

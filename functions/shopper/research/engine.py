@@ -234,6 +234,7 @@ class SearchEngine:
         types: dict[str, int] = {}
         attr_keys: dict[str, int] = {}
         ptype = np.full(n_docs, -1, dtype=np.int32)
+        main = np.zeros(n_docs, dtype=bool)
         for doc, item in enumerate(self.items):
             kind = product_type(item.category, item.title, item.description)
             if kind:
@@ -242,6 +243,7 @@ class SearchEngine:
             title = analyze(item.title)
             brand = _analyzed(item.brand or "")
             category = list(_analyzed(item.category or ""))
+            main[doc] = is_main_product(kind, category, item.title)
             if kind and not category_says_type(category):
                 category = [*category, kind]  # what it is, when its category does not say
             description = analyze(item.description) if item.description != item.title else []
@@ -326,7 +328,7 @@ class SearchEngine:
         self._ptype = ptype
         type_names = list(types)
         self._accessory = np.isin(ptype, [types[t] for t in type_names if is_accessory(t)])
-        self._main = np.isin(ptype, [types[t] for t in type_names if is_main_product(t)])
+        self._main = main
         self._known_types = type_words(type_names)
         self._attr_keys = attr_keys
         self._attr_docs = _Csr.from_pairs(*pair_keys["attr"], len(attr_keys))
