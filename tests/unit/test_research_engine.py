@@ -162,6 +162,7 @@ def test_a_brand_ruled_out_is_never_shown(engine: SearchEngine) -> None:
     assert any((h.item.brand or "").lower() == "hp" for h in plain)  # the test means something
     said = engine.search(parse_text("laptop but no hp or lenovo"), limit=10)
     assert said and all((h.item.brand or "").lower() not in ("hp", "lenovo") for h in said)
+    assert all(h.item.category in ("notebook", "laptops") for h in said[:5])  # laptops, not their RAM
 
 
 def test_cheap_prefers_the_low_end_of_the_asked_type_not_the_cheapest_accessory(engine: SearchEngine) -> None:

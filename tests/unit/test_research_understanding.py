@@ -104,6 +104,11 @@ def test_query_type_is_the_head_noun_before_for_or_the_product_line(query: str, 
         (None, "Sony PlayStation 4 Pro 1TB White 1000 GB Wi-Fi", "", "consol"),
         # a description says what the product is before what it fits
         (None, "Sony SAL55200-2", "55-200mm Telephoto Zoom Lens for Digital SLR Cameras", None),
+        # a device's word before an add-on's says what it serves, not what it is
+        ("laptop", "Integral IN2V2GNWNEX 2GB LAPTOP RAM MODULE DDR2 667MHZ", "", "modul"),
+        (None, "DELL W009C Black", "E-View Laptop Stand", "stand"),
+        (None, "Kensington Contour Balance Toploader", "Contour Balance Notebook Case", "case"),
+        ("laptops", "Asus Zenbook Pro Dual Screen Laptop", "", "notebook"),
     ],
 )
 def test_product_type_corrects_wrong_or_missing_categories(

@@ -221,6 +221,9 @@ def product_type(category: str | None, title: str, description: str = "") -> str
     if fragment and " " not in category.strip() and not _TYPE_NOUN_RE.fullmatch(category.lower()):
         # "shot" read from "Cyber-shot", "sheet" from "500-sheet": what follows says the type
         category = derive_category(title[fragment.end() :]) or category
+    if category and (served := _serves(category, title)):
+        # "LAPTOP RAM MODULE" filed as "laptop": the category word only says what it serves
+        return served
     terms = analyze(category or "")
     while len(terms) > 1 and (terms[-1] in _PLACE_WORDS or _is_spec(terms[-1])):
         terms.pop()  # "power adapter/inverter indoor", "mini pc (<= 3l)"
@@ -268,17 +271,36 @@ def product_type(category: str | None, title: str, description: str = "") -> str
     if head is None and description:
         described = re.split(r"\s(?:for|compatible with)\s", description[:160], maxsplit=1)[0]
         words = analyze(described)  # what it is, not the "... for Digital SLR Cameras" it fits
-        first = next(
-            (
-                t
-                for i, t in enumerate(words)
-                if t in _DESCRIBED_TYPES and (i == 0 or words[i - 1] not in _FITS)
-            ),
-            None,
+        named = (
+            i for i, t in enumerate(words) if t in _DESCRIBED_TYPES and (i == 0 or words[i - 1] not in _FITS)
         )
-        if first:
-            return canonical_type(first)
+        at = next(named, None)
+        if at is not None:
+            after = [t for t in words[at + 1 : at + 3] if t in _ADD_ONS]  # "laptop stand": a stand
+            return canonical_type(after[-1] if after and words[at] in _DEVICES else words[at])
     return canonical_type(head) if head else None
+
+
+# Portable devices that sources file their add-ons under ("laptop" for a laptop's RAM), and the
+# add-ons a title names right after the device's word.
+_DEVICES = frozenset(analyze("laptop notebook tablet phone smartphone"))
+_ADD_ONS = frozenset(
+    analyze("ram memory module stand bag case sleeve charger adapter battery cooler dock lock skin")
+)
+
+
+def _serves(category: str, title: str) -> str | None:
+    """The add-on a title names right after its one-word device category ("LAPTOP RAM
+    MODULE", "notebook stand" filed as laptops), or None when the title is the device."""
+    filed = analyze(category)
+    if len(filed) != 1 or filed[0] not in _DEVICES:
+        return None
+    words = analyze(title)
+    for i, word in enumerate(words[:-1]):
+        if canonical_type(word) == canonical_type(filed[0]):
+            after = [t for t in words[i + 1 : i + 3] if t in _ADD_ONS]
+            return canonical_type(after[-1]) if after else None
+    return None
 
 
 def _drive_type(text: str) -> str | None:
