@@ -372,10 +372,17 @@ def _decide(kind: str, u: Understanding, state: DialogueState, turn: Turn) -> De
     if kind == "more_like":
         product = _one(state, u.reference)
         price = product.price
+        relative = set(u.refinement.relative) if u.refinement else set()
+        low = float(math.floor(price * 0.5)) if price else None
+        high = float(math.ceil(price * 1.5)) if price else None
+        if price and "cheaper" in relative:
+            high = float(math.floor(price * 0.95))  # "like the lenovo but cheaper"
+        elif price and "pricier" in relative:
+            low, high = float(math.ceil(price * 1.05)), None
         similar = SearchState(
             query=similar_query(product, state.search.query if state.search else ""),
-            minPrice=float(math.floor(price * 0.5)) if price else None,
-            maxPrice=float(math.ceil(price * 1.5)) if price else None,
+            minPrice=low,
+            maxPrice=high,
         )
         text = f"Looking for more like the {replies.short_name(product.title, product.brand)}."
         return Decision(text, ((SEARCH_PRODUCTS, search_arguments(similar)),), kind, product.id)

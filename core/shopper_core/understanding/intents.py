@@ -87,6 +87,8 @@ _LIST_SAVED = _re(
     rf"|^(?:my {_LIST})$|^(?:anything|what's|what is|is there anything) (?:on|in) (?:my|the) {_LIST}\b"
     rf"|^how many (?:items|things|products)? ?(?:are |do i have )?(?:on|in) my {_LIST}\b|^(?:show|"
     rf"list) (?:my )?saved\b"
+    r"|^(?:do|did) i (?:have|save) (?:anything|any|something|stuff|things|items)(?: saved| on my list)?\b"
+    r"|^have i (?:saved|got) (?:anything|any)\b"
 )
 _ADD_TO_CART = _re(
     rf"\b(?:add|put|throw|place|move|stick|pop|drop)\b.*\b(?:to|in|into|on)\s+(?:(?:my|the)\s+)?{CART}\b"
@@ -103,6 +105,8 @@ _LIST_CART = _re(
     rf"let me see|how many (?:items |things |products )?(?:are |do i have )?)\b.*{IN_CART}"
     rf"|^(?:my {CART}|(?:show|open|check|view|see|read)(?: me)? (?:my |the )?{CART})\b"
     rf"|\bhow much is (?:my|the) {CART}\b"
+    rf"|\bhow much (?:is|are|does|do) (?:everything|it all|all of it|all of them|the stuff|my stuff|"
+    rf"the items|the things)\b.*{IN_CART}|\bwhat(?:'s| is) my total\b"
     rf"|^what (?:did|have) i (?:put|added|add)\b.*\b(?:to|in|into) (?:my |the )?{CART}\b"
     rf"|\bwhat(?:'s| is) (?:my |the )?{CART} total\b|\b{CART} total\b"
 )
@@ -127,6 +131,8 @@ _SAVE = _re(
 _COMPARE = _re(
     r"\b(?:compare|comparison|compared|versus|vs|side by side|differences?|differ|contrast|stack up|"
     r"which (?:one )?is better|which should i (?:get|buy|choose|pick)|how do (?:they|the .+) compare|"
+    r"which (?:one )?(?:is|'s) (?:cheaper|pricier|more expensive|bigger|smaller|lighter|newer)"
+    r"(?=.* (?:or|and|vs) )|"
     r"which (?:of (?:them|these|the two) )?(?:would you|do you) (?:recommend|pick|choose))\b"
 )
 _SUPERLATIVE_FRAME = _re(
@@ -154,14 +160,16 @@ _MORE_LIKE = _re(
     r"\b(?:more|others?|anything|something|things|ones|products|items|stuff)\s+(?:just\s+)?like\s+"
     r"(?:this|that|it|these|those|the)\b|\bsimilar\b|\blike (?:this|that) one\b|\balternatives?\b"
     r"|\bsame kind\b|\bin the same (?:style|vein)\b|\bmore of (?:these|those|this|that)\b"
-    r"|\b(?:more|others?|ones|stuff|things) (?:just )?like (?:number|#|no) ?\d+\b|\bmore like \d\b"
+    r"|\b(?:more|others?|ones|stuff|things|something|anything) (?:just )?like (?:number|#|no) ?\d+\b"
+    r"|\bmore like \d\b"
 )
 _GO_BACK = _re(
     r"^(?:(?:never ?mind|nah|no|ok(?:ay)?|actually|hmm|please|can you|can we|let's|just)\s+)*"
     r"(?:go back|back|take me back|undo that|undo)(?: to)?(?: (?:the|my|what i had|what you had|those))?"
     r"(?: (?:previous|last|earlier|old|other|first|original))?(?: (?:results?|ones|search|list|products))?"
     r"(?: (?:please|again))?$"
-    r"|^(?:show me )?the (?:previous|earlier|old|original) (?:results|ones|search)(?: again)?$"
+    r"|^(?:show me |bring back |can i see )?the (?:(?:previous|earlier|old|original) (?:results|ones|search|"
+    r"products)|first (?:results|search))(?: again)?$"
 )
 _PREFERENCES = _re(
     r"\bwhat do i (?:usually |normally |typically |generally )?(?:like|prefer|buy|go for|want|save)\b"

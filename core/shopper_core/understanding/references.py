@@ -136,8 +136,17 @@ def _name(text: str) -> str | None:
     return " ".join(words).removesuffix("'s")
 
 
+# "the last one I saved", "the one I just saved": the newest on the list (read out newest first).
+_LAST_SAVED_RE = re.compile(
+    r"\b(?:the )?(?:(?:last|latest|most recent|newest) (?:one|thing|item|product)|one) i (?:just )?saved\b"
+    r"|\bthe one i just saved\b"
+)
+
+
 def parse_reference(text: str) -> Reference | None:
     """The reference in normalised text, or None when the turn points at nothing."""
+    if _LAST_SAVED_RE.search(text) and not _ORDINAL_RE.search(_LAST_SAVED_RE.sub(" ", text)):
+        return Reference(positions=(1,), saved=True)
     positions = _positions(text)
     name = None if positions else _name(text)
     saved = bool(_SAVED_RE.search(text))

@@ -175,8 +175,9 @@ def _named_by_shown(text: str, context: Context, reference: Reference) -> Refere
         for w in re.findall(r"[a-z0-9][a-z0-9'+-]*", text)
         if w not in STOP_WORDS and w not in COMMAND_WORDS and any(w in name for name in shown)
     ]
-    if not any(len(w) >= 3 and not w.isdigit() for w in words):
-        return reference
+    brands = Lexicon.default().brands
+    if not any((len(w) >= 3 and not w.isdigit()) or w in brands for w in words):
+        return reference  # "the 3" names nothing; "the hp" and "the lg" name their brand
     return replace(reference, name=" ".join(dict.fromkeys(words)), focus=False)
 
 
@@ -317,6 +318,9 @@ def understand_with(
             reference = _compared_names(norm, context, reference)
         if reference.cart and intent != "remove_from_cart":
             reference = replace(reference, cart=False)  # "put it in the cart" points at results
+        if intent == "more_like" and (relatives := intents.relatives_of(norm)):
+            # "something like the lenovo but cheaper": the likeness, at a lower price
+            result = _with(result, refinement=Refinement(relative=relatives))  # type: ignore[arg-type]
         return _with(result, reference=reference)
     if intent == "superlative":
         return _with(result, superlative=rule.superlative or intents.superlative_of(norm) or "cheapest")

@@ -221,6 +221,7 @@ def test_bare_reference_with_nothing_shown_is_not_sure() -> None:
     ("empty my cart", Reference(every=True)),
     ("clear my saved list", Reference(saved=True, every=True)),
     ("remove all of them from my cart", Reference(cart=True, every=True)),
+    ("remove the last one i saved", Reference(positions=(1,), saved=True)),  # the newest
 ])  # fmt: skip
 def test_references_of_commands(said: str, reference: Reference) -> None:
     assert understand(said, SHOWN).reference == reference
@@ -243,6 +244,7 @@ NAMED = Context(
     ("how does the jbl stack up against the sennheiser", ("jbl", "sennheiser")),
     ("which is better, the bose or the sony", ("bose", "sony")),
     ("sony vs jbl", ("sony", "jbl")),
+    ("which is cheaper, the jbl or the sony", ("jbl", "sony")),
 ])  # fmt: skip
 def test_compare_two_products_named_by_their_names(said: str, names: tuple[str, ...]) -> None:
     u = understand(said, NAMED)
@@ -275,6 +277,9 @@ def test_a_first_request_with_nothing_shown_is_a_search(said: str, query: str) -
     ("empty my cart", "remove_from_cart"),
     ("clear the cart", "remove_from_cart"),
     ("remove everything from my list", "remove"),
+    ("do i have anything saved", "list_saved"),
+    ("how much is everything in my cart", "list_cart"),
+    ("show me the first results again", "go_back"),
 ])  # fmt: skip
 def test_questions_about_one_shown_product_and_emptying_lists(said: str, intent: str) -> None:
     u = understand(said, NAMED)

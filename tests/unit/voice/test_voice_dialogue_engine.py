@@ -235,6 +235,17 @@ async def test_more_like_number_two_searches_the_kind_of_product_it_is() -> None
     assert "headphones" in similar["searchText"].lower()
 
 
+async def test_more_like_number_two_but_cheaper_stays_below_its_price() -> None:
+    talk = await converse(["noise cancelling headphones", "something like number 2 but cheaper"])
+    first_id = next(iter(talk.state.queries))
+    shown = sorted(
+        (p for p in talk.state.products.values() if p["queryId"] == first_id), key=lambda p: p["systemRank"]
+    )
+    _, similar = talk.queries()
+    assert talk.intents == ["search", "more_like"]
+    assert similar["preferences"]["maxPrice"] < shown[1]["price"] and "minPrice" in similar["preferences"]
+
+
 def test_more_like_this_searches_what_its_title_names_not_the_old_search() -> None:
     lens = ShownProduct(id="p1", rank=1, title="Canon EF 50mm f/1.8 STM Lens", category="camera lenses")
     assert similar_query(lens, "camera") == "lens"
