@@ -296,7 +296,13 @@ def _items(state: DialogueState) -> list[dict[str, Any]]:
     return [p.model_dump() for p in state.results]
 
 
-def pick(state: DialogueState, reference: Reference | None, *, default_first: int = 0) -> list[ShownProduct]:
+def pick(
+    state: DialogueState,
+    reference: Reference | None,
+    *,
+    default_first: int = 0,
+    first_of_several: bool = False,
+) -> list[ShownProduct]:
     """The shown products a reference names (the focus when it names none). Raises UnclearReference."""
     if not state.results:
         raise UnclearReference(replies.NO_RESULTS_TEXT)
@@ -304,14 +310,16 @@ def pick(state: DialogueState, reference: Reference | None, *, default_first: in
     focus = state.focus_index()
     if reference.is_empty() and focus is None and default_first:
         return list(state.results[:default_first])
-    indices = resolve(reference, _items(state), focus)
+    indices = resolve(reference, _items(state), focus, first_of_several=first_of_several)
     return [state.results[i] for i in indices]
 
 
-def _one(state: DialogueState, reference: Reference | None) -> ShownProduct:
+def _one(state: DialogueState, reference: Reference | None, *, asking: bool = False) -> ShownProduct:
+    """The one product a reference names; `asking` (a question about it) takes the first shown
+    of several a name matches, since the answer names it."""
     if reference is not None and reference.every and not reference.name:
         raise UnclearReference("I can do that one product at a time. Which one first?")
-    products = pick(state, reference)
+    products = pick(state, reference, first_of_several=asking)
     if len(products) != 1:
         raise UnclearReference("You can say the first one, or its brand. Which one do you mean?")
     return products[0]
@@ -408,7 +416,7 @@ def _decide(kind: str, u: Understanding, state: DialogueState, turn: Turn) -> De
     if kind == "remove_from_cart":
         return _remove_from_cart(u.reference, state, turn)
     if kind in ("describe", "price", "retailer"):
-        product = _one(state, u.reference)
+        product = _one(state, u.reference, asking=True)
         position = next((i + 1 for i, p in enumerate(state.results) if p.id == product.id), None)
         answer = {
             "describe": lambda: replies.describe_product(

@@ -144,9 +144,10 @@ _SUPERLATIVE_FRAME = _re(
     r"|\b(?:of|among|out of) (?:these|them|those|the results|what you (?:showed|found))\b|\bone\??$"
 )
 _SORT = _re(
-    r"\b(?:sort|order|rank|arrange|organi[sz]e|reorder|re-?sort)\b.*\b(?:by|from|on|with)\b"
-    r"|\b(?:lowest|cheapest|highest|most expensive|best rated|top rated|highest rated|least expensive)\s+"
-    r"(?:price |prices |rated |rating |ones )?first\b"
+    r"^(?!.*\b(?:my|an|the|our|your) orders?\b)"  # "track my order from last week" sorts nothing
+    r"(?:.*\b(?:sort|order|rank|arrange|organi[sz]e|reorder|re-?sort)\b.*\b(?:by|from|on|with)\b"
+    r"|.*\b(?:lowest|cheapest|highest|most expensive|best rated|top rated|highest rated|least expensive)\s+"
+    r"(?:price |prices |rated |rating |ones )?first\b)"
     r"|^(?:sort|order) (?:them|these|it|the results|results)$|\bsorted by\b|\bin order of\b"
     r"|\bfrom (?:cheapest|lowest|highest|most expensive) to\b|\bprice (?:low|high) to (?:high|low)\b"
 )
@@ -168,6 +169,8 @@ _GO_BACK = _re(
     r"(?:go back|back|take me back|undo that|undo)(?: to)?(?: (?:the|my|what i had|what you had|those))?"
     r"(?: (?:previous|last|earlier|old|other|first|original))?(?: (?:results?|ones|search|list|products))?"
     r"(?: (?:please|again))?$"
+    r"|(?:.*\b)?(?:go|get|take me|switch|come) back to (?:the |those |my )?(?:[a-z']+ ){0,2}(?:from before|"
+    r"from earlier|(?:you|we) (?:showed|had|found|saw)(?: me)?(?: before| earlier)?|before|earlier)$"
     r"|^(?:show me |bring back |can i see )?the (?:(?:previous|earlier|old|original) (?:results|ones|search|"
     r"products)|first (?:results|search))(?: again)?$"
 )
@@ -188,7 +191,7 @@ _PRICE = _re(
     r"|\bwhat(?:'s| is) (?:the )?(?:price|cost) (?:tag|of)\b|\bthe price\b"
 )
 _RETAILER = _re(
-    r"\bwhere (?:is|are|was|can i|could i|do i|does|do they|do you)\b.*\b(?:sold|buy|get|find|"
+    r"\bwhere(?:'s| (?:is|are|was|can i|could i|do i|does|do they|do you))\b.*\b(?:sold|buy|get|find|"
     r"from|bought|purchase|order|available|come from)\b"
     r"|\bwhich (?:store|shop|retailer|site|seller|website|vendor|merchant|marketplace)\b|"
     r"\bwho (?:sells|has|stocks|is selling)\b"
@@ -311,6 +314,9 @@ _PREFERENCES_MORE = _re(
 )
 _ASSISTANT_COMMAND = _re(
     r"^(?:turn|switch) (?:on|off|up|down)\b|\bset (?:a|an|the) (?:timer|alarm|reminder)\b"
+    r"|\b(?:track|cancel|return|refund|change) (?:my|an|the|our|this) "
+    r"(?:order|package|parcel|delivery|purchase)"
+    r"|\bwhere(?:'s| is) my (?:order|package|parcel|delivery|refund)\b"
     r"|^open the (?:door|garage|window|blinds)\b|^(?:play|sing|call|text|email|dial|navigate)\b"
     r"|^order (?:a |some )?(?:pizza|food|taxi|uber|cab|takeout)\b"
     r"|\bhow (?:far|old|tall|big) is (?!(?:it|that|this|the \w+ (?:on|of) (?:it|that|this|the|number))\b)"

@@ -31,9 +31,11 @@ _NUMBER_RUN_RE = re.compile(rf"\b(?:a\s+)?(?:(?:{_NUMBER_WORDS})(?:[\s-]+(?:and[
 # A run of small number words is an amount only when money or stars follow ("one dollar",
 # "four stars"); alone it is a reference ("that one", "the first two").
 _AMOUNT_AFTER_RE = re.compile(r"\s*(?:dollars?|bucks?|euros?|pounds?|quid|usd|eur|gbp|stars?|grand|k\b)")
-_HESITATION_RE = re.compile(r"\b(?:um+|uh+|uhm+|erm+|er|hmm+|mm+|ah+)\b[,.]?\s*")
+_HESITATION_RE = re.compile(r"\b(?:um+|uh+|uhm+|erm+|er|hmm+|mm+|ah+|meh|ugh|welp)\b[,.]?\s*")
 # "ad it to cart": "ad" before what is added is the command, not an advert.
 _ADD_TYPO_RE = re.compile(r"\bad(?= (?:it|that|this|them|these|those|the|number|one|to)\b)")
+_HALVES = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5"}
+_HALF_RE = re.compile(r"\b(one|two|three|four|five|[1-5]) and a half\b")
 _LEADING_FILLER_RE = re.compile(r"^(?:(?:okay|ok|so|well|alright|all right|right|like|oh)\b[\s,]+)+(?=\S)")
 
 
@@ -261,6 +263,7 @@ def normalise(text: str, lexicon: Lexicon | None = None) -> str:
     out = re.sub(r"\b(?:a |one )?fiver\b", "5", out)
     out = _ADD_TYPO_RE.sub("add", out)
     out = re.sub(r"\bid (?=like|love|prefer|want|rather)", "i'd ", out)
+    out = _HALF_RE.sub(lambda m: f"{_HALVES.get(m.group(1), m.group(1))}.5", out)  # "four and a half"
     out = _numbers(out)
     out = re.sub(r"\b(\d+(?:\.\d+)?) grand\b", r"\1k", out)
     words = [correct_word(w, lexicon) for w in out.split(" ")]

@@ -205,11 +205,19 @@ def _each_named(names: Sequence[str], items: Sequence[Mapping[str, Any]], where:
     return picked
 
 
-def resolve(reference: Reference, items: Sequence[Mapping[str, Any]], focus_index: int | None) -> list[int]:
+def resolve(
+    reference: Reference,
+    items: Sequence[Mapping[str, Any]],
+    focus_index: int | None,
+    *,
+    first_of_several: bool = False,
+) -> list[int]:
     """Zero-based indices of ``items`` the reference picks.
 
     A name narrows the items first, then positions count within those ("the second
-    Sony one"). An empty reference means the product in focus. Raises UnclearReference.
+    Sony one"). An empty reference means the product in focus. A name that several items
+    match is unclear, unless ``first_of_several`` (a question about "the samsung one" is
+    answered about the first shown, which the answer names). Raises UnclearReference.
     """
     where = "on your list" if reference.saved else "shown"
     if not items:
@@ -235,9 +243,9 @@ def resolve(reference: Reference, items: Sequence[Mapping[str, Any]], focus_inde
     if reference.extreme:
         return [_extreme(reference.extreme, candidates, items, where)]
     if reference.name:
-        if len(candidates) > 1:
+        if len(candidates) > 1 and not first_of_several:
             raise UnclearReference(f"Several products {where} match {reference.name}. Which number?")
-        return candidates
+        return candidates[:1]
     if focus_index is not None and 0 <= focus_index < len(items):
         return [focus_index]
     if len(items) == 1:

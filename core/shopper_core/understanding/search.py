@@ -30,7 +30,10 @@ _REQUEST = (
     r"(?:i'm|i am|im|we're|we are) (?:looking|searching|shopping|hunting) (?:for|around for)|"
     r"(?:i'm|i am|im) (?:in the market for|after|interested in)|"
     r"i (?:want|need|would like|'d like|wanna|gotta get|must have)(?: to (?:buy|get|find|see|order))?|"
-    r"i'd like(?: to (?:buy|get|see))?|i'd love|i(?:'m| am) (?:trying|hoping) to (?:find|get|buy)|"
+    r"i'd like(?: to (?:buy|get|see|find|order|look at|have))?|i'd love(?: to (?:find|get|see))?|"
+    r"i(?:'m| am) (?:trying|hoping) to (?:find|get|buy)|"
+    r"(?:my|our|his|her|their) [a-z']+ (?:needs?|wants?|would like|is looking for|could use)|"
+    r"(?:he|she|they) (?:needs?|wants?|would like|could use)|"
     r"(?:do|does) (?:you|u|ya|the store|this store)(?: guys| all| folks)? (?:have|sell|carry|got|stock)|"
     r"have you got|you got|got|(?:is|are) there|"
     r"show me|show|find me|find|search(?: for)?|look(?:ing)? for|get me|buy me|buy|order|"
@@ -45,10 +48,11 @@ _LEADING_RE = re.compile(rf"^(?:(?:{_REQUEST})\b\s*)+")
 _TRAILING_RE = re.compile(
     r"\s*\b(?:preferably|ideally|please|pls|thanks|thank you|for me|for us|instead|then|now|today|right now|"
     r"available|in stock|for sale|you have|you've got|you got|do you have|that you have|"
-    r"if you have (?:any|some|them|one)|if possible|or something|or so|at all|too|as well|"
+    r"if you have (?:any|some|them|one)|if possible|or something|or so|at all|too|as well|though|"
+    r"(?:stuff |anything |whatever )?(?:is|would be|will be|are) (?:fine|ok|okay|good|great)|"
     r"that is|that's|which is|with|in|for|and|or|of|at|on|to|from|by|priced|costing|"
     r"what do you have|what have you got|what you got|what's out there|"
-    r"rated|that|which|a|an|the|some|any|one|ones|me|under|over|between|around)\s*$"
+    r"rated|that|which|a|an|the|some|any|one|ones|me|under|over|between|around|something|anything)\s*$"
 )
 _PURPOSE_RE = re.compile(r"\s*\bfor\s+(?P<what>(?:my|a|an|the|his|her|our|their|your)?\s*[\w' -]+?)\s*$")
 _FOR_SOMEONE_RE = re.compile(

@@ -103,6 +103,8 @@ def _content_intent(text: str, taken: Taken, query: str, context: Context, lexic
         return RuleResult("refine", 0.9 if context.has_search else 0.65)
     if filters.any() and not product:
         return RuleResult("refine" if context.has_search else "search", 0.9 if context.has_search else 0.6)
+    if context.has_search and filters.any() and _known(product, lexicon) == 0:
+        return RuleResult("refine", 0.85)  # "nothing over forty though": no new product named
     if (
         context.has_search
         and refine_words
@@ -305,6 +307,8 @@ def understand_with(
     if intent == "refine":
         relatives: tuple[Relative, ...] = intents.relatives_of(norm)  # type: ignore[assignment]
         product = _product_words(taken.rest, lexicon)
+        if _known(product, lexicon) < 2:
+            product = ""  # "she's super picky, only 4 stars and up": no product named, the search's stays
         refinement = Refinement(filters=taken.filters, relative=relatives, query=product or None)
         return _with(result, refinement=refinement)
     if intent in _REFERENCE_INTENTS:

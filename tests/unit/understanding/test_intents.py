@@ -280,6 +280,10 @@ def test_a_first_request_with_nothing_shown_is_a_search(said: str, query: str) -
     ("do i have anything saved", "list_saved"),
     ("how much is everything in my cart", "list_cart"),
     ("show me the first results again", "go_back"),
+    ("please go back to the shirts from before", "go_back"),
+    ("go back to the ones you showed me before", "go_back"),
+    ("can you track my order from last week?", "unknown"),
+    ("the second one, where's it sold?", "retailer"),
 ])  # fmt: skip
 def test_questions_about_one_shown_product_and_emptying_lists(said: str, intent: str) -> None:
     u = understand(said, NAMED)
@@ -402,3 +406,15 @@ def test_going_back_to_a_brand_refines_the_search() -> None:
     for said in ("go back to the philips ones", "switch back to sony"):
         got = understand(said, SHOWN)
         assert got.intent == "refine" and got.refinement is not None and got.refinement.query is None
+
+
+@pytest.mark.parametrize(("said", "filters"), [
+    ("nothing over forty though", {"max_price": 40.0}),
+    ("Samsung if possible", {"brand": "Samsung"}),
+    ("oh and she's super picky, only stuff rated 4 stars and up", {"min_rating": 4.0}),
+    ("only the really well rated ones, like four and a half stars or more", {"min_rating": 4.5}),
+])  # fmt: skip
+def test_a_refinement_without_a_product_keeps_the_search_words(said: str, filters: dict[str, object]) -> None:
+    u = understand(said, SHOWN)
+    assert u.intent == "refine" and u.refinement is not None and u.refinement.query is None
+    assert {k: getattr(u.refinement.filters, k) for k in filters} == filters

@@ -34,6 +34,8 @@ from shopper_core.understanding import parse_search
         ("my budget is 300 for a phone", "phone", None, 300),
         ("a watch for my dad, something classy, 200 to 400", "watch something classy", 200, 400),
         ("im after some skincare stuff under a tenner", "skincare stuff", None, 10),
+        ("so um my sister needs a new phone, something between 200 and 400 dollars", "new phone", 200, 400),
+        ("I'd like to find a perfume for my wife, nothing over a hundred dollars", "perfume", None, 100),
         ("monitor 27 to 32 inch", "monitor 27 to 32 inch", None, None),
         ("laptop, I can stretch to 1.2k", "laptop", None, 1200),
         ("laptop between one thousand and two thousand dollars", "laptop", 1000, 2000),

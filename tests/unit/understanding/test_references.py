@@ -120,3 +120,9 @@ def test_each_name_picks_its_own_product() -> None:
     assert resolve(Reference(name="logitech", also=("sony",)), ITEMS, None) == [1, 0]
     with pytest.raises(UnclearReference, match="bose"):
         resolve(Reference(name="sony", also=("bose",)), ITEMS, None)
+
+
+def test_a_question_about_a_name_several_match_is_about_the_first_shown() -> None:
+    with pytest.raises(UnclearReference, match="Several"):
+        resolve(Reference(name="sony"), ITEMS, None)
+    assert resolve(Reference(name="sony"), ITEMS, None, first_of_several=True) == [0]
