@@ -33,6 +33,13 @@ BENCHMARKS: dict[str, list[str]] = {
         "--name",
         "dialogue_final",
     ],
+    "dialogue_final2": [
+        "bench/dialogue.py",
+        "--data",
+        "bench/data/dialogue/conversations_final2.jsonl",
+        "--name",
+        "dialogue_final2_rerun",  # the blind figure (dialogue_final2) was taken once, before any fix
+    ],
     "search_latency": ["bench/search_latency.py"],
     "research_latency": ["bench/research_latency.py"],
     "api": ["bench/api_bench.py"],

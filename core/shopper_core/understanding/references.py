@@ -72,7 +72,7 @@ _NOT_A_NAME = frozenset(
 _SUPERLATIVES: tuple[tuple[re.Pattern[str], Superlative], ...] = (
     (re.compile(
         r"\b(?:cheapest|least expensive|lowest(?:[\s-]priced)?|lowest price|most affordable|cheapest one|"
-        r"lowest cost|least costly|best (?:deal|price|value)|costs? the least|cheapest of)\b"
+        r"most cheap|lowest cost|least costly|best (?:deal|price|value)|costs? the least|cheapest of)\b"
     ), "cheapest"),
     (re.compile(
         r"\b(?:most expensive|priciest|highest(?:[\s-]priced)?|highest price|most costly|dearest|"

@@ -314,7 +314,7 @@ def test_refinements() -> None:
 
 @pytest.mark.parametrize(("said", "kind"), [
     ("which one is cheapest", "cheapest"), ("which is the best rated", "best_rated"),
-    ("the most expensive one?", "most_expensive"),
+    ("the most expensive one?", "most_expensive"), ("which is most cheap?", "cheapest"),
 ])  # fmt: skip
 def test_superlatives(said: str, kind: str) -> None:
     assert understand(said, SHOWN).superlative == kind
