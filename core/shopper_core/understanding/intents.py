@@ -122,6 +122,7 @@ _EMPTY = _re(
 )
 _SAVE = _re(
     r"^(?:please )?(?:save|keep|bookmark|favou?rite|star|remember|store|like|heart|pin)\b"
+    r"|^(?:please )?(?:grab|snag) (?:me )?(?:it|that|this|number \w+|the (?:[\w-]+ ){0,2}one)\b"
     rf"|\b(?:add|put|stick|pop)\b.*\b(?:to|on|in|onto)\s+(?:my|the)\s+{_LIST}\b"
     r"|\b(?:save|bookmark|keep)\s+(?:it|that|this|them|those|these|the|number|#|one)\b"
     r"|^(?:i'll|i will|i'd|i would|let me|i wanna|i want to) (?:take|keep|save|grab|go with|have)\b"

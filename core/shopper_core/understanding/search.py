@@ -19,6 +19,7 @@ from shopper_core.understanding.types import Search
 
 _REQUEST = (
     r"and|or|also|plus|actually|no|nah|wait|hmm|instead|now|preferably|ideally|hey|hi|hello|yo|maybe|"
+    r"hiya|heya|howdy|hey there|hi there|hello there|good (?:morning|afternoon|evening)|"
     r"i said|i meant|i mean|what if|if|"
     r"please|pls|can you|could you|would you|can u|could u|u|"
     r"what(?:'s| is| are) (?:a |an |some )?(?:good|decent|nice|the best)|"
@@ -36,7 +37,7 @@ _REQUEST = (
     r"(?:he|she|they) (?:needs?|wants?|would like|could use)|"
     r"(?:do|does) (?:you|u|ya|the store|this store)(?: guys| all| folks)? (?:have|sell|carry|got|stock)|"
     r"have you got|you got|got|(?:is|are) there|"
-    r"show me|show|find me|find|search(?: for)?|look(?:ing)? for|get me|buy me|buy|order|"
+    r"show me|show|find me|find|search(?: for)?|look(?:ing)? for|get me|grab(?: me)?|buy me|buy|order|"
     r"help me (?:find|get|choose|pick)|recommend(?: me)?|suggest(?: me)?|"
     r"what (?:would|do|can|could) you (?:recommend|suggest)|any (?:recommendations|suggestions)(?: for)?|"
     r"i'm thinking of|thinking about|what about|how about|any (?:good )?options for|"

@@ -222,6 +222,7 @@ def test_bare_reference_with_nothing_shown_is_not_sure() -> None:
     ("clear my saved list", Reference(saved=True, every=True)),
     ("remove all of them from my cart", Reference(cart=True, every=True)),
     ("remove the last one i saved", Reference(positions=(1,), saved=True)),  # the newest
+    ("ok grab the cheapest one for me", Reference(extreme="cheapest")),
 ])  # fmt: skip
 def test_references_of_commands(said: str, reference: Reference) -> None:
     assert understand(said, SHOWN).reference == reference
@@ -258,6 +259,8 @@ def test_compare_two_products_named_by_their_names(said: str, names: tuple[str, 
     ("whats the cheapest laptop", "laptop"),
     ("do you guys have any samsung phones under 500 bucks", "phones"),
     ("can i get some groceries like apples", "groceries like apples"),
+    ("hiya, my brother wants some headphones but no sony, under a hundred", "headphones"),
+    ("grab me some headphones under 50", "headphones"),
 ])  # fmt: skip
 def test_a_first_request_with_nothing_shown_is_a_search(said: str, query: str) -> None:
     u = understand(said, FRESH)
