@@ -58,9 +58,6 @@ TURNS = (
 )
 
 
-EARLY_MS = 250.0  # the VAD's stop window: no reply can start sooner
-
-
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))] if ordered else float("nan")
@@ -247,10 +244,6 @@ async def run_level(
         "errors": failures[:3],
         "p50_ms": round(percentile(latencies, 0.5), 1),
         "p95_ms": round(percentile(latencies, 0.95), 1),
-        # First audio sooner than the VAD could have ended the turn: the previous reply was
-        # still arriving (it stalled for longer than the client's 0.8 s quiet wait, so the
-        # client spoke into a pause), so the latency is not this turn's.
-        "early_turns": sum(1 for v in latencies if v < EARLY_MS),
         "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
         "idle_rss_mb": round(idle, 1),
         "peak_rss_mb": round(peak, 1),
@@ -298,7 +291,7 @@ def server_env(mode: str, fake_url: str, cloud: Any) -> dict[str, str]:
     return env
 
 
-COLUMNS = ("sessions", "turns", "failed_sessions", "early_turns", "p50_ms", "p95_ms", "p95_ms_runs")
+COLUMNS = ("sessions", "turns", "failed_sessions", "p50_ms", "p95_ms", "p95_ms_runs")
 COLUMNS += ("idle_rss_mb", "peak_rss_mb", "mb_per_session", "mb_per_session_vs_warm", "server_cpu")
 
 
@@ -327,14 +320,13 @@ def write_results(report: dict[str, Any], out: Path) -> Path:
             "",
         ]
     rows += [
-        "| sessions | turns | failed | early (a reply stalled) | p50 ms | p95 ms | p95 of each run "
-        "| idle RSS MB | peak RSS MB | MB / session | MB / session vs warm-up RSS "
-        "| voice server CPU % (of one core) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| sessions | turns | failed | p50 ms | p95 ms | p95 of each run | idle RSS MB | peak RSS MB "
+        "| MB / session | MB / session vs warm-up RSS | voice server CPU % (of one core) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for level in report["levels"]:
         level["server_cpu"] = level["cpu_percent"]["voice_server"]
-        rows.append("| " + " | ".join(str(level.get(key, "")) for key in COLUMNS) + " |")
+        rows.append("| " + " | ".join(str(level[key]) for key in COLUMNS) + " |")
     scope = "one server process on one CPU" if report["pinned"] else "the server"
     runs = report.get("runs") or []
     if len(runs) > 1:
