@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import signal
@@ -118,7 +119,7 @@ class VoiceProcess:
                 "--port",
                 str(self.port),
                 "--log-level",
-                "warning",
+                "warning",  # uvicorn's access log
                 "--workers",
                 str(workers),
             ],
@@ -128,7 +129,9 @@ class VoiceProcess:
                 "PYTHONPATH": f"{ROOT}:{ROOT / 'core'}:{ROOT / 'functions'}",
                 "SESSION_TICKET_KEY": TICKET_KEY,
                 "PIPECAT_SERVER_SECRET": SECRET,
-                "LOG_LEVEL": "WARNING",
+                # INFO: the per-turn stage timings (turn_latency, stt_final) land in the log,
+                # one line per turn, and each level reads its own lines (stage_summary).
+                "LOG_LEVEL": "INFO",
                 "MAX_SESSIONS": "1000",
                 **env,
             },
@@ -138,6 +141,25 @@ class VoiceProcess:
             preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
         )
         wait_healthy(f"http://127.0.0.1:{self.port}", self.popen, Path(self.log.name), timeout=180)
+
+    def log_offset(self) -> int:
+        self.log.flush()
+        return Path(self.log.name).stat().st_size
+
+    def log_events(self, since: int) -> list[dict[str, Any]]:
+        """The server's JSON log events written after byte offset `since`."""
+        with open(self.log.name, "rb") as reader:
+            reader.seek(since)
+            lines = reader.read().splitlines()
+        events = []
+        for line in lines:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(event, dict):
+                events.append(event)
+        return events
 
     def stop(self) -> None:
         if self.popen.poll() is None:
@@ -186,6 +208,7 @@ async def run_level(
     rounds: int = 1,
 ) -> dict[str, Any]:
     idle = rss_mb(server.popen.pid)
+    log_start = server.log_offset()
     pids = {"voice_server": server.popen.pid, **(others or {})}
     cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
     bench_before = sum(os.times()[:2])
@@ -230,7 +253,35 @@ async def run_level(
         "wall_s": round(wall, 1),
         # Average CPU use over the level, percent of one core (200 = both cores of this machine).
         "cpu_percent": {name: round(value, 1) for name, value in cpu.items()},
+        "stages": stage_summary(server.log_events(log_start)),
     }
+
+
+STAGE_FIELDS = ("stt_ms", "llm_first_token_ms", "tts_first_audio_ms", "voice_to_voice_ms")
+
+
+def stage_summary(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per-stage p50/p95 over a level's turns, from the server's turn_latency and stt_final lines.
+
+    Where the tail comes from: stt is VAD stop -> transcript (queueing for the decoder
+    included), tts_first_audio the text handed to speech -> its first audio.
+    """
+    turns = [e for e in events if e.get("event") == "turn_latency"]
+    finals = [e for e in events if e.get("event") == "stt_final"]
+    summary: dict[str, Any] = {"turns": len(turns)}
+    for name in STAGE_FIELDS:
+        values = [float(t[name]) for t in turns if t.get(name) is not None]
+        summary[name] = {"p50": round(percentile(values, 0.5), 1), "p95": round(percentile(values, 0.95), 1)}
+    inference = [float(f["inference_ms"]) for f in finals if f.get("inference_ms")]
+    summary["stt_inference_ms"] = {
+        "p50": round(percentile(inference, 0.5), 1),
+        "p95": round(percentile(inference, 0.95), 1),
+    }
+    if finals:
+        hits = sum(bool(f.get("speculative_hit")) for f in finals)
+        summary["speculative_hits"] = round(hits / len(finals), 2)
+        summary["decodes_per_turn"] = round(sum(int(f.get("decodes", 1)) for f in finals) / len(finals), 2)
+    return summary
 
 
 def server_env(mode: str, fake_url: str, cloud: Any) -> dict[str, str]:
@@ -311,6 +362,30 @@ def write_results(report: dict[str, Any], out: Path) -> Path:
     for level in report["levels"]:
         parts = ", ".join(f"{name} {value}" for name, value in level["cpu_percent"].items())
         rows.append(f"- {level['sessions']} sessions: {parts}")
+    if any(level.get("stages") for level in report["levels"]):
+        rows += [
+            "",
+            "Stages per level, p50 / p95 ms, from the server's turn metrics (stt: VAD stop -> "
+            "transcript, decoder queueing included; whisper: the decode alone; tts: text -> "
+            "first audio):",
+            "",
+            "| sessions | stt | whisper decode | llm first token | tts first audio | server voice-to-voice "
+            "| speculative hits | decodes / turn |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for level in report["levels"]:
+            st = level.get("stages") or {}
+
+            def cell(name: str, st: dict[str, Any] = st) -> str:
+                value = st.get(name) or {}
+                return f"{value.get('p50', 0):.0f} / {value.get('p95', 0):.0f}"
+
+            rows.append(
+                f"| {level['sessions']} | {cell('stt_ms')} | {cell('stt_inference_ms')} "
+                f"| {cell('llm_first_token_ms')} | {cell('tts_first_audio_ms')} "
+                f"| {cell('voice_to_voice_ms')} "
+                f"| {st.get('speculative_hits', '')} | {st.get('decodes_per_turn', '')} |"
+            )
     if report.get("server_cpu_per_session"):
         rows += [
             "",
@@ -331,7 +406,10 @@ def search(
     others: dict[str, int],
     args: argparse.Namespace,
 ) -> dict[str, Any]:
-    """One pass over the levels: grow until p95 leaves 1.5x the one-session p95 (or a session fails)."""
+    """One pass over the levels: grow until p95 leaves 1.5x the one-session p95 (or a session fails).
+
+    With --keep-going every level runs; the capacity is still the last level before the first miss.
+    """
     workload = {"noise_dbfs": args.noise_dbfs, "spread_s": args.spread_s, "rounds": args.rounds}
     found: list[dict[str, Any]] = []
     limit = None
@@ -349,10 +427,11 @@ def search(
         sys.stdout.write(json.dumps(level) + "\n")
         if limit is None:
             limit = 1.5 * level["p95_ms"]
-        elif level["p95_ms"] > limit or level["failed_sessions"]:
+        elif (level["p95_ms"] > limit or level["failed_sessions"]) and not args.keep_going:
             break
     assert limit is not None
-    within = [lvl for lvl in found if lvl["p95_ms"] <= limit and not lvl["failed_sessions"]]
+    holds = lambda lvl: lvl["p95_ms"] <= limit and not lvl["failed_sessions"]  # noqa: E731
+    within = list(itertools.takewhile(holds, found))
     best = max(within, key=lambda lvl: lvl["sessions"]) if within else None
     return {
         "limit_ms": round(limit, 1),
@@ -378,6 +457,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2, help="times each session speaks the turns")
     parser.add_argument("--spread-s", type=float, default=7.0, help="session starts spread over this")
     parser.add_argument("--noise-dbfs", type=float, default=-80.0, help="the clients' microphone noise floor")
+    parser.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="run every level even past the limit (to compare two configurations level by level)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     server_cpus: set[int] | None = None

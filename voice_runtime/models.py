@@ -158,11 +158,13 @@ def get_whisper_model(
     *,
     compute_type: str = "int8",
     cpu_threads: int = 0,
+    num_workers: int = 2,
 ) -> WhisperModel:
     """The process-wide faster-whisper model (loaded on first use, then shared).
 
     ``model_dir`` None means the default joined folder, prepared if needed.
-    ``cpu_threads`` 0 lets CTranslate2 pick (one per core).
+    ``cpu_threads``: threads per decode (0 lets faster-whisper pick: 4);
+    ``num_workers``: decodes CTranslate2 runs at once, one per calling thread.
     """
     from faster_whisper import WhisperModel
 
@@ -176,11 +178,11 @@ def get_whisper_model(
             device="cpu",
             compute_type=compute_type,
             cpu_threads=cpu_threads,
-            num_workers=2,
+            num_workers=num_workers,
             local_files_only=True,
         )
 
-    return _cached(("whisper", str(folder), compute_type, cpu_threads), load)
+    return _cached(("whisper", str(folder), compute_type, cpu_threads, num_workers), load)
 
 
 # Intra-op threads per Piper synthesis. One: the inference executor already runs two

@@ -37,8 +37,15 @@ class VoiceSettings(BaseSettings):
     # Offline models (baked into the image by `python -m voice_runtime.models`).
     whisper_model_dir: str | None = None
     whisper_compute_type: str = "int8"
-    # CTranslate2 threads per transcription (0: CTranslate2's default, one per core).
-    whisper_cpu_threads: int = 0
+    # Whisper decodes at once (the width of the process's inference queue, voice_runtime/inference.py)
+    # and CTranslate2 threads per decode (0: faster-whisper's default, 4). Two single-thread decoders
+    # on a 2-core instance, with Piper on the same queue: 8 offline sessions within 1.5x the
+    # one-session p95 where one 4-thread decoder held 4 (bench/results/voice_concurrency_offline.md).
+    whisper_decoders: int = Field(default=2, ge=1, le=8)
+    whisper_cpu_threads: int = Field(default=1, ge=0, le=16)
+    # Piper's syntheses on that queue, in one priority order with the decodes (a reply's first piece
+    # beside the finals, ahead of speculative decodes); False: on their own executor beside them.
+    tts_shares_inference_queue: bool = True
     # Beam 2 over greedy: WER 9.0% -> 6.6% on bench/voice_wer.py's set (bench/results/voice_wer.md).
     whisper_beam_size: int = Field(default=2, ge=1, le=5)
     piper_voice_dir: str | None = None

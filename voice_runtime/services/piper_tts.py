@@ -5,9 +5,13 @@ and is shared by every session. Pipecat's TTS base already hands ``run_tts``
 one sentence at a time; a long sentence is further cut at commas
 (:func:`split_for_speech`) so the first audio leaves after synthesising a
 short clause, not the whole sentence. Synthesis runs on the shared inference
-executor; only phonemisation (espeak-ng inside Piper, which keeps global
-state) is serialised. Audio is resampled from the voice's 22.05 kHz to the
-pipeline's output rate (24 kHz for the browser).
+executor, or, given the process's :class:`~voice_runtime.inference.InferenceQueue`
+(``TTS_SHARES_INFERENCE_QUEUE``), in one priority order with the Whisper decodes:
+a reply's first piece beside a turn's final transcript, ahead of every
+speculative decode, and the rest of the reply after them. Only phonemisation
+(espeak-ng inside Piper, which keeps global state) is serialised. Audio is
+resampled from the voice's 22.05 kHz to the pipeline's output rate (24 kHz for
+the browser).
 
 Clauses the assistant says again and again (the greeting, "One moment.",
 "Let me look that up.", "You're welcome!") are kept as ready audio in a
@@ -39,6 +43,7 @@ from pipecat.frames.frames import (
 from pipecat.processors.frame_processor import FrameDirection
 from pipecat.services.tts_service import TTSService
 
+from voice_runtime.inference import AHEAD, FINAL, InferenceQueue
 from voice_runtime.models import INFERENCE_EXECUTOR, get_piper_voice
 
 _PHONEMIZE_LOCK = threading.Lock()
@@ -197,6 +202,7 @@ class PiperTTSService(TTSService):
         voice: Any | None = None,
         voice_dir: str | Path | None = None,
         executor: Executor | None = None,
+        queue: InferenceQueue | None = None,
         max_clause_words: int = 10,
         cache: PhraseCache | None = PHRASE_CACHE,
         first_piece_words: int = 6,
@@ -205,6 +211,7 @@ class PiperTTSService(TTSService):
         super().__init__(push_start_frame=True, push_stop_frames=True, **kwargs)
         self._voice = voice if voice is not None else get_piper_voice(voice_dir)
         self._executor = executor or INFERENCE_EXECUTOR
+        self._queue = queue
         self._max_clause_words = max_clause_words
         self._cache = cache
         self._first_piece_words = first_piece_words
@@ -229,16 +236,26 @@ class PiperTTSService(TTSService):
                 clauses[:1] = split_first_piece(clauses[0], max_words=self._first_piece_words)
         return clauses
 
+    async def _synthesize(self, clause: str, *, first: bool) -> bytes:
+        """PCM of one clause, off the event loop: on the inference queue when there is one."""
+        if self._queue is None:
+            loop = asyncio.get_running_loop()
+            pcm, _ = await loop.run_in_executor(self._executor, synthesize_pcm, self._voice, clause)
+            return pcm
+        future = self._queue.submit(lambda: synthesize_pcm(self._voice, clause)[0], FINAL if first else AHEAD)
+        assert future is not None  # only speculative work is ever declined
+        return await asyncio.wrap_future(future)
+
     async def run_tts(self, text: str, context_id: str) -> AsyncGenerator[Frame, None]:
-        loop = asyncio.get_running_loop()
         clauses = self.plan(text)
+        first_of_reply = not self._reply_started
         self._reply_started = True
 
         async def audio() -> AsyncIterator[bytes]:
-            for clause in clauses:
+            for index, clause in enumerate(clauses):
                 pcm = self._cache.get(self._voice, clause) if self._cache is not None else None
                 if pcm is None:
-                    pcm, _ = await loop.run_in_executor(self._executor, synthesize_pcm, self._voice, clause)
+                    pcm = await self._synthesize(clause, first=first_of_reply and index == 0)
                     if self._cache is not None:
                         self._cache.put(self._voice, clause, pcm)
                 if pcm:

@@ -21,22 +21,22 @@ only after the VAD reports the end of speech):
 Decoding is beam 2 (``WHISPER_BEAM_SIZE``), without timestamps, English, with a
 shopping vocabulary prompt, no VAD filter and no conditioning on previous text.
 The model is loaded once per process (:func:`get_whisper_engine`) and every
-session decodes through its :class:`DecodeQueue`: one decode at a time on its
-own thread (never on the event loop), a turn's final transcript before any
-speculation, and no speculation while the queue is busy.
+session decodes through the process's :class:`~voice_runtime.inference.InferenceQueue`
+(never on the event loop): ``WHISPER_DECODERS`` decodes at once, a turn's final
+transcript before any speculation, no speculation while every decoder is taken,
+and, with ``TTS_SHARES_INFERENCE_QUEUE``, in one priority order with Piper's
+syntheses.
 """
 
 from __future__ import annotations
 
 import asyncio
-import heapq
-import itertools
 import logging
 import re
 import threading
 import time
 import zlib
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +58,7 @@ from pipecat.transcriptions.language import Language
 from pipecat.utils.time import time_now_iso8601
 
 from voice_runtime import metrics
+from voice_runtime.inference import FINAL, SPECULATIVE, InferenceQueue, get_inference_queue
 from voice_runtime.models import get_whisper_model
 
 logger = logging.getLogger(__name__)
@@ -142,72 +143,13 @@ def decoder_prompt(
     )
 
 
-FINAL, SPECULATIVE = 0, 1
-
-
-class DecodeQueue:
-    """The process's Whisper decodes, one at a time, a turn's final transcript before any guess.
-
-    One decode already uses every core (CTranslate2's intra-op threads), so two at once only
-    split the cores and both finish later; queued, the turn that is waiting for its words
-    goes first. A speculative decode (the utterance so far, in the user's trailing silence)
-    is optional work: it is not queued when another decode is running or waiting (a busy
-    process then decodes each turn once, at the VAD stop), and the STT cancels it if its
-    final is needed before it started.
-    """
-
-    def __init__(self, name: str = "whisper-decode") -> None:
-        self._name = name
-        self._heap: list[tuple[int, int, Future[Any], Callable[[], Any]]] = []
-        self._cond = threading.Condition()
-        self._seq = itertools.count()
-        self._busy = False
-        self._thread: threading.Thread | None = None
-        self.declined = 0  # speculative decodes not queued because the queue was busy
-
-    def submit(self, work: Callable[[], Any], priority: int = FINAL) -> Future[Any] | None:
-        """Queue `work`; None (nothing queued) for speculative work while the queue is busy."""
-        with self._cond:
-            if priority == SPECULATIVE and (self._busy or self._heap):
-                self.declined += 1
-                return None
-            future: Future[Any] = Future()
-            heapq.heappush(self._heap, (priority, next(self._seq), future, work))
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
-                self._thread.start()
-            self._cond.notify()
-        return future
-
-    @property
-    def depth(self) -> int:
-        """Decodes running or waiting."""
-        with self._cond:
-            return len(self._heap) + int(self._busy)
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while not self._heap:
-                    self._cond.wait()
-                _, _, future, work = heapq.heappop(self._heap)
-                self._busy = True
-            try:
-                if future.set_running_or_notify_cancel():
-                    try:
-                        future.set_result(work())
-                    except BaseException as error:  # handed to the awaiting session
-                        future.set_exception(error)
-            finally:
-                with self._cond:
-                    self._busy = False
-
-
 class WhisperEngine:
     """A loaded Whisper model plus the decoding recipe; thread-safe, shared by sessions.
 
-    Sessions decode through :meth:`decode`, the process-wide :class:`DecodeQueue`;
-    :meth:`transcribe` is the blocking decode itself (benchmarks call it directly).
+    Sessions decode through :meth:`decode`, on ``queue`` (the process-wide
+    :class:`~voice_runtime.inference.InferenceQueue` by default); :meth:`transcribe`
+    is the blocking decode itself (benchmarks call it directly). The model must hold
+    as many CTranslate2 workers as the queue runs decodes at once.
     """
 
     def __init__(
@@ -223,6 +165,7 @@ class WhisperEngine:
         hotwords: str = "",
         timestamps: bool = False,
         fallback_temperatures: tuple[float, ...] = (),
+        queue: InferenceQueue | None = None,
     ) -> None:
         from faster_whisper.tokenizer import Tokenizer
 
@@ -241,7 +184,7 @@ class WhisperEngine:
         )
         # The feature extractor keeps per-call state; serialise its use.
         self._features_lock = threading.Lock()
-        self.queue = DecodeQueue()
+        self.queue = queue if queue is not None else get_inference_queue(1)
 
     def decode(self, audio: np.ndarray, *, speculative: bool = False) -> Future[Transcript] | None:
         """Transcribe `audio` on the decode queue (None: a speculation the busy queue declined)."""
@@ -331,13 +274,23 @@ def get_whisper_engine(
     tight_window: bool = True,
     beam_size: int = 2,
     cpu_threads: int = 0,
+    decoders: int = 1,
 ) -> WhisperEngine:
-    """The process-wide engine over the shared model (one per recipe)."""
-    key = (str(model_dir or ""), tight_window, beam_size, cpu_threads)
+    """The process-wide engine over the shared model (one per recipe).
+
+    ``decoders``: decodes at once, the width of the process's inference queue (and
+    CTranslate2 workers to match); ``cpu_threads``: CTranslate2 threads per decode.
+    """
+    key = (str(model_dir or ""), tight_window, beam_size, cpu_threads, decoders)
     with _engines_lock:
         if key not in _engines:
-            model = get_whisper_model(model_dir, cpu_threads=cpu_threads)
-            _engines[key] = WhisperEngine(model, tight_window=tight_window, beam_size=beam_size)
+            model = get_whisper_model(model_dir, cpu_threads=cpu_threads, num_workers=max(2, decoders))
+            _engines[key] = WhisperEngine(
+                model,
+                tight_window=tight_window,
+                beam_size=beam_size,
+                queue=get_inference_queue(decoders),
+            )
         return _engines[key]
 
 

@@ -193,35 +193,114 @@ def test_the_fixed_phrases_warmed_at_start_include_the_greeting_and_fillers():
     assert not [p for p in phrases if "{" in p or not p.endswith((".", "!", "?"))]
 
 
-def test_the_decode_queue_runs_one_at_a_time_finals_first_and_declines_guesses_when_busy():
+def _job(name: str, order: list[str], release=None):
+    def run() -> str:
+        if release is not None:
+            release.wait(5)
+        order.append(name)
+        return name
+
+    return run
+
+
+def _wait_running(queue, count: int) -> None:
+    import time
+
+    deadline = time.monotonic() + 5
+    while queue._running < count:
+        assert time.monotonic() < deadline
+        time.sleep(0.001)
+
+
+def test_the_inference_queue_runs_one_at_a_time_finals_first_and_declines_guesses_when_busy():
     import threading
 
-    from voice_runtime.services.whisper_stt import FINAL, SPECULATIVE, DecodeQueue
+    from voice_runtime.inference import AHEAD, FINAL, SPECULATIVE, InferenceQueue
 
-    queue = DecodeQueue()
+    queue = InferenceQueue(1)
     release = threading.Event()
     order: list[str] = []
-
-    def job(name: str, wait: bool = False):
-        def run() -> str:
-            if wait:
-                release.wait(5)
-            order.append(name)
-            return name
-
-        return run
-
-    running = queue.submit(job("first", wait=True), FINAL)
-    while queue.depth == 0 or not running.running():
-        pass
+    running = queue.submit(_job("first", order, release), FINAL)
+    _wait_running(queue, 1)
     # Busy: a speculation is declined; a stale guess that was queued is cancelled unrun.
-    assert queue.submit(job("guess"), SPECULATIVE) is None
-    later = queue.submit(job("second"), FINAL)
-    stale = queue.submit(job("third"), FINAL)
+    assert queue.submit(_job("guess", order), SPECULATIVE) is None
+    rest_of_reply = queue.submit(_job("rest of a reply", order), AHEAD)
+    later = queue.submit(_job("second", order), FINAL)
+    stale = queue.submit(_job("third", order), FINAL)
     assert stale is not None and stale.cancel()
     release.set()
-    assert later.result(5) == "second" and running.result(5) == "first"
-    assert order == ["first", "second"]
+    assert rest_of_reply.result(5) and later.result(5) == "second" and running.result(5) == "first"
+    # A final that came later still went before the reply's later audio.
+    assert order == ["first", "second", "rest of a reply"]
     # Idle again: a speculation is queued and runs.
-    idle_guess = queue.submit(job("guess"), SPECULATIVE)
+    idle_guess = queue.submit(_job("guess", order), SPECULATIVE)
     assert idle_guess is not None and idle_guess.result(5) == "guess"
+
+
+def test_a_two_wide_queue_runs_two_at_once_and_guesses_only_while_a_worker_is_free():
+    import threading
+
+    from voice_runtime.inference import FINAL, SPECULATIVE, InferenceQueue
+
+    queue = InferenceQueue(2)
+    release = threading.Event()
+    order: list[str] = []
+    one = queue.submit(_job("one", order, release), FINAL)
+    _wait_running(queue, 1)
+    # One worker free: a guess is taken, and runs beside the first decode.
+    guess = queue.submit(_job("guess", order, release), SPECULATIVE)
+    assert guess is not None
+    _wait_running(queue, 2)
+    assert queue.depth == 2
+    # Both taken: the next guess is declined, a final waits for the first free worker.
+    assert queue.submit(_job("late guess", order), SPECULATIVE) is None
+    final = queue.submit(_job("final", order), FINAL)
+    assert queue.depth == 3 and not final.running()
+    release.set()
+    assert one.result(5) == "one" and guess.result(5) == "guess" and final.result(5) == "final"
+    assert queue.declined == 1
+
+
+async def test_piper_on_the_shared_queue_puts_a_reply_first_piece_beside_the_finals():
+    from voice_runtime.inference import AHEAD, FINAL, InferenceQueue
+    from voice_runtime.models import get_piper_voice
+    from voice_runtime.services.piper_tts import PiperTTSService
+
+    class Recording(InferenceQueue):
+        def __init__(self) -> None:
+            super().__init__(2)
+            self.priorities: list[int] = []
+
+        def submit(self, work, priority=FINAL):
+            self.priorities.append(priority)
+            return super().submit(work, priority)
+
+    queue = Recording()
+    tts = PiperTTSService(voice=get_piper_voice(), cache=None, queue=queue)
+    text = "I found three speakers under fifty dollars, the top one is the JBL Go 3 in black."
+    assert len(tts.plan(text)) >= 2
+    down, _ = await run_test(
+        tts, frames_to_send=[TTSSpeakFrame(text)], pipeline_params=PipelineParams(audio_out_sample_rate=24000)
+    )
+    assert queue.priorities[0] == FINAL and set(queue.priorities[1:]) == {AHEAD}
+    seconds = sum(len(f.audio) for f in down if isinstance(f, TTSAudioRawFrame)) / 2 / 24000
+    assert seconds > 2.0
+
+
+async def test_two_sessions_finals_decode_at_once_on_two_single_thread_decoders():
+    import asyncio
+
+    from voice_runtime.services.whisper_stt import pcm16_to_float
+
+    class TwoDecoders(Offline):
+        whisper_cpu_threads = 1
+        whisper_decoders = 2
+
+    stt = create_stt(TwoDecoders())
+    engine = stt._engine
+    assert engine.queue.width == 2
+    audio = [pcm16_to_float(read_pcm(n)) for n in ("save_second_one_joe.wav", "cheaper_in_black_joe.wav")]
+    futures = [engine.decode(a) for a in audio]
+    assert engine.queue.depth == 2  # neither waits for the other
+    texts = [r.text.lower() for r in await asyncio.gather(*(asyncio.wrap_future(f) for f in futures))]
+    assert "second one" in texts[0] and "black" in texts[1]
