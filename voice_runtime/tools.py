@@ -412,28 +412,35 @@ class ShoppingTools:
 
     async def _empty_saved(self) -> ToolResult:
         """Every saved item off the list, as the server has it now (the page may have added some)."""
-        try:
-            entries = await self._fetch_saved()
-            for entry in entries:
-                await self.client.remove_saved_item(self.session_id, self.user_id, entry.id)
-                self.store.remove_saved(entry.id)
-                hint = {"type": "item-removed", "savedItemId": entry.id, "productId": entry.productId}
-                await self._hint(hint)
-        except FunctionsError as exc:
-            return _unavailable(REMOVE_SAVED_ITEM, exc, "the saved list")
-        return {"ok": True, "removed": bool(entries), "all": True, "count": len(entries)}
+        return await self._empty(
+            self._fetch_saved, self.client.remove_saved_item, self.store.remove_saved,
+            ("item-removed", "savedItemId"), REMOVE_SAVED_ITEM, "the saved list",
+        )  # fmt: skip
 
     async def _empty_cart(self) -> ToolResult:
         """Every item out of the cart, as the server has it now."""
+        return await self._empty(
+            self._fetch_cart, self.client.remove_cart_item, self.store.remove_cart,
+            ("cart-removed", "cartItemId"), REMOVE_CART_ITEM, "the cart",
+        )  # fmt: skip
+
+    async def _empty(
+        self,
+        fetch: Callable[[], Awaitable[Sequence[SavedEntry]]],
+        remove: Callable[[str, str, str], Awaitable[Any]],
+        forget: Callable[[str], None],
+        hint: tuple[str, str],
+        tool: str,
+        what: str,
+    ) -> ToolResult:
         try:
-            entries = await self._fetch_cart()
+            entries = await fetch()
             for entry in entries:
-                await self.client.remove_cart_item(self.session_id, self.user_id, entry.id)
-                self.store.remove_cart(entry.id)
-                hint = {"type": "cart-removed", "cartItemId": entry.id, "productId": entry.productId}
-                await self._hint(hint)
+                await remove(self.session_id, self.user_id, entry.id)
+                forget(entry.id)
+                await self._hint({"type": hint[0], hint[1]: entry.id, "productId": entry.productId})
         except FunctionsError as exc:
-            return _unavailable(REMOVE_CART_ITEM, exc, "the cart")
+            return _unavailable(tool, exc, what)
         return {"ok": True, "removed": bool(entries), "all": True, "count": len(entries)}
 
     async def get_user_preferences(self, arguments: Mapping[str, Any]) -> ToolResult:

@@ -17,6 +17,7 @@ Decisions kept on purpose (tests pin them):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -265,10 +266,14 @@ def take_size(text: str) -> tuple[str | None, str]:
     return _SIZE_WORDS.get(value, value), _cut(text, m)
 
 
+def _alternation(words: Iterable[str]) -> str:
+    """A regex alternation of `words`, longest first (so "dark blue" wins over "blue")."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
 @cache
 def _colour_re(lexicon: Lexicon) -> re.Pattern[str]:
-    words = sorted(lexicon.colors, key=len, reverse=True)
-    alternation = "|".join(re.escape(w) for w in words)
+    alternation = _alternation(lexicon.colors)
     return re.compile(
         rf"\b(?:in\s+(?:the\s+)?(?:colou?r\s+)?)?(?P<c>{alternation})(?:\s+(?:colou?r(?:ed)?|ones?))?\b"
     )
@@ -287,8 +292,7 @@ def take_colour(text: str, lexicon: Lexicon) -> tuple[str | None, str]:
 
 @cache
 def _brand_re(lexicon: Lexicon) -> re.Pattern[str]:
-    keys = sorted(lexicon.brands, key=len, reverse=True)
-    alternation = "|".join(re.escape(k) for k in keys)
+    alternation = _alternation(lexicon.brands)
     return re.compile(
         rf"(?:\b(?P<cue>{_BRAND_CUE})\s+)?(?<![\w-])(?P<b>{alternation})(?P<pos>'s)?(?![\w-])(?:\s+brand\b)?"
     )
@@ -303,8 +307,7 @@ _NOT_CUE = (
 
 @cache
 def _not_brand_re(lexicon: Lexicon) -> re.Pattern[str]:
-    keys = sorted(lexicon.brands, key=len, reverse=True)
-    alternation = "|".join(re.escape(k) for k in keys)
+    alternation = _alternation(lexicon.brands)
     return re.compile(
         rf"\b(?:{_NOT_CUE})\s+(?:(?:the|any|an?|those|these)\s+)?(?P<b>{alternation})(?:'s)?(?![\w-])"
         rf"(?:\s+(?:ones?|stuff|products|brand|please)\b)?"
@@ -343,8 +346,8 @@ def take_brand(text: str, lexicon: Lexicon) -> tuple[str | None, str]:
 
 @cache
 def _retailer_res(lexicon: Lexicon) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    known = "|".join(re.escape(k) for k in sorted(lexicon.retailers, key=len, reverse=True))
-    other = "|".join(re.escape(k) for k in sorted(lexicon.other_stores, key=len, reverse=True))
+    known = _alternation(lexicon.retailers)
+    other = _alternation(lexicon.other_stores)
     known_re = (
         rf"\b(?:{_STORE_CUE}\s+)(?:the\s+)?(?P<r>{known})(?:\s+(?:store|shop|site))?\b"
         r"|\b(?P<r2>google shopping|icecat|dummyjson)\b"
