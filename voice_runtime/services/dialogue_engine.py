@@ -488,7 +488,7 @@ def _with_focus_pair(state: DialogueState, products: list[ShownProduct]) -> list
 
 def _remove(reference: Reference | None, state: DialogueState, turn: Turn) -> Decision:
     reference = reference or Reference(focus=True)
-    if reference.every:
+    if reference.every and not reference.name and not reference.positions:  # "all the sony ones": named
         return Decision("", ((REMOVE_SAVED_ITEM, {"all": True}),), "remove")
     listed = LIST_SAVED_ITEMS in turn.previous_tools
     if reference.positions and (reference.saved or listed or not state.results):
@@ -527,7 +527,7 @@ def _remove(reference: Reference | None, state: DialogueState, turn: Turn) -> De
 def _remove_from_cart(reference: Reference | None, state: DialogueState, turn: Turn) -> Decision:
     """A place in the cart as last read out, a name in it, or a shown product (the focus by default)."""
     reference = reference or Reference(focus=True)
-    if reference.every:
+    if reference.every and not reference.name and not reference.positions:
         return Decision("", ((REMOVE_CART_ITEM, {"all": True}),), "remove_from_cart")
     listed = LIST_CART_ITEMS in turn.previous_tools
     if reference.positions and (reference.cart or listed or not state.results):

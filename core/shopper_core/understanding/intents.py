@@ -357,6 +357,14 @@ _LEADING_CONNECTIVE = _re(
 )
 
 
+_LIST_WORD = _re(rf"\b{_LIST}\b")
+# "clear the filters", "drop the price limit": a search setting, never a saved item.
+_CLEARS_A_FILTER = _re(
+    r"\b(?:drop|clear|remove|reset|delete|get rid of|take off)\b.*"
+    r"\b(?:price|below|under|filters?|limits?|search|sort(?:ing)?|budget|colou?r|brand|rating)\b"
+)
+
+
 def command_intent(text: str, has_results: bool) -> RuleResult | None:
     """Intents said by their command words; None when no command is said."""
     if not text:
@@ -375,6 +383,9 @@ def command_intent(text: str, has_results: bool) -> RuleResult | None:
     for regex, topic in (*_SMALLTALK, *_SMALLTALK_MORE):
         if regex.match(text):
             return RuleResult("smalltalk", 0.9, topic=topic)
+    clears = _CLEARS_A_FILTER.search(text) and not re.search(r"\d", text)  # "drop it to under 300" refines
+    if clears and not re.search(IN_CART, text) and not _LIST_WORD.search(text):
+        return RuleResult("unknown", 0.85)  # no filter is taken back by voice yet: never a removal
     if _EMPTY.search(text):
         in_cart = re.search(rf"\b{CART}\b", text)
         return RuleResult("remove_from_cart" if in_cart else "remove", 0.95)
@@ -386,7 +397,7 @@ def command_intent(text: str, has_results: bool) -> RuleResult | None:
         return RuleResult("list_saved", 0.95)
     if _ADD_TO_CART.search(text):
         return RuleResult("add_to_cart", 0.95)
-    if _REMOVE.search(text) and not re.search(r"\b(?:drop|clear)\b.*\b(?:price|below|under)\b", text):
+    if _REMOVE.search(text) and not _CLEARS_A_FILTER.search(text):
         return RuleResult("remove", 0.9)
     if _SAVE.search(text):
         return RuleResult("save", 0.9)

@@ -53,7 +53,9 @@ _CART_RE = re.compile(IN_CART)
 _EVERY_RE = re.compile(
     r"\b(?:everything|every (?:item|one|thing|product)|all (?:of )?(?:them|those|these|my|the|items|"
     r"products|things|stuff)|all$)\b"
-    r"|^(?:(?:please|can you|could you|just|ok)\s+)*(?:empty|clear|wipe|reset)\b"
+    r"|^(?:(?:please|can you|could you|just|ok)\s+)*(?:empty|clear|wipe|reset)(?: out)?\s+"
+    r"(?:(?:my|the|out)\s+)*"
+    rf"(?:{CART}|(?:saved\s+)?(?:list|items|saves|favou?rites|wish ?list))\b"
 )
 _NAME_RE = re.compile(
     r"\b(?:the|that|this)\s+(?P<name>(?!(?:first|second|third|last|top|next|other|same|cheap|one)\b)"

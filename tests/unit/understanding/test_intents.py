@@ -223,6 +223,8 @@ def test_bare_reference_with_nothing_shown_is_not_sure() -> None:
     ("remove all of them from my cart", Reference(cart=True, every=True)),
     ("remove the last one i saved", Reference(positions=(1,), saved=True)),  # the newest
     ("ok grab the cheapest one for me", Reference(extreme="cheapest")),
+    ("clear that", Reference(focus=True)),  # one product, not the whole list
+    ("wipe my list", Reference(every=True)),
 ])  # fmt: skip
 def test_references_of_commands(said: str, reference: Reference) -> None:
     assert understand(said, SHOWN).reference == reference
@@ -280,6 +282,9 @@ def test_a_first_request_with_nothing_shown_is_a_search(said: str, query: str) -
     ("empty my cart", "remove_from_cart"),
     ("clear the cart", "remove_from_cart"),
     ("remove everything from my list", "remove"),
+    ("clear the filters", "unknown"),  # a search setting: never a removal
+    ("remove the price limit", "unknown"),
+    ("drop it to under 300", "refine"),
     ("do i have anything saved", "list_saved"),
     ("how much is everything in my cart", "list_cart"),
     ("show me the first results again", "go_back"),

@@ -300,6 +300,15 @@ async def test_empty_my_cart_and_clear_my_list_take_everything_off_and_search_no
     assert any("took 1 item off your list" in s for s in talk.spoken)
 
 
+async def test_clear_the_filters_and_all_the_named_ones_never_empty_the_list() -> None:
+    saves = ["bluetooth speaker", "save the first one", "save the second one"]
+    talk = await converse([*saves, "clear the filters"])
+    assert talk.intents[-1] == "unknown" and len(talk.state.saved) == 2
+    first_brand = (talk.store.state.results[0].brand or "").lower()
+    talk = await converse([*saves, f"remove all the {first_brand} ones"])
+    assert len(talk.state.saved) >= 1  # a name said: one item named, never the whole list
+
+
 async def test_the_cheapest_one_is_saved_not_the_one_in_focus() -> None:
     talk = await converse(["bluetooth speaker", "tell me about the second one", "save the cheapest one"])
     results = talk.store.state.results
