@@ -573,16 +573,12 @@ def _remove_from_cart(reference: Reference | None, state: DialogueState, turn: T
 def _superlative(kind: str, state: DialogueState) -> Decision:
     if not state.results:
         return Decision(replies.NO_RESULTS_TEXT, (), "superlative:no_results")
-    if kind == "best_rated":
-        rated = [p for p in state.results if p.rating]
-        if not rated:
-            return Decision(replies.no_ratings_reply(), (), "superlative")
-        best = max(rated, key=lambda p: p.rating or 0)
-    else:
-        priced = [p for p in state.results if p.price is not None]
-        if not priced:
-            return Decision("I don't have prices for these.", (), "superlative")
-        best = (min if kind == "cheapest" else max)(priced, key=lambda p: p.price or 0)
+    try:
+        [index] = resolve(Reference(extreme=kind), _items(state), None)  # type: ignore[arg-type]
+    except UnclearReference:
+        missing = replies.no_ratings_reply() if kind == "best_rated" else "I don't have prices for these."
+        return Decision(missing, (), "superlative")
+    best = state.results[index]
     return Decision(replies.superlative_reply(kind, best), (), "superlative", best.id)
 
 

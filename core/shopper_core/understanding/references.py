@@ -185,9 +185,11 @@ def _number(value: Any) -> float | None:
 
 
 def _extreme(kind: Superlative, candidates: list[int], items: Sequence[Mapping[str, Any]], where: str) -> int:
-    """The candidate with the lowest or highest price, or the best rating (the first on a tie)."""
+    """The candidate with the lowest or highest price, or the best rating (the first on a tie);
+    a rating of 0 is no rating yet."""
     field = "rating" if kind == "best_rated" else "price"
-    known = [(value, i) for i in candidates if (value := _number(items[i].get(field))) is not None]
+    values = ((i, _number(items[i].get(field))) for i in candidates)
+    known = [(v, i) for i, v in values if v is not None and (field == "price" or v > 0)]
     if not known:
         said = "ratings" if field == "rating" else "prices"
         raise UnclearReference(f"I don't have {said} for the products {where}. Which number?")

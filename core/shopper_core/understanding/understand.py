@@ -91,8 +91,9 @@ def _content_intent(text: str, taken: Taken, query: str, context: Context, lexic
     product = _product_words(taken.rest, lexicon)
     known = 2 if filters.brand else _known(query, lexicon)
     asks = intents.is_question(text) and not intents.has_search_cue(text)
+    reference = parse_reference(text)
     about_one = intents.asks_about_one(text) and not intents.is_off_topic(text)
-    if context.has_results and not relatives and about_one and _points_at_one(text, context):
+    if context.has_results and not relatives and about_one and _points_at_one(text, reference, context):
         # "does the first one come in black?" asks for it in black: the search in that colour.
         return RuleResult("refine" if filters.color and context.has_search else "describe", 0.85)
     if intents.is_off_topic(text) and (known < 2 or asks):
@@ -112,7 +113,6 @@ def _content_intent(text: str, taken: Taken, query: str, context: Context, lexic
         and re.search(r"\b(?:instead|only|just)\b", text)
     ):
         return RuleResult("refine", 0.85)
-    reference = parse_reference(text)
     bare = reference is not None and (reference.saved or len(query.split()) <= 4)
     if reference and reference.positions and not filters.any() and bare:
         return RuleResult("describe", 0.85 if context.has_results or reference.saved else 0.5)
@@ -183,9 +183,8 @@ def _named_by_shown(text: str, context: Context, reference: Reference) -> Refere
     return replace(reference, name=" ".join(dict.fromkeys(words)), focus=False)
 
 
-def _points_at_one(text: str, context: Context) -> bool:
+def _points_at_one(text: str, reference: Reference | None, context: Context) -> bool:
     """The words name one shown product: a position, "the sony one", "it", or its name's words."""
-    reference = parse_reference(text)
     if reference and (reference.positions or reference.name or reference.extreme):
         return True
     if re.search(r"\b(?:it|that one|this one|that|this)\b", text):
