@@ -39,8 +39,9 @@ class VoiceSettings(BaseSettings):
     whisper_compute_type: str = "int8"
     # Whisper decodes at once (the width of the process's inference queue, voice_runtime/inference.py)
     # and CTranslate2 threads per decode (0: faster-whisper's default, 4). Two single-thread decoders
-    # on a 2-core instance, with Piper on the same queue: 8 offline sessions within 1.5x the
-    # one-session p95 where one 4-thread decoder held 4 (bench/results/voice_concurrency_offline.md).
+    # on a 2-core instance, with Piper on the same queue: back to back on a loaded machine they held
+    # 8 offline sessions in one run of three, one 4-thread decoder in none; weak evidence, see
+    # bench/results/voice_concurrency_offline.md.
     whisper_decoders: int = Field(default=2, ge=1, le=8)
     whisper_cpu_threads: int = Field(default=1, ge=0, le=16)
     # Piper's syntheses on that queue, in one priority order with the decodes (a reply's first piece
