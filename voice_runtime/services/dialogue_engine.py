@@ -190,7 +190,8 @@ def refine(state: DialogueState, understanding: Understanding) -> SearchState | 
 
     Said values replace the old ones. "Cheaper": the ceiling drops below the cheapest of
     the top three shown. "More expensive": the floor rises to the dearest of the top three
-    and the ceiling goes. "Better rated": at least 4 stars, or half a star more than asked.
+    and the ceiling goes. "Cheaper than the dell" measures from that product instead.
+    "Better rated": at least 4 stars, or half a star more than asked.
     """
     current = state.search
     if current is None:
@@ -231,9 +232,14 @@ def refine(state: DialogueState, understanding: Understanding) -> SearchState | 
         kept = [b for b in changes.get("notBrands", current.notBrands) if b.lower() != filters.brand.lower()]
         changes["notBrands"] = kept
     prices = _top_prices(state.results)
+    than = None
+    if understanding.reference is not None and relative & {"cheaper", "pricier"}:
+        # "cheaper than the dell": beyond that product's price, not the top three's
+        than = _one(state, understanding.reference).price
+        prices = [than] if than else prices
     if "cheaper" in relative and filters.max_price is None:
         ceiling = math.floor(min(prices) * 0.95) if prices else None
-        if current.maxPrice is not None:
+        if current.maxPrice is not None and not than:
             ceiling = (
                 min(ceiling, math.floor(current.maxPrice * 0.8))
                 if ceiling

@@ -226,7 +226,8 @@ _RELATIVES = (
          r"more high end)\b"), "pricier"),
     (_re(r"\b(?:better[\s-]rated|higher[\s-]rated|better reviews|better ratings|more stars|higher ratings?|"
          r"better reviewed|rated better|rated higher|well reviewed ones|with better (?:reviews|"
-         r"ratings))\b"), "better_rated"),
+         r"ratings)|^(?:is there |are there |got |have you got )?(?:anything|something|any|ones?) better)\b"),
+     "better_rated"),
 )  # fmt: skip
 _REFINE_FRAME = _re(
     r"\b(?:instead|only|just|rather|but|any|what about|how about|show me (?:the|those|them|ones|some)|"

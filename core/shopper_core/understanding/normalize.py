@@ -37,6 +37,12 @@ _ADD_TYPO_RE = re.compile(r"\bad(?= (?:it|that|this|them|these|those|the|number|
 _HALVES = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5"}
 _HALF_RE = re.compile(r"\b(one|two|three|four|five|[1-5]) and a half\b")
 _LEADING_FILLER_RE = re.compile(r"^(?:(?:okay|ok|so|well|alright|all right|right|like|oh)\b[\s,]+)+(?=\S)")
+# "scratch that, show me tablets", "no wait, I meant the second one": what follows replaces
+# what was said before, so the marker itself is not a command ("scratch" is not a removal).
+_CORRECTION_RE = re.compile(
+    r"^(?:(?:scratch that|forget that|never ?mind(?: that)?|no wait|wait|sorry|oops|no no|i mean|i meant|"
+    r"actually|on second thought|change of plan|correction)\b[\s,]+)+(?=\S)"
+)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -77,7 +83,7 @@ _COMMON_WORDS = _words(
     colour color colours colors size sizes small medium large please thanks hi hello hey
     pricey pricy spendy cooking baking hiking camping fishing reading painting drawing
     gardening cycling swimming knitting crafts photography hunting climbing dancing
-    bye weather time today tomorrow news music movie song joke name
+    bye weather time today tomorrow news music movie song joke name couple few
     first second third fourth fifth sixth seventh eighth ninth tenth last next
     remember forget cancel stop quit exit done bought sold store shop stores shops
     later never always again maybe other another around still already
@@ -108,16 +114,24 @@ def words_to_number(words: str) -> int | None:
     return total + current if seen else None
 
 
-def _amount_groups(words: list[str]) -> list[list[str]]:
+def _amount_groups(words: list[str], hundreds: bool = True) -> list[list[str]]:
     """ "twenty and forty" is two amounts; "one hundred and fifty" is one: "and" joins only
-    after a hundred or a thousand, and a tens word after a units or tens word starts anew."""
+    after a hundred or a thousand, and a tens word after a tens word starts anew.
+
+    A price said the short way, a units or teens word then a tens word ("seven fifty",
+    "nine ninety nine", "twelve fifty"), is hundreds: 750, 999, 1250. ``hundreds`` is off
+    where the first word is a pronoun ("that one fifty dollars")."""
     groups: list[list[str]] = [[]]
     for i, word in enumerate(words):
         previous = words[i - 1] if i else ""
-        if word == "and" and previous not in _SCALES:
-            groups.append([])
+        following = words[i + 1 : i + 3]
+        short_way = len(following) == 2 and following[0] in _UNITS and following[1] in _TENS
+        if word == "and" and (previous not in _SCALES or short_way):
+            groups.append([])  # "five hundred and seven fifty" is two amounts
             continue
-        if word in _TENS and (previous in _TENS or previous in _UNITS) and groups[-1]:
+        if word in _TENS and previous in _UNITS and groups[-1] == [previous] and (hundreds or i > 1):
+            groups[-1].append("hundred")
+        elif word in _TENS and (previous in _TENS or previous in _UNITS) and groups[-1]:
             groups.append([])
         if word in _SCALES and _has_scale_since_bigger(groups[-1], word):
             groups[-1], started = _split_last_amount(groups[-1])
@@ -146,6 +160,13 @@ def _split_last_amount(group: list[str]) -> tuple[list[str], list[str]]:
     return head, tail
 
 
+# "that one fifty dollar thing": "one" after these is a pronoun, not a hundred.
+_DETERMINERS = frozenset({"the", "that", "this", "which", "each", "every", "any", "a", "no", "one"})
+# "a couple hundred", "a few hundred bucks", "a couple grand": an amount in words.
+_COUPLE_RE = re.compile(r"\b(?:a )?couple(?: of)? (?=hundred|thousand|grand)")
+_FEW_RE = re.compile(r"\ba few (?=hundred|thousand|grand)")
+
+
 def _numbers(text: str) -> str:
     def convert(match: re.Match[str]) -> str:
         run = match.group(0)
@@ -159,8 +180,10 @@ def _numbers(text: str) -> str:
         big = any(w in _TENS or w in _SCALES or _UNITS.get(w, 0) >= 10 for w in words)
         if not big and not _AMOUNT_AFTER_RE.match(text, match.end()):
             return run
+        before = text[: match.start()].split()[-1:]
+        pronoun = words[0] == "one" and before and before[0] in _DETERMINERS
         numbers = []
-        for group in _amount_groups(words):
+        for group in _amount_groups(words, hundreds=not pronoun):
             value = words_to_number(" ".join(group))
             if value is None:
                 return run
@@ -258,6 +281,9 @@ def normalise(text: str, lexicon: Lexicon | None = None) -> str:
     out = re.sub(r"(?<!\d)[.!?;:]+(?=\s|$)|,", " ", out)
     out = re.sub(r"\s+", " ", out).strip()
     out = _LEADING_FILLER_RE.sub("", out)
+    out = _CORRECTION_RE.sub("", out)
+    out = _COUPLE_RE.sub("two ", out)
+    out = _FEW_RE.sub("three ", out)
     out = re.sub(r"\b(?:a|one) grand\b", "1k", out)
     out = re.sub(r"\b(?:a |one )?tenner\b", "10", out)  # "under a tenner", "a fiver"
     out = re.sub(r"\b(?:a |one )?fiver\b", "5", out)

@@ -76,6 +76,12 @@ _MAX_RE = re.compile(rf"\b(?:{_MAX_CUES})\s+(?:a\s+|the\s+)?(?:price\s+of\s+)?{_
 _MIN_RE = re.compile(rf"\b(?:{_MIN_CUES})\s+{_AMOUNT}(?!\w)")
 _AROUND_RE = re.compile(rf"\b(?:{_AROUND_CUES})\s+{_AMOUNT}(?:\s?-?ish)?(?!\w)")
 _ISH_RE = re.compile(rf"(?<![\w.]){_AMOUNT}\s?-?ish\b")
+# "something around the 500 mark", "in the 300 dollar range", "ballpark 200": a target price.
+_MARK_RE = re.compile(
+    rf"\b(?:(?:in|around|about|near|at) the\s+|(?:in the )?ballpark(?: of)?\s+)?(?<![\w.]){_AMOUNT}"
+    r"(?:\s+(?:dollar|buck))?\s+(?:mark|range|price range|price point|ballpark|area|region)\b"
+    rf"|\bballpark(?: of)?\s+{_amount_re('b_')}(?!\w)"
+)
 _AFTER_MAX_RE = re.compile(rf"(?<![\w.]){_AMOUNT}\s*(?:{_MAX_AFTER})(?!\w)")
 _AFTER_MIN_RE = re.compile(rf"(?<![\w.]){_AMOUNT}\s*(?:{_MIN_AFTER})(?!\w)")
 _BARE_RE = re.compile(rf"(?:\b(?:for|at|costing|priced at|that costs?)\s+)?(?<![\w.]){_AMOUNT}(?!\w)")
@@ -219,13 +225,15 @@ def take_prices(text: str) -> tuple[Prices, str]:
             currency = currency or _currency(m)
             work = _cut(work, m)
         if low is None and high is None:
-            m = _AROUND_RE.search(work) or _ISH_RE.search(work)
-            if m and not _unit_follows(work, m) and (_is_money(m) or float(m.group("num")) >= 5):
-                value = _accept(_value(m))
+            m = _MARK_RE.search(work) or _AROUND_RE.search(work) or _ISH_RE.search(work)
+            prefix = "b_" if m is not None and m.re is _MARK_RE and m.group("b_num") else ""
+            money = m is not None and (_is_money(m, prefix) or float(m.group(prefix + "num")) >= 5)
+            if m and money and not _unit_follows(work, m):
+                value = _accept(_value(m, prefix))
                 if value is not None:
                     low = round(value * (1 - AROUND_SPREAD), 2)
                     high = round(value * (1 + AROUND_SPREAD), 2)
-                currency = _currency(m)
+                currency = _currency(m, prefix)
                 work = _cut(work, m)
         if low is None and high is None:
             for m in _BARE_RE.finditer(work):

@@ -24,6 +24,7 @@ from shopper_core.understanding.search import clean_query
 from shopper_core.understanding.slots import Taken, take_filters
 from shopper_core.understanding.types import (
     Context,
+    Filters,
     IntentKind,
     Reference,
     Refinement,
@@ -125,6 +126,8 @@ def _content_intent(text: str, taken: Taken, query: str, context: Context, lexic
         # "can you find me something": a search with no product yet; the engine asks what.
         return RuleResult("search", 0.6) if cue else RuleResult("unknown", 0.5)
     question = intents.is_question(text) and not cue
+    if context.has_search and re.search(r"\bsame\b", text) and _known(product, lexicon) < 2:
+        return RuleResult("unknown", 0.6)  # "the same in a bigger size": nothing the search can filter on
     if known == 2:
         return RuleResult("search", 0.6 if question else 0.95 if cue or filters.any() else 0.85)
     if known == 1 and filters.any():
@@ -206,6 +209,31 @@ def _compared_names(text: str, context: Context, reference: Reference) -> Refere
     if len(names) < 2:
         return reference
     return replace(reference, name=names[0], also=tuple(names[1:]), focus=False)
+
+
+_THAN_RE = re.compile(
+    r"\b(?:cheaper|less expensive|pricier|more expensive|costs? (?:less|more)|less) than\s+"
+)
+
+
+def _compared_to(
+    text: str, relatives: tuple[Relative, ...], taken: Taken, context: Context
+) -> tuple[Filters, Reference | None]:
+    """ "anything cheaper than the dell", "pricier than number 2": the price is that product's,
+    so a brand named after "than" points at a shown product and is no brand filter."""
+    filters = taken.filters
+    m = _THAN_RE.search(text)
+    if not m or not relatives or filters.max_price is not None or filters.min_price is not None:
+        return filters, None
+    after = text[m.end() :]
+    reference = parse_reference(after) or Reference()
+    if not (reference.positions or reference.name or reference.focus):
+        reference = _named_by_shown(after, context, reference)
+    if not (reference.positions or reference.name or reference.focus):
+        return filters, None
+    if filters.brand and filters.brand.lower() in after:
+        filters = replace(filters, brand=None)
+    return filters, reference
 
 
 def _changes_the_search(taken: Taken, text: str) -> bool:
@@ -308,8 +336,9 @@ def understand_with(
         product = _product_words(taken.rest, lexicon)
         if _known(product, lexicon) < 2:
             product = ""  # "she's super picky, only 4 stars and up": no product named, the search's stays
-        refinement = Refinement(filters=taken.filters, relative=relatives, query=product or None)
-        return _with(result, refinement=refinement)
+        filters, than = _compared_to(norm, relatives, taken, context)
+        refinement = Refinement(filters=filters, relative=relatives, query=product or None)
+        return _with(result, refinement=refinement, reference=than)
     if intent in _REFERENCE_INTENTS:
         reference = parse_reference(norm)
         if reference is None and _CONTINUES_RE.search(norm):

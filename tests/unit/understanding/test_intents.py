@@ -292,12 +292,43 @@ def test_a_first_request_with_nothing_shown_is_a_search(said: str, query: str) -
     ("go back to the ones you showed me before", "go_back"),
     ("can you track my order from last week?", "unknown"),
     ("the second one, where's it sold?", "retailer"),
+    ("which one should i get", "superlative"),
+    ("anything better", "refine"),
+    ("do you have the same in a bigger size", "unknown"),  # nothing to filter on: never a search
 ])  # fmt: skip
 def test_questions_about_one_shown_product_and_emptying_lists(said: str, intent: str) -> None:
     u = understand(said, NAMED)
     assert u.intent == intent
     if intent == "refine":
         assert u.refinement is not None and u.refinement.query is None  # "first" is not a product word
+
+
+@pytest.mark.parametrize(("said", "intent", "query"), [
+    ("scratch that, show me tablets instead", "search", "tablets"),
+    ("no wait, I meant under 300", "refine", None),
+    ("on second thought, save the lenovo", "save", None),
+    ("never mind that, what's in my cart", "list_cart", None),
+])  # fmt: skip
+def test_a_correction_marker_gives_way_to_what_follows(said: str, intent: str, query: str | None) -> None:
+    u = understand(said, NAMED)
+    assert u.intent == intent
+    if query:
+        assert u.search is not None and u.search.query == query
+
+
+@pytest.mark.parametrize(("said", "reference", "relative"), [
+    ("anything cheaper than the bose", Reference(name="bose"), "cheaper"),
+    ("something cheaper than that", Reference(focus=True), "cheaper"),
+    ("pricier than number 2", Reference(positions=(2,)), "pricier"),
+])  # fmt: skip
+def test_cheaper_than_a_shown_product_measures_from_it(
+    said: str, reference: Reference, relative: str
+) -> None:
+    u = understand(said, NAMED)
+    assert u.intent == "refine" and u.reference == reference
+    assert u.refinement is not None and u.refinement.relative == (relative,)
+    assert u.refinement.filters.brand is None  # the bose is the product, not a brand filter
+    assert understand("cheaper than 500", NAMED).refinement.filters.max_price == 500  # type: ignore[union-attr]
 
 
 def test_and_the_next_one_repeats_the_last_command() -> None:

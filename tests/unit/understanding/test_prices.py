@@ -121,6 +121,25 @@ def test_empty_text_gives_an_empty_search() -> None:
         ("laptop for like 600 bucks", None, 600),
         ("laptop for two thousand five hundred dollars", None, 2500),
         ("tv under 1k", None, 1000),
+        # prices said the short way are hundreds
+        ("laptop no more than seven fifty", None, 750),
+        ("monitor nine ninety nine max", None, 999),
+        ("tv twelve fifty or less", None, 1250),
+        ("speaker one twenty tops", None, 120),
+        ("headphones under two fifty", None, 250),
+        ("laptop between five hundred and seven fifty", 500, 750),
+        ("headphones two hundred and five dollars max", None, 205),
+        # "one" after a determiner is a pronoun, not a hundred
+        ("that one fifty dollars max", None, 50),
+        # a couple, a few
+        ("laptop under a couple hundred", None, 200),
+        ("headphones a few hundred bucks max", None, 300),
+        ("tv a couple grand max", None, 2000),
+        # a target price said as a mark or a range
+        ("laptop around the 500 mark", 400, 600),
+        ("tablet in the three hundred range", 240, 360),
+        ("monitor in the 200 dollar range", 160, 240),
+        ("headphones in the ballpark of 150 bucks", 120, 180),
     ],
 )
 def test_spoken_amounts(said: str, low: float | None, high: float | None) -> None:

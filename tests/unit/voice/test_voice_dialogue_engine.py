@@ -246,6 +246,21 @@ async def test_more_like_number_two_but_cheaper_stays_below_its_price() -> None:
     assert similar["preferences"]["maxPrice"] < shown[1]["price"] and "minPrice" in similar["preferences"]
 
 
+async def test_cheaper_than_a_named_product_is_below_its_price_not_its_brand() -> None:
+    talk = await converse(["noise cancelling headphones", "anything cheaper than the sony"])
+    first_id = next(iter(talk.state.queries))
+    shown = sorted(
+        (p for p in talk.state.products.values() if p["queryId"] == first_id), key=lambda p: p["systemRank"]
+    )
+    _, cheaper = talk.queries()
+    assert talk.intents == ["search", "refine"]
+    # below the Sony (shown first), not below the cheapest shown (the Anker, far cheaper)
+    assert shown[0]["brand"] == "Sony"
+    assert shown[1]["price"] < cheaper["preferences"]["maxPrice"] < shown[0]["price"]
+    assert "brand" not in cheaper["preferences"]
+    assert cheaper["searchText"] == talk.queries()[0]["searchText"]
+
+
 def test_more_like_this_searches_what_its_title_names_not_the_old_search() -> None:
     lens = ShownProduct(id="p1", rank=1, title="Canon EF 50mm f/1.8 STM Lens", category="camera lenses")
     assert similar_query(lens, "camera") == "lens"
