@@ -41,6 +41,8 @@ _REQUEST = (
     r"help me (?:find|get|choose|pick)|recommend(?: me)?|suggest(?: me)?|"
     r"what (?:would|do|can|could) you (?:recommend|suggest)|any (?:recommendations|suggestions)(?: for)?|"
     r"i'm thinking of|thinking about|what about|how about|any (?:good )?options for|"
+    r"what (?:do you have|have you got|you got) in the way of|in the way of|"
+    r"(?:brand )?new(?! balance\b)|(?:any|some|one) of (?:those|these|them|the|your)|"
     r"let me see|lemme see|give me|gimme|me|us|some|any|a few|a couple of|a|an|the|"
     r"good|nice|decent|pair of|a pair of|set of|something|anything|maybe|"
     r"available|in stock|for sale|you have|they have|there|like|just|really|kind of|sort of"
@@ -59,6 +61,15 @@ _PURPOSE_RE = re.compile(r"\s*\bfor\s+(?P<what>(?:my|a|an|the|his|her|our|their|
 _FOR_SOMEONE_RE = re.compile(
     r"\s*\bfor (?:my|his|her|our|their|a|an|the) (?P<who>[a-z']+)\b(?=\s+(?!who\b|that\b|which\b)\S)"
 )
+# "a smartwatch that's waterproof with good battery": the clause's words the catalog uses stay.
+_CLAUSE_RE = re.compile(
+    r"\s+\b(?:that's|thats|that is|that are|which is|which are|that|which|who)\s+(?P<what>.+)$"
+)
+# Words of such a clause that say nothing to match even where the catalog uses them.
+_CLAUSE_FILLER = frozenset(
+    {"is", "are", "be", "has", "have", "with", "good", "great", "nice", "not", "too", "very", "really",
+     "fits", "fit", "can", "will"}
+)  # fmt: skip
 _LIKES_RE = re.compile(r"\b(?:likes?|loves?|enjoys?|is into|are into|into)\b")
 _HEDGE_RE = re.compile(r"\b(?:maybe|perhaps|possibly|probably)(?: (?:a|an|some|like))?\b\s*")
 _PUNCT_RE = re.compile(r"[\"()\[\]{}?!]+")
@@ -81,6 +92,20 @@ def _drop_purpose(text: str, lexicon: Lexicon) -> str:
     return text if useful or _LIKES_RE.search(m.group("what")) else text[: m.start()]
 
 
+def _prune_clause(text: str, lexicon: Lexicon) -> str:
+    m = _CLAUSE_RE.search(text)
+    if not m or _LIKES_RE.search(m.group("what")):
+        return text  # "a gift for my mom who likes cooking" is read by _drop_purpose
+    head = text[: m.start()]
+    said = set(head.split())
+    kept = [
+        w
+        for w in re.findall(r"[a-z0-9][\w'-]*", m.group("what"))
+        if (_useful(w, lexicon) or w[0].isdigit()) and w not in said and w not in _CLAUSE_FILLER
+    ]
+    return " ".join([head, *dict.fromkeys(kept)])
+
+
 def clean_query(rest: str, lexicon: Lexicon) -> str:
     """The product words: ``rest`` (filters already lifted) without filler around it."""
     text = _PUNCT_RE.sub(" ", rest)
@@ -91,6 +116,7 @@ def clean_query(rest: str, lexicon: Lexicon) -> str:
         text = _LEADING_RE.sub("", text).strip(" .,-")
         text = _TRAILING_RE.sub("", text).strip(" .,-")
         text = _drop_purpose(text, lexicon)
+        text = _prune_clause(text, lexicon)
         text = re.sub(r"\s+", " ", text).strip(" .,-")
     return text
 

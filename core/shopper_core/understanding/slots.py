@@ -103,7 +103,8 @@ HIGHLY_RATED = 4.0
 
 _LOW_RE = re.compile(
     r"\b(?:cheap(?:ish|est)?|inexpensive|affordable|budget(?:[\s-]friendly)?|low[\s-](?:cost|priced|end)|"
-    r"bargain|economical|not (?:too|very|that) expensive|value for money|on a budget)\b"
+    r"bargain|economical|not (?:too|very|that|crazy|super) expensive|value for money|on a budget|"
+    r"nothing (?:too |crazy |super |very |that )?(?:expensive|pricey|fancy))\b"
 )
 _HIGH_RE = re.compile(
     r"\b(?:high[\s-]end|premium|top[\s-]of[\s-]the[\s-]line|top[\s-]end|luxury|luxurious|flagship|"

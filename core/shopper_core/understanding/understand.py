@@ -118,7 +118,7 @@ def _content_intent(text: str, taken: Taken, query: str, context: Context, lexic
     if reference and reference.positions and not filters.any() and bare:
         return RuleResult("describe", 0.85 if context.has_results or reference.saved else 0.5)
     cue = intents.has_search_cue(text)
-    if intents.is_question(text) and reference is not None and not filters.any():
+    if intents.is_question(text) and reference is not None and not filters.any() and not (cue and known == 2):
         return RuleResult("describe", 0.7 if context.has_results else 0.45)
     if query and not product and not filters.any() and known == 0:
         return RuleResult("unknown", 0.5)  # "show me more": no product named, nothing to search

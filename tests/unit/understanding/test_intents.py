@@ -263,6 +263,13 @@ def test_compare_two_products_named_by_their_names(said: str, names: tuple[str, 
     ("can i get some groceries like apples", "groceries like apples"),
     ("hiya, my brother wants some headphones but no sony, under a hundred", "headphones"),
     ("grab me some headphones under 50", "headphones"),
+    ("do you have any of those robot vacuums", "robot vacuums"),  # "those" points at nothing shown
+    ("what do you have in the way of coffee machines", "coffee machines"),
+    # a clause keeps the words the catalog uses and drops the rest
+    ("a smartwatch that's waterproof with good battery", "smartwatch waterproof battery"),
+    ("i'm looking for a laptop bag that fits a 15 inch laptop", "laptop bag 15 inch"),
+    ("hair dryer that's not too loud", "hair dryer"),
+    ("i want a black leather jacket nothing crazy expensive", "leather jacket"),
 ])  # fmt: skip
 def test_a_first_request_with_nothing_shown_is_a_search(said: str, query: str) -> None:
     u = understand(said, FRESH)
