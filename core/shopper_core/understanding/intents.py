@@ -159,7 +159,8 @@ _SORT_KEYS: tuple[tuple[re.Pattern[str], SortKey], ...] = (
     (_re(r"\b(?:price|prices|cheap|cheapest|lowest|low to high|ascending|cost)\b"), "price_low"),
 )
 _MORE_LIKE = _re(
-    r"\b(?:more|others?|anything|something|things|ones|products|items|stuff)\s+(?:just\s+)?like\s+"
+    r"\b(?:more|others?|anything|something|things|ones|products|items|stuff|some|options|choices)\s+"
+    r"(?:just\s+)?like\s+"
     r"(?:this|that|it|these|those|the)\b|\bsimilar\b|\blike (?:this|that) one\b|\balternatives?\b"
     r"|\bsame kind\b|\bin the same (?:style|vein)\b|\bmore of (?:these|those|this|that)\b"
     r"|\b(?:more|others?|ones|stuff|things|something|anything) (?:just )?like (?:number|#|no) ?\d+\b"

@@ -136,6 +136,8 @@ def _name(text: str) -> str | None:
     words = [w for w in name.split() if w not in _NOT_A_NAME]
     if not words or all(w in ORDINALS for w in words):
         return None
+    if words[-1] in ("that", "this", "it"):
+        return None  # "the battery on that one" asks about that one: the focus
     return " ".join(words).removesuffix("'s")
 
 

@@ -302,6 +302,9 @@ def test_a_first_request_with_nothing_shown_is_a_search(said: str, query: str) -
     ("which one should i get", "superlative"),
     ("anything better", "refine"),
     ("do you have the same in a bigger size", "unknown"),  # nothing to filter on: never a search
+    ("show me some like the second but cheaper", "more_like"),
+    ("more options like the sony", "more_like"),
+    ("hows the battery on that one", "describe"),
 ])  # fmt: skip
 def test_questions_about_one_shown_product_and_emptying_lists(said: str, intent: str) -> None:
     u = understand(said, NAMED)

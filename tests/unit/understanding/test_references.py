@@ -43,6 +43,7 @@ ITEMS = [
     ("the fourth", Reference(positions=(4,))),
     ("compare 1 and 3", Reference(positions=(1, 3))),
     ("number 2 vs number 4", Reference(positions=(2, 4))),
+    ("how's the battery on that one", Reference(focus=True)),  # a part of that one, not a name
 ])  # fmt: skip
 def test_parse_reference(said: str, reference: Reference) -> None:
     assert parse_reference(normalise(said)) == reference
