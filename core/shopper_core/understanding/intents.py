@@ -217,7 +217,8 @@ _DESCRIBE = _re(
 )
 _RELATIVES = (
     (_re(r"\b(?:cheaper|cheeper|less expensive|lower (?:price|priced|cost)|more affordable|less pricey|"
-         r"less costly|a bit less|not so expensive|(?<!not )too expensive|(?<!not )too pricey|costs? less|"
+         r"less costly|a bit less|not so expensive|go (?:a (?:bit|little) |any |even )?lower|lower please|"
+         r"(?<!not )too expensive|(?<!not )too pricey|costs? less|"
          r"(?:something|anything|one) (?:for )?less|save (?:some )?money|spend less(?! than)|less money|"
          r"budget(?:ier| option|"
          r" friendlier))\b"), "cheaper"),
@@ -359,6 +360,13 @@ _LEADING_CONNECTIVE = _re(
 )
 
 
+# "show me the rest", "next page", "what else do you have": every result is on the page already,
+# so these are not searches for the words "rest" or "page" (the reply says what can be done).
+_MORE_RESULTS = _re(
+    r"^(?:(?:can you |please |just )?(?:show|give|tell)(?: me)?|can i see|let me see|what about)?\s*"
+    r"(?:the rest(?: of them)?|more results|more options|next page|the next (?:page|ones|few)|the others|"
+    r"what else(?: do you have| is there| have you got| you got)?|anything else(?: you have)?)(?: please)?$"
+)
 _LIST_WORD = _re(rf"\b{_LIST}\b")
 # "clear the filters", "drop the price limit": a search setting, never a saved item.
 _CLEARS_A_FILTER = _re(
@@ -382,6 +390,8 @@ def command_intent(text: str, has_results: bool) -> RuleResult | None:
         return RuleResult("goodbye", 0.95)
     if _HELP.match(text) or _HELP_MORE.search(text):
         return RuleResult("help", 0.95)
+    if _MORE_RESULTS.match(text):
+        return RuleResult("unknown", 0.85)
     for regex, topic in (*_SMALLTALK, *_SMALLTALK_MORE):
         if regex.match(text):
             return RuleResult("smalltalk", 0.9, topic=topic)

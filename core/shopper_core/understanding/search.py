@@ -42,7 +42,7 @@ _REQUEST = (
     r"what (?:would|do|can|could) you (?:recommend|suggest)|any (?:recommendations|suggestions)(?: for)?|"
     r"i'm thinking of|thinking about|what about|how about|any (?:good )?options for|"
     r"what (?:do you have|have you got|you got) in the way of|in the way of|"
-    r"(?:brand )?new(?! balance\b)|(?:any|some|one) of (?:those|these|them|the|your)|"
+    r"(?:brand )?new(?! balance\b)|more(?= [a-z])|(?:any|some|one) of (?:those|these|them|the|your)|"
     r"let me see|lemme see|give me|gimme|me|us|some|any|a few|a couple of|a|an|the|"
     r"good|nice|decent|pair of|a pair of|set of|something|anything|maybe|"
     r"available|in stock|for sale|you have|they have|there|like|just|really|kind of|sort of"

@@ -58,7 +58,10 @@ _MAX_CUES = (
     r"(?:i )?(?:don't|do not) want to (?:spend|pay) (?:more than|over|above)|"
     r"(?:(?:i )?(?:can|could|want to|wanna|willing to|happy to|able to|looking to) )?"
     r"spend(?:ing)?(?: up to| at most| no more than| max)?|for less than|for under|"
-    r"not exceeding|doesn't cost more than|that costs? less than|sub"
+    r"not exceeding|doesn't cost more than|that costs? less than|sub|"
+    r"(?:lower|drop|reduce|bring|raise|increase|bump|change|set|move|put|make|take)(?: it)?"
+    r"(?: (?:the|my))? (?:budget|limit|max(?:imum)?|price(?: limit)?|cap|ceiling|top price)"
+    r"(?: (?:down|up))? to"
 )
 _MIN_CUES = (
     r"over|above|more than|at least|min(?:imum)?(?: of)?|starting (?:at|from)|upwards of|"

@@ -337,6 +337,9 @@ def understand_with(
         if _known(product, lexicon) < 2:
             product = ""  # "she's super picky, only 4 stars and up": no product named, the search's stays
         filters, than = _compared_to(norm, relatives, taken, context)
+        if not relatives and not product and not filters.any():
+            # "on sale only": nothing the search can change; running it again would say nothing new
+            return replace(result, intent="unknown", confidence=0.6)
         refinement = Refinement(filters=filters, relative=relatives, query=product or None)
         return _with(result, refinement=refinement, reference=than)
     if intent in _REFERENCE_INTENTS:

@@ -265,6 +265,7 @@ def test_compare_two_products_named_by_their_names(said: str, names: tuple[str, 
     ("grab me some headphones under 50", "headphones"),
     ("do you have any of those robot vacuums", "robot vacuums"),  # "those" points at nothing shown
     ("what do you have in the way of coffee machines", "coffee machines"),
+    ("show me more headphones", "headphones"),
     # a clause keeps the words the catalog uses and drops the rest
     ("a smartwatch that's waterproof with good battery", "smartwatch waterproof battery"),
     ("i'm looking for a laptop bag that fits a 15 inch laptop", "laptop bag 15 inch"),
@@ -305,12 +306,29 @@ def test_a_first_request_with_nothing_shown_is_a_search(said: str, query: str) -
     ("show me some like the second but cheaper", "more_like"),
     ("more options like the sony", "more_like"),
     ("hows the battery on that one", "describe"),
+    ("can you go a bit lower", "refine"),
+    ("on sale only", "unknown"),  # nothing the search can change
+    ("show me the rest", "unknown"),  # every result is on the page: not a search for "rest"
+    ("what else do you have", "unknown"),
+    ("next page", "unknown"),
 ])  # fmt: skip
-def test_questions_about_one_shown_product_and_emptying_lists(said: str, intent: str) -> None:
+def test_mid_conversation_turns_with_named_products_shown(said: str, intent: str) -> None:
     u = understand(said, NAMED)
     assert u.intent == intent
     if intent == "refine":
         assert u.refinement is not None and u.refinement.query is None  # "first" is not a product word
+
+
+@pytest.mark.parametrize(("said", "ceiling"), [
+    ("lower the budget to 500", 500),
+    ("raise the limit to 1200", 1200),
+    ("set my budget to 300", 300),
+    ("bump the max up to 2000", 2000),
+])  # fmt: skip
+def test_setting_the_limit_to_an_amount_is_the_new_ceiling(said: str, ceiling: float) -> None:
+    u = understand(said, NAMED)
+    assert u.intent == "refine" and u.refinement is not None
+    assert u.refinement.filters.max_price == ceiling and u.refinement.filters.price_preference is None
 
 
 @pytest.mark.parametrize(("said", "intent", "query"), [
