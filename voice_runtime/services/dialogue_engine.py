@@ -331,6 +331,17 @@ def _one(state: DialogueState, reference: Reference | None, *, asking: bool = Fa
     return products[0]
 
 
+def _some(state: DialogueState, reference: Reference | None) -> list[ShownProduct]:
+    """The products a save or a cart add names: one, "the first two", or "all of them" shown."""
+    if reference is not None and reference.every and not reference.name and not reference.positions:
+        if not state.results:
+            raise UnclearReference(replies.NO_RESULTS_TEXT)
+        return list(state.results)
+    if reference is not None and len(reference.positions) > 1:
+        return pick(state, reference)
+    return [_one(state, reference)]
+
+
 # ------------------------------------------------------------------ decisions
 
 
@@ -401,18 +412,13 @@ def _decide(kind: str, u: Understanding, state: DialogueState, turn: Turn) -> De
         text = f"Looking for more like the {replies.short_name(product.title, product.brand)}."
         return Decision(text, ((SEARCH_PRODUCTS, search_arguments(similar)),), kind, product.id)
     if kind == "save":
-        product = _one(state, u.reference)
-        return Decision(
-            replies.saving_announcement(product), ((SAVE_ITEM, {"product_id": product.id}),), kind, product.id
-        )
+        products = _some(state, u.reference)
+        calls = tuple((SAVE_ITEM, {"product_id": p.id}) for p in products)
+        return Decision(replies.saving_announcement(*products), calls, kind, products[-1].id)
     if kind == "add_to_cart":
-        product = _one(state, u.reference)
-        return Decision(
-            replies.adding_to_cart_announcement(product),
-            ((ADD_TO_CART, {"product_id": product.id}),),
-            kind,
-            product.id,
-        )
+        products = _some(state, u.reference)
+        calls = tuple((ADD_TO_CART, {"product_id": p.id}) for p in products)
+        return Decision(replies.adding_to_cart_announcement(*products), calls, kind, products[-1].id)
     if kind == "remove":
         return _remove(u.reference, state, turn)
     if kind == "list_saved":
@@ -622,7 +628,7 @@ def reply_to_results(exchanges: Sequence[ToolExchange], state: DialogueState) ->
             sentences.append(replies.preferences_reply(result))
         else:
             sentences.append("Done.")
-    return " ".join(s for s in sentences if s)
+    return " ".join(s for s in replies.together(sentences) if s)
 
 
 def decide(messages: Sequence[Any], state: DialogueState, last_intent: str | None = None) -> Decision:

@@ -311,8 +311,8 @@ def sorting_announcement(key: str) -> str:
 # ------------------------------------------------------------------ saved list, cart, preferences
 
 
-def saving_announcement(product: ShownProduct) -> str:
-    return f"Saving the {short_name(product.title, product.brand)}."
+def saving_announcement(*products: ShownProduct) -> str:
+    return f"Saving {_join([f'the {name}' for name in _names(products)])}."
 
 
 def save_reply(result: Mapping[str, Any]) -> str:
@@ -363,8 +363,26 @@ def list_reply(result: Mapping[str, Any], top: int = 5) -> str:
     return _read_out(named, top, "saved items", "one saved item")
 
 
-def adding_to_cart_announcement(product: ShownProduct) -> str:
-    return f"Adding the {short_name(product.title, product.brand)} to your cart."
+def adding_to_cart_announcement(*products: ShownProduct) -> str:
+    return f"Adding {_join([f'the {name}' for name in _names(products)])} to your cart."
+
+
+_ALL_DONE = {"It's on your list.": "on your list.", "It's in your cart.": "in your cart."}
+
+
+def together(sentences: Sequence[str]) -> list[str]:
+    """Several saves or cart adds that all went through are confirmed once, not once each
+    ("They're both on your list.")."""
+    said: list[tuple[str, int]] = []
+    for sentence in sentences:
+        if sentence in _ALL_DONE and said and said[-1][0] == sentence:
+            said[-1] = (sentence, said[-1][1] + 1)
+        else:
+            said.append((sentence, 1))
+    return [
+        f"They're {'both' if count == 2 else 'all'} {_ALL_DONE[sentence]}" if count > 1 else sentence
+        for sentence, count in said
+    ]
 
 
 def cart_reply(result: Mapping[str, Any]) -> str:

@@ -246,6 +246,28 @@ async def test_more_like_number_two_but_cheaper_stays_below_its_price() -> None:
     assert similar["preferences"]["maxPrice"] < shown[1]["price"] and "minPrice" in similar["preferences"]
 
 
+async def test_save_the_first_two_saves_both_and_confirms_once() -> None:
+    talk = await converse(["bluetooth speaker", "save the first two", "add the first and third to my cart"])
+    first_id = next(iter(talk.state.queries))
+    shown = sorted(
+        (p for p in talk.state.products.values() if p["queryId"] == first_id), key=lambda p: p["systemRank"]
+    )
+    assert talk.intents == ["search", "save", "add_to_cart"]
+    assert sorted(talk.saved_titles()) == sorted(p["title"] for p in shown[:2])
+    assert sorted(i["productName"] for i in talk.state.cart) == sorted(
+        p["title"] for p in (shown[0], shown[2])
+    )
+    assert "They're both on your list." in talk.spoken and "They're both in your cart." in talk.spoken
+    assert len(talk.queries()) == 1  # the results stayed
+
+
+async def test_save_all_of_them_saves_every_product_shown() -> None:
+    talk = await converse(["noise cancelling headphones", "save all of them"])
+    first_id = next(iter(talk.state.queries))
+    shown = [p for p in talk.state.products.values() if p["queryId"] == first_id]
+    assert talk.intents == ["search", "save"] and len(talk.saved_titles()) == len(shown) > 1
+
+
 async def test_cheaper_than_a_named_product_is_below_its_price_not_its_brand() -> None:
     talk = await converse(["noise cancelling headphones", "anything cheaper than the sony"])
     first_id = next(iter(talk.state.queries))
