@@ -30,7 +30,12 @@ _NUMBER_WORDS = "|".join([*_UNITS, *_TENS, *_SCALES])
 _NUMBER_RUN_RE = re.compile(rf"\b(?:a\s+)?(?:(?:{_NUMBER_WORDS})(?:[\s-]+(?:and[\s-]+)?|\b))+")
 # A run of small number words is an amount only when money or stars follow ("one dollar",
 # "four stars"); alone it is a reference ("that one", "the first two").
-_AMOUNT_AFTER_RE = re.compile(r"\s*(?:dollars?|bucks?|euros?|pounds?|quid|usd|eur|gbp|stars?|grand|k\b)")
+_AMOUNT_AFTER_RE = re.compile(
+    r"\s*(?:dollars?|bucks?|euros?|pounds?|quid|usd|eur|gbp|stars?|grand|k\b|"
+    r"[\s-]?inch(?:es)?\b|tb\b|terabytes?|gb\b|gigabytes?)"
+)
+# "size nine", "a size ten": a shoe or clothing size said in words.
+_SIZE_BEFORE_RE = re.compile(r"\bsize\s*$")
 _HESITATION_RE = re.compile(r"\b(?:um+|uh+|uhm+|erm+|er|hmm+|mm+|ah+|meh|ugh|welp)\b[,.]?\s*")
 # "ad it to cart": "ad" before what is added is the command, not an advert.
 _ADD_TYPO_RE = re.compile(r"\bad(?= (?:it|that|this|them|these|those|the|number|one|to)\b)")
@@ -94,11 +99,14 @@ _COMMON_WORDS = _words(
 def words_to_number(words: str) -> int | None:
     """ "one hundred fifty" -> 150, "twenty five" -> 25, "a hundred" -> 100; else None."""
     total, current, seen = 0, 0, False
-    for word in re.split(r"[\s-]+", words.strip()):
-        if word in ("and", ""):
+    split = [w for w in re.split(r"[\s-]+", words.strip()) if w]
+    for i, word in enumerate(split):
+        if word == "and":
             continue
-        if word == "a":
-            current = max(current, 1)
+        if word == "a":  # "a hundred" is 100; in "a fifty dollar card" the "a" is no number
+            if i + 1 < len(split) and split[i + 1] in _SCALES:
+                current = max(current, 1)
+            continue
         elif word in _UNITS:
             current += _UNITS[word]
         elif word in _TENS:
@@ -178,7 +186,11 @@ def _numbers(text: str) -> str:
         if not words or all(w in ("a", "and") for w in words):
             return run
         big = any(w in _TENS or w in _SCALES or _UNITS.get(w, 0) >= 10 for w in words)
-        if not big and not _AMOUNT_AFTER_RE.match(text, match.end()):
+        if (
+            not big
+            and not _AMOUNT_AFTER_RE.match(text, match.end())
+            and not _SIZE_BEFORE_RE.search(text[: match.start()])
+        ):
             return run
         before = text[: match.start()].split()[-1:]
         pronoun = words[0] == "one" and before and before[0] in _DETERMINERS
@@ -292,5 +304,7 @@ def normalise(text: str, lexicon: Lexicon | None = None) -> str:
     out = _HALF_RE.sub(lambda m: f"{_HALVES.get(m.group(1), m.group(1))}.5", out)  # "four and a half"
     out = _numbers(out)
     out = re.sub(r"\b(\d+(?:\.\d+)?) grand\b", r"\1k", out)
+    out = re.sub(r"\b(\d+(?:\.\d+)?) ?terabytes?\b", r"\1tb", out)  # "one terabyte" -> "1tb"
+    out = re.sub(r"\b(\d+(?:\.\d+)?) ?(?:gigabytes?|gigs?)\b", r"\1gb", out)
     words = [correct_word(w, lexicon) for w in out.split(" ")]
     return " ".join(w for w in words if w)

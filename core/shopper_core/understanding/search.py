@@ -109,6 +109,7 @@ def _prune_clause(text: str, lexicon: Lexicon) -> str:
 def clean_query(rest: str, lexicon: Lexicon) -> str:
     """The product words: ``rest`` (filters already lifted) without filler around it."""
     text = _PUNCT_RE.sub(" ", rest)
+    text = re.sub(r"\blike (?=\d)", "", text)  # "a tv, like 65 inches"
     text = re.sub(r"\s+", " ", text).strip(" .,-")
     previous = None
     while previous != text:

@@ -296,6 +296,10 @@ def _one_of(parts: list[str], context: Context | None, lexicon: Lexicon | None) 
     """
     read = [(part, understand_with(part, context, lexicon, use_model=True)) for part in parts]
     searches = [part for part, u in read if u.intent in _SEARCHING and u.confidence >= intents.SURE]
+    if searches:
+        # "I need a laptop for college. Nothing over $800." / "Show me phones. Samsung, please.":
+        # a sentence that only adds a filter or a spec belongs to the search beside it.
+        searches = [part for part, u in read if part in searches or _adds_to_search(part, u, lexicon)]
     first_search = next((i for i, (_, u) in enumerate(read) if u.intent in _SEARCHING), len(read))
     acts = [u for _, u in read[:first_search] if u.intent in _ACTS and u.confidence >= intents.SURE]
     if acts:
@@ -306,6 +310,13 @@ def _one_of(parts: list[str], context: Context | None, lexicon: Lexicon | None) 
     if commands and not searches:
         return commands[-1]
     return understand_with(" ".join(parts), context, lexicon, use_model=True)
+
+
+def _adds_to_search(part: str, read: Understanding, lexicon: Lexicon | None) -> bool:
+    if read.intent not in (*_SEARCHING, "unknown") or intents.is_off_topic(normalise(part, lexicon)):
+        return False
+    norm = normalise(part, lexicon)
+    return take_filters(norm, lexicon or Lexicon.default()).filters.any() or bool(re.search(r"\d", norm))
 
 
 def understand_with(

@@ -469,6 +469,23 @@ def test_a_turn_of_several_sentences_does_one_thing(said: str, intent: str, quer
         assert got.search is not None and got.search.query == query
 
 
+@pytest.mark.parametrize(
+    ("said", "query", "filters"),
+    [
+        # as Whisper punctuates a first request: the sentence with only a filter belongs to the search
+        ("Okay. Um, I need, uh, a laptop for college. Nothing over $800.", "laptop", {"max_price": 800}),
+        ("Show me phones. Samsung, please.", "phones", {"brand": "Samsung"}),
+        ("I want a TV. Something big. Like 65 inches.", "tv 65 inches", {}),
+        ("Nike running shoes, size nine.", "running shoes", {"brand": "Nike", "size": "9"}),
+        ("I need a laptop. What's the weather like?", "laptop", {}),  # off-topic stays out
+    ],
+)
+def test_a_first_request_in_several_sentences_is_one_search(said: str, query: str, filters: dict) -> None:
+    got = understand(said, FRESH)
+    assert got.intent == "search" and got.search is not None and got.search.query == query
+    assert {k: getattr(got.search.filters, k) for k in filters} == filters
+
+
 def test_going_back_to_a_brand_refines_the_search() -> None:
     for said in ("go back to the philips ones", "switch back to sony"):
         got = understand(said, SHOWN)

@@ -104,6 +104,20 @@ def test_model_numbers_and_specs_are_not_prices(said: str) -> None:
     assert search.query == said
 
 
+@pytest.mark.parametrize(
+    ("said", "query"),
+    [
+        ("a sixty five inch tv", "65 inch tv"),
+        ("an ssd, one terabyte", "ssd 1tb"),
+        ("a one terabyte ssd", "1tb ssd"),
+        ("phone with 128 gigs", "phone with 128gb"),
+    ],
+)
+def test_sizes_and_capacities_said_in_words_are_digits(said: str, query: str) -> None:
+    search = parse_search(said)
+    assert search.query == query and search.filters.max_price is None
+
+
 def test_empty_text_gives_an_empty_search() -> None:
     assert parse_search("   ").query == ""
     assert not parse_search("   ").filters.any()
@@ -140,6 +154,9 @@ def test_empty_text_gives_an_empty_search() -> None:
         ("tablet in the three hundred range", 240, 360),
         ("monitor in the 200 dollar range", 160, 240),
         ("headphones in the ballpark of 150 bucks", 120, 180),
+        # "a" before a tens word is no number ("a fifty" was 51)
+        ("a fifty dollar gift card", None, 50),
+        ("headphones for a hundred bucks", None, 100),
     ],
 )
 def test_spoken_amounts(said: str, low: float | None, high: float | None) -> None:
