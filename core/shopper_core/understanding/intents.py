@@ -125,7 +125,8 @@ _SAVE = _re(
     r"|^(?:please )?(?:grab|snag) (?:me )?(?:it|that|this|number \w+|the (?:[\w-]+ ){0,2}one)\b"
     rf"|\b(?:add|put|stick|pop)\b.*\b(?:to|on|in|onto)\s+(?:my|the)\s+{_LIST}\b"
     r"|\b(?:save|bookmark|keep)\s+(?:it|that|this|them|those|these|the|number|#|one)\b"
-    r"|^(?:i'll|i will|i'd|i would|let me|i wanna|i want to) (?:take|keep|save|grab|go with|have)\b"
+    r"|^(?:i'll|i will|i'd|i would|let me|i wanna|i want to|let's|lets|we'll|i think i'll|i guess i'll) "
+    r"(?:take|keep|save|grab|go with|go for|have)\b"
     r"|^(?:i (?:want|like|love)) (?:it|that|this|that one|this one|the .+ one|number \d+)$"
     r"|\b(?:save|keep) (?:for later|it for later)\b|^(?:save|keep) (?:that|this|it) one\b"
 )
@@ -300,6 +301,8 @@ _RETAILER_MORE = _re(
     r".*\b(?:buy|get|find|pick|order|sell)\b|\bwhere (?:do|does) (?:they|you) sell\b"
 )
 _COMPARE_MORE = _re(
+    r"^(?:is|are|was) (?:the |that |this )?[\w' -]+? (?:cheaper|pricier|more expensive|better|bigger|smaller|"
+    r"lighter|heavier|newer|better rated) than (?:(?:the|that|this) )?(?:number \w+|(?!\d)\w+)|"
     r"\bdiff\b|\bweigh (?:up|them)\b|\bline them up\b|\bagainst each other\b|\bhead to head\b"
     r"|\b(?:first|second|third|fourth|last|top|number \d+|\d)\b.*\bor\b.*\b(?:which|pick|choose|get)\b"
     r"|\bwhich (?:is|one is) better\b"

@@ -199,16 +199,22 @@ _BETWEEN_NAMES_RE = re.compile(r",|\b(?:and|or|vs|versus|against|with|to|than)\b
 
 
 def _compared_names(text: str, context: Context, reference: Reference) -> Reference:
-    """ "compare the sony and the bose", "the jbl against the sennheiser": one name per part."""
-    names = [
-        name
-        for part in _BETWEEN_NAMES_RE.split(text)
-        if (name := _named_by_shown(part, context, Reference()).name)
-    ]
+    """ "compare the sony and the bose", "the jbl against the sennheiser": one name per part.
+    "Compare the bose with the third one": a name and a position, the position named by the
+    title shown there."""
+    parts = _BETWEEN_NAMES_RE.split(text)
+    if len(reference.positions) == 1:
+        parts = [part for part in parts if not parse_reference(part)]
+    names = [name for part in parts if (name := _named_by_shown(part, context, Reference()).name)]
     names = list(dict.fromkeys(names))
+    if len(reference.positions) == 1 and len(names) == 1:
+        position = reference.positions[0]
+        index = position - 1 if position > 0 else len(context.shown_names) + position
+        if 0 <= index < len(context.shown_names):
+            names.append(" ".join(re.findall(r"[a-z0-9][a-z0-9'&.+-]*", context.shown_names[index].lower())))
     if len(names) < 2:
         return reference
-    return replace(reference, name=names[0], also=tuple(names[1:]), focus=False)
+    return replace(reference, positions=(), name=names[0], also=tuple(names[1:]), focus=False)
 
 
 _THAN_RE = re.compile(
@@ -295,6 +301,8 @@ def _one_of(parts: list[str], context: Context | None, lexicon: Lexicon | None) 
     search would replace.
     """
     read = [(part, understand_with(part, context, lexicon, use_model=True)) for part in parts]
+    if named := _named_then_pointed_at(read, context or Context(), lexicon):
+        return named
     searches = [part for part, u in read if u.intent in _SEARCHING and u.confidence >= intents.SURE]
     if searches:
         # "I need a laptop for college. Nothing over $800." / "Show me phones. Samsung, please.":
@@ -310,6 +318,29 @@ def _one_of(parts: list[str], context: Context | None, lexicon: Lexicon | None) 
     if commands and not searches:
         return commands[-1]
     return understand_with(" ".join(parts), context, lexicon, use_model=True)
+
+
+_BARE_NAME_RE = re.compile(r"^(?:(?:yes|yeah|yep|ok|okay|no|nah|hmm|right|so)\s+)*(?:the|that|this)\s+")
+
+
+def _named_then_pointed_at(
+    read: list[tuple[str, Understanding]], context: Context, lexicon: Lexicon | None
+) -> Understanding | None:
+    """ "Yeah, the Dell. Save that one.": a sentence that only names a shown product, then a
+    command about "that one", is the command on the product named (not a Dell filter)."""
+    if not context.shown_names:
+        return None
+    for i, (part, _) in enumerate(read[:-1]):
+        norm = normalise(part, lexicon)
+        if not _BARE_NAME_RE.match(norm) or intents.command_intent(norm, True) is not None:
+            continue
+        name = _named_by_shown(_BARE_NAME_RE.sub("", norm), context, Reference()).name
+        if not name or len(_BARE_NAME_RE.sub("", norm).split()) > 4:
+            continue
+        for _, later in read[i + 1 :]:
+            if later.intent in _REFERENCE_INTENTS and later.reference is not None and later.reference.focus:
+                return replace(later, reference=replace(later.reference, focus=False, name=name))
+    return None
 
 
 def _adds_to_search(part: str, read: Understanding, lexicon: Lexicon | None) -> bool:
@@ -360,7 +391,7 @@ def understand_with(
         reference = _named_by_filters(reference or Reference(), taken)
         if not reference.positions and not reference.name and not reference.focus:
             reference = _named_by_shown(norm, context, reference)
-        if intent == "compare" and not reference.positions:
+        if intent == "compare" and len(reference.positions) < 2:
             reference = _compared_names(norm, context, reference)
         if reference.cart and intent != "remove_from_cart":
             reference = replace(reference, cart=False)  # "put it in the cart" points at results

@@ -486,6 +486,25 @@ def test_a_first_request_in_several_sentences_is_one_search(said: str, query: st
     assert {k: getattr(got.search.filters, k) for k in filters} == filters
 
 
+@pytest.mark.parametrize(
+    ("said", "intent", "reference"),
+    [
+        ("Yeah, the Bose. Save that one.", "save", Reference(name="bose")),
+        ("The JBL. Tell me more about it.", "describe", Reference(name="jbl")),
+        ("no the sony. remove it", "remove", Reference(name="sony")),
+        # a name and a position compared: the position is named by the title shown there
+        ("compare the bose with the third one", "compare", Reference(name="bose", also=("jbl tune 510bt",))),
+        ("is the sony cheaper than the bose?", "compare", Reference(name="sony", also=("bose",))),
+        ("is the first one better than the second", "compare", Reference(positions=(1, 2))),
+        ("alright, let's go with the jbl", "save", Reference(name="jbl")),
+        ("i think i'll go for the sennheiser", "save", Reference(name="sennheiser")),
+    ],
+)
+def test_products_named_then_pointed_at_or_compared(said: str, intent: str, reference: Reference) -> None:
+    got = understand(said, NAMED)
+    assert got.intent == intent and got.reference == reference
+
+
 def test_going_back_to_a_brand_refines_the_search() -> None:
     for said in ("go back to the philips ones", "switch back to sony"):
         got = understand(said, SHOWN)

@@ -261,6 +261,18 @@ async def test_save_the_first_two_saves_both_and_confirms_once() -> None:
     assert len(talk.queries()) == 1  # the results stayed
 
 
+async def test_compare_a_named_product_with_a_position_compares_those_two() -> None:
+    talk = await converse(["bluetooth speaker", "compare the jbl with the third one"])
+    first_id = next(iter(talk.state.queries))
+    shown = sorted(
+        (p for p in talk.state.products.values() if p["queryId"] == first_id), key=lambda p: p["systemRank"]
+    )
+    assert talk.intents == ["search", "compare"] and len(talk.queries()) == 1
+    reply = talk.spoken[-1]
+    assert shown[0]["brand"] == "JBL" and "JBL" in reply and shown[2]["brand"] in reply
+    assert shown[1]["brand"] not in reply
+
+
 async def test_save_all_of_them_saves_every_product_shown() -> None:
     talk = await converse(["noise cancelling headphones", "save all of them"])
     first_id = next(iter(talk.state.queries))
