@@ -109,6 +109,10 @@ def test_query_type_is_the_head_noun_before_for_or_the_product_line(query: str, 
         (None, "DELL W009C Black", "E-View Laptop Stand", "stand"),
         (None, "Kensington Contour Balance Toploader", "Contour Balance Notebook Case", "case"),
         ("laptops", "Asus Zenbook Pro Dual Screen Laptop", "", "notebook"),
+        # a set is of the kind it names
+        ("speaker set", "Philips SPA2600/00 speaker set 5.1 channels", "", "speaker"),
+        ("home audio set", "Philips DCM292/12 home audio set Home audio micro system Black", "", "audio"),
+        ("s set", "Lego s set", "", "set"),
     ],
 )
 def test_product_type_corrects_wrong_or_missing_categories(

@@ -192,6 +192,8 @@ _COMPUTER_SPEC_RE = re.compile(r"\b(?:Intel|AMD|Core|Ryzen|DDR\d|GB)\b")
 _PC_RE = re.compile(r"\b(?:PC|Tower|SFF|Mini PC|All-in-One)\b")
 _NOT_TYPES = frozenset({"accessori", "1", "cell", "ssd", "hdd"})
 _PLACE_WORDS = frozenset(analyze("indoor outdoor auto"))
+# Heads that name a collection of the kind before them ("speaker set": speakers).
+_COLLECTIVE_HEADS = frozenset({"set"})
 _FITS = frozenset({"for", "with", "compat", "your", "fit", "fits", "to"})
 # Nouns that say what a product is when its category and title do not (from its description).
 _DESCRIBED_TYPES = frozenset(
@@ -227,6 +229,8 @@ def product_type(category: str | None, title: str, description: str = "") -> str
     terms = analyze(category or "")
     while len(terms) > 1 and (terms[-1] in _PLACE_WORDS or _is_spec(terms[-1])):
         terms.pop()  # "power adapter/inverter indoor", "mini pc (<= 3l)"
+    if len(terms) > 1 and terms[-1] in _COLLECTIVE_HEADS and terms[-2].isalpha() and len(terms[-2]) > 2:
+        terms.pop()  # "speaker set", "pan set": what the set is of
     head = terms[-1] if terms else None
     if phrased := phrase_type(terms):
         return phrased
