@@ -158,6 +158,31 @@ def test_query_attributes_are_found_and_their_numeric_words_left_out_of_the_sear
     assert [a.key for a in sized.attributes] == ["size:10"] and sized.rest == "running shoes"
 
 
+@pytest.mark.parametrize(
+    ("title", "description", "surround"),
+    [
+        ("Philips SPA2600/00 speaker set 5.1 channels", "SPA2600 Multi-media Speaker 5.1", True),
+        ("Philips Cineos DVD/SACD Home Theatre System HTS9800W/12", "superb sound quality", True),
+        ("Logitech Z906 speaker set 5.1", "THX certified surround sound", True),
+        ("Philips SPA2360 Multimedia Speakers 2.1", "", False),
+        ("DELL AX510 soundbar speaker 1.0 channels 10 W Black", "", False),
+        ("HP 5.1 GHz Wi-Fi adapter", "", False),
+        ("Samsung Galaxy Buds+ Headset In-ear White", "Bluetooth 5.1, 802.11ac", False),
+        ('Motorola moto e6s 15.5 cm (6.1") 2 GB 32 GB', "", False),
+    ],
+)
+def test_surround_sound_is_said_or_read_from_the_channels(
+    title: str, description: str, surround: bool
+) -> None:
+    assert ("surround" in product_attributes(title, description)) is surround
+
+
+def test_surround_sound_is_a_stated_attribute() -> None:
+    said = query_attributes("surround sound speakers")
+    assert [a.label for a in said.attributes] == ["surround sound"]
+    assert said.flag_words == ("surround",)
+
+
 def test_product_attributes_read_title_and_description() -> None:
     tv = product_attributes('Samsung UE55RU7099UXZG TV 139.7 cm (55") 4K Ultra HD Smart TV Wi-Fi Black', "")
     assert {"inch:55", "4k", "wireless"} <= tv

@@ -35,6 +35,13 @@ _FLAGS: dict[str, re.Pattern[str]] = {
     ),
     "portable": re.compile(r"\bportable\b|\bpocket\b|\bpico\b|\bmini projector\b"),
     "usb_c": re.compile(r"usb[- ]?c\b|type[- ]?c\b"),
+    # sound from around the listener: the word, 5.1 / 7.1 channels (not Bluetooth 5.1 or a
+    # 6.1" screen: beside a word of sound), a home cinema
+    "surround": re.compile(
+        r"\bsurround\b|home (?:theat|cinema)"
+        r"|\b[57]\.[12] ?(?:ch\b|channels?\b|audio|sound|speaker)"
+        r"|\b(?:speakers?|sound|audio|set) [57]\.[12]\b"
+    ),
 }
 # Query terms (stems) a product can satisfy without the word, through the attribute it has:
 # a ROG desktop with a GeForce RTX card is a gaming PC whether or not it says "gaming".
@@ -52,6 +59,7 @@ _LABELS = {
     "gaming": "gaming",
     "portable": "portable",
     "usb_c": "USB-C",
+    "surround": "surround sound",
 }
 
 # What a shopper says -> key. Checked on the lower-cased query text.
@@ -64,6 +72,7 @@ _QUERY_FLAGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("waterproof", re.compile(r"waterproof|water[- ]?proof|water[- ]?resistant")),
     ("mechanical", re.compile(r"\bmechanical\b")),
     ("usb_c", re.compile(r"\busb[- ]?c\b|\btype[- ]?c\b")),
+    ("surround", re.compile(r"\bsurround\b")),
 )
 
 _INCH_Q = re.compile(r"\b(\d{2,3}(?:\.\d)?)\s*(?:-|\s)?(?:inch(?:es)?|in\b|\"|”|'')")
@@ -136,6 +145,7 @@ _GUARDS: dict[str, tuple[str, ...]] = {
     "gaming": ("gam", "rog", "alienware", "predator", "legion", "omen", "rtx", "gtx", "radeon"),
     "portable": ("portable", "pocket", "pico", "mini projector"),
     "usb_c": ("usb", "type"),
+    "surround": ("surround", ".1", "home"),
 }
 
 
