@@ -298,6 +298,22 @@ def test_the_asked_type_ranks_above_accessories_and_lookalikes(engine: SearchEng
     assert all(h.item.category == "keyboard" for h in keyboards)
 
 
+@pytest.mark.parametrize(
+    ("query", "kind_words", "other_kind"),
+    [
+        # a disc drive is asked for: an external hard disk is another kind of drive
+        ("external dvd drive", ("dvd", "cd"), "hard drive"),
+        ("cd drive", ("dvd", "cd"), "hard drive"),
+    ],
+)
+def test_a_type_phrase_ranks_its_kind_above_other_kinds_of_its_head_noun(
+    engine: SearchEngine, query: str, kind_words: tuple[str, ...], other_kind: str
+) -> None:
+    titles = [h.item.title.lower() for h in engine.search(query, limit=12)]
+    assert not any(other_kind in t for t in titles)
+    assert sum(any(w in t for w in kind_words) for t in titles) >= 10
+
+
 def test_stated_attributes_are_preferred_and_named(engine: SearchEngine) -> None:
     speakers = engine.search("bluetooth speaker", limit=3)
     assert speakers and all("bluetooth" in h.matched for h in speakers)
