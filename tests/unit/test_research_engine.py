@@ -323,6 +323,14 @@ def test_stated_attributes_are_preferred_and_named(engine: SearchEngine) -> None
     assert all("noise cancelling" in h.matched for h in quiet)
 
 
+def test_a_product_saying_the_opposite_of_a_stated_attribute_ranks_below_the_rest(
+    engine: SearchEngine,
+) -> None:
+    titles = [h.item.title.lower() for h in engine.search("external hard drive", limit=10)]
+    assert all("external hard drive" in t for t in titles[:4])
+    assert not any("internal" in t for t in titles)
+
+
 def test_a_gift_request_searches_what_the_person_likes(engine: SearchEngine) -> None:
     hits = engine.search("a gift for my dad who likes coffee", limit=5)
     assert all("coffee" in (h.item.title + (h.item.category or "")).lower() for h in hits)

@@ -155,7 +155,10 @@ def test_query_attributes_are_found_and_their_numeric_words_left_out_of_the_sear
     found = query_attributes("55 inch tv")
     assert [a.label for a in found.attributes] == ["55 inch"]
     assert found.rest == "tv"
-    assert [a.key for a in query_attributes("1tb external hard drive").attributes] == ["gb:1000"]
+    external = query_attributes("1tb external hard drive")
+    assert [a.key for a in external.attributes] == ["external", "gb:1000"]
+    # "external" is met only by saying it, so the word stays a search word
+    assert external.rest == "external hard drive" and external.flag_words == ()
     assert [a.label for a in query_attributes("64gb usb flash drive").attributes] == ["64 GB"]
     said = {a.key for a in query_attributes("waterproof bluetooth noise cancelling headphones").attributes}
     assert said == {"waterproof", "bluetooth", "noise_cancelling"}
@@ -186,6 +189,27 @@ def test_surround_sound_is_a_stated_attribute() -> None:
     said = query_attributes("surround sound speakers")
     assert [a.label for a in said.attributes] == ["surround sound"]
     assert said.flag_words == ("surround",)
+
+
+@pytest.mark.parametrize(
+    ("query", "title", "verdict"),
+    [
+        ("external hard drive", "Seagate FreeAgent Go 640-GB external hard drive 640 GB Black", "has"),
+        ("external hard drive", 'HP AU097AA internal hard drive 2.5" 500 GB Serial ATA', "conflicts"),
+        ("external hard drive", "HP 20GB HDD", "silent"),
+        ("internal ssd", 'DELL 9PTC2 internal solid state drive 2.5" 960 GB', "has"),
+        ("internal ssd", "Verbatim Store 'n' Go external SSD 1 TB", "conflicts"),
+    ],
+)
+def test_external_and_internal_contradict_each_other(query: str, title: str, verdict: str) -> None:
+    (attribute,) = query_attributes(query).attributes
+    keys = product_attributes(title, "")
+    has = attribute.key in keys
+    conflicts = not has and any(c in keys for c in attribute.conflicts)
+    assert {"has": (True, False), "conflicts": (False, True), "silent": (False, False)}[verdict] == (
+        has,
+        conflicts,
+    )
 
 
 def test_product_attributes_read_title_and_description() -> None:
