@@ -298,6 +298,22 @@ def test_the_asked_type_ranks_above_accessories_and_lookalikes(engine: SearchEng
     assert all(h.item.category == "keyboard" for h in keyboards)
 
 
+@pytest.mark.parametrize(
+    ("query", "kind_words", "other_kind"),
+    [
+        # a disc drive is asked for: an external hard disk is another kind of drive
+        ("external dvd drive", ("dvd", "cd"), "hard drive"),
+        ("cd drive", ("dvd", "cd"), "hard drive"),
+    ],
+)
+def test_a_type_phrase_ranks_its_kind_above_other_kinds_of_its_head_noun(
+    engine: SearchEngine, query: str, kind_words: tuple[str, ...], other_kind: str
+) -> None:
+    titles = [h.item.title.lower() for h in engine.search(query, limit=12)]
+    assert not any(other_kind in t for t in titles)
+    assert sum(any(w in t for w in kind_words) for t in titles) >= 10
+
+
 def test_stated_attributes_are_preferred_and_named(engine: SearchEngine) -> None:
     speakers = engine.search("bluetooth speaker", limit=3)
     assert speakers and all("bluetooth" in h.matched for h in speakers)
@@ -305,6 +321,14 @@ def test_stated_attributes_are_preferred_and_named(engine: SearchEngine) -> None
     assert any("1 TB" in h.matched for h in drives)
     quiet = engine.search("noise cancelling headphones", limit=5)
     assert all("noise cancelling" in h.matched for h in quiet)
+
+
+def test_a_product_saying_the_opposite_of_a_stated_attribute_ranks_below_the_rest(
+    engine: SearchEngine,
+) -> None:
+    titles = [h.item.title.lower() for h in engine.search("external hard drive", limit=10)]
+    assert all("external hard drive" in t for t in titles[:4])
+    assert not any("internal" in t for t in titles)
 
 
 def test_a_gift_request_searches_what_the_person_likes(engine: SearchEngine) -> None:

@@ -34,7 +34,9 @@ KNOWN = type_words(
         ("cheap laptop", "notebook"),
         ("500gb ssd", "ssd"),
         ("external hard drive", "hdd"),
-        ("cd drive", "drive"),
+        ("cd drive", "optical"),
+        ("external dvd drive", "optical"),
+        ("usb flash drive", "drive"),
         ("notebook warranty", "servic"),
         ("tv wall mount", "mount"),
         ("sony", None),
@@ -89,7 +91,10 @@ def test_query_type_is_the_head_noun_before_for_or_the_product_line(query: str, 
         (None, "Sandberg Multi Hard Disk Box 2.5''", "", "enclosur"),
         ("drive", "HP DX115 Removable Hard Drive Carrier", "", "enclosur"),
         (None, "Sandberg USB All-In-1 Hard Disk Link", "", "adapt"),
-        ("optical disc drive", "HP 48X PATA CD-ROM Drive optical disc drive", "", "drive"),
+        # ... nor is a drive that reads discs
+        ("optical disc drive", "HP 48X PATA CD-ROM Drive optical disc drive", "", "optical"),
+        ("drive", "HP External MultiBay II DVD-ROM Drive", "", "optical"),
+        ("flash drive", "Integral EVO USB flash drive 4 GB USB Type-A 2 Blue", "", "drive"),
         ("mini pc (<= 3l)", "Shuttle XPC nano NC1010XA PC/workstation Intel® Celeron® 4205U", "", "pc"),
         # a category read from the tail of a hyphenated word: what follows it says the type
         ("shot", "Sony Cyber-shot W270 Digital compact camera", "", "camera"),
@@ -109,6 +114,10 @@ def test_query_type_is_the_head_noun_before_for_or_the_product_line(query: str, 
         (None, "DELL W009C Black", "E-View Laptop Stand", "stand"),
         (None, "Kensington Contour Balance Toploader", "Contour Balance Notebook Case", "case"),
         ("laptops", "Asus Zenbook Pro Dual Screen Laptop", "", "notebook"),
+        # a set is of the kind it names
+        ("speaker set", "Philips SPA2600/00 speaker set 5.1 channels", "", "speaker"),
+        ("home audio set", "Philips DCM292/12 home audio set Home audio micro system Black", "", "audio"),
+        ("s set", "Lego s set", "", "set"),
     ],
 )
 def test_product_type_corrects_wrong_or_missing_categories(
@@ -146,12 +155,61 @@ def test_query_attributes_are_found_and_their_numeric_words_left_out_of_the_sear
     found = query_attributes("55 inch tv")
     assert [a.label for a in found.attributes] == ["55 inch"]
     assert found.rest == "tv"
-    assert [a.key for a in query_attributes("1tb external hard drive").attributes] == ["gb:1000"]
+    external = query_attributes("1tb external hard drive")
+    assert [a.key for a in external.attributes] == ["external", "gb:1000"]
+    # "external" is met only by saying it, so the word stays a search word
+    assert external.rest == "external hard drive" and external.flag_words == ()
     assert [a.label for a in query_attributes("64gb usb flash drive").attributes] == ["64 GB"]
     said = {a.key for a in query_attributes("waterproof bluetooth noise cancelling headphones").attributes}
     assert said == {"waterproof", "bluetooth", "noise_cancelling"}
     sized = query_attributes("running shoes size 10")
     assert [a.key for a in sized.attributes] == ["size:10"] and sized.rest == "running shoes"
+
+
+@pytest.mark.parametrize(
+    ("title", "description", "surround"),
+    [
+        ("Philips SPA2600/00 speaker set 5.1 channels", "SPA2600 Multi-media Speaker 5.1", True),
+        ("Philips Cineos DVD/SACD Home Theatre System HTS9800W/12", "superb sound quality", True),
+        ("Logitech Z906 speaker set 5.1", "THX certified surround sound", True),
+        ("Philips SPA2360 Multimedia Speakers 2.1", "", False),
+        ("DELL AX510 soundbar speaker 1.0 channels 10 W Black", "", False),
+        ("HP 5.1 GHz Wi-Fi adapter", "", False),
+        ("Samsung Galaxy Buds+ Headset In-ear White", "Bluetooth 5.1, 802.11ac", False),
+        ('Motorola moto e6s 15.5 cm (6.1") 2 GB 32 GB', "", False),
+    ],
+)
+def test_surround_sound_is_said_or_read_from_the_channels(
+    title: str, description: str, surround: bool
+) -> None:
+    assert ("surround" in product_attributes(title, description)) is surround
+
+
+def test_surround_sound_is_a_stated_attribute() -> None:
+    said = query_attributes("surround sound speakers")
+    assert [a.label for a in said.attributes] == ["surround sound"]
+    assert said.flag_words == ("surround",)
+
+
+@pytest.mark.parametrize(
+    ("query", "title", "verdict"),
+    [
+        ("external hard drive", "Seagate FreeAgent Go 640-GB external hard drive 640 GB Black", "has"),
+        ("external hard drive", 'HP AU097AA internal hard drive 2.5" 500 GB Serial ATA', "conflicts"),
+        ("external hard drive", "HP 20GB HDD", "silent"),
+        ("internal ssd", 'DELL 9PTC2 internal solid state drive 2.5" 960 GB', "has"),
+        ("internal ssd", "Verbatim Store 'n' Go external SSD 1 TB", "conflicts"),
+    ],
+)
+def test_external_and_internal_contradict_each_other(query: str, title: str, verdict: str) -> None:
+    (attribute,) = query_attributes(query).attributes
+    keys = product_attributes(title, "")
+    has = attribute.key in keys
+    conflicts = not has and any(c in keys for c in attribute.conflicts)
+    assert {"has": (True, False), "conflicts": (False, True), "silent": (False, False)}[verdict] == (
+        has,
+        conflicts,
+    )
 
 
 def test_product_attributes_read_title_and_description() -> None:

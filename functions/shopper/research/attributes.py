@@ -35,11 +35,30 @@ _FLAGS: dict[str, re.Pattern[str]] = {
     ),
     "portable": re.compile(r"\bportable\b|\bpocket\b|\bpico\b|\bmini projector\b"),
     "usb_c": re.compile(r"usb[- ]?c\b|type[- ]?c\b"),
+    # where a drive or a card goes: plugged in from outside, or built into the computer
+    "external": re.compile(r"\bexternal\b"),
+    "internal": re.compile(r"\binternal\b"),
+    # sound from around the listener: the word, 5.1 / 7.1 channels (not Bluetooth 5.1 or a
+    # 6.1" screen: beside a word of sound), a home cinema
+    "surround": re.compile(
+        r"\bsurround\b|home (?:theat|cinema)"
+        r"|\b[57]\.[12] ?(?:ch\b|channels?\b|audio|sound|speaker)"
+        r"|\b(?:speakers?|sound|audio|set) [57]\.[12]\b"
+    ),
 }
 # Query terms (stems) a product can satisfy without the word, through the attribute it has:
 # a ROG desktop with a GeForce RTX card is a gaming PC whether or not it says "gaming".
 TERM_ATTRIBUTES: dict[str, str] = {"gaming": "gaming"}
-_CONFLICTS: dict[str, tuple[str, ...]] = {"wired": ("wireless",), "wireless": ("wired_only",)}
+# A stated attribute -> the keys of a product that contradicts it (when it lacks the attribute).
+_CONFLICTS: dict[str, tuple[str, ...]] = {
+    "wired": ("wireless",),
+    "wireless": ("wired_only",),
+    "external": ("internal",),
+    "internal": ("external",),
+}
+# Attributes that only their word says: the word stays a search concept (a product must say
+# it to match the query fully), and the attribute adds that saying the opposite contradicts it.
+_WORD_ATTRIBUTES = frozenset({"external", "internal"})
 
 _LABELS = {
     "bluetooth": "bluetooth",
@@ -52,6 +71,9 @@ _LABELS = {
     "gaming": "gaming",
     "portable": "portable",
     "usb_c": "USB-C",
+    "surround": "surround sound",
+    "external": "external",
+    "internal": "internal",
 }
 
 # What a shopper says -> key. Checked on the lower-cased query text.
@@ -64,6 +86,9 @@ _QUERY_FLAGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("waterproof", re.compile(r"waterproof|water[- ]?proof|water[- ]?resistant")),
     ("mechanical", re.compile(r"\bmechanical\b")),
     ("usb_c", re.compile(r"\busb[- ]?c\b|\btype[- ]?c\b")),
+    ("surround", re.compile(r"\bsurround\b")),
+    ("external", re.compile(r"\bexternal\b")),
+    ("internal", re.compile(r"\binternal\b")),
 )
 
 _INCH_Q = re.compile(r"\b(\d{2,3}(?:\.\d)?)\s*(?:-|\s)?(?:inch(?:es)?|in\b|\"|”|'')")
@@ -104,9 +129,9 @@ def query_attributes(text: str) -> QueryAttributes:
     flag_words: list[str] = []
     for key, pattern in _QUERY_FLAGS:
         if said := pattern.search(lowered):
-            flag_words.append(said.group(0))
-            conflicts = ("wireless",) if key == "wired" else ("wired_only",) if key == "wireless" else ()
-            found.append(Attribute(key, _LABELS[key], conflicts))
+            if key not in _WORD_ATTRIBUTES:
+                flag_words.append(said.group(0))
+            found.append(Attribute(key, _LABELS[key], _CONFLICTS.get(key, ())))
     rest = lowered
     for match in _INCH_Q.finditer(lowered):
         inches = round(float(match.group(1)))
@@ -136,6 +161,9 @@ _GUARDS: dict[str, tuple[str, ...]] = {
     "gaming": ("gam", "rog", "alienware", "predator", "legion", "omen", "rtx", "gtx", "radeon"),
     "portable": ("portable", "pocket", "pico", "mini projector"),
     "usb_c": ("usb", "type"),
+    "surround": ("surround", ".1", "home"),
+    "external": ("external",),
+    "internal": ("internal",),
 }
 
 

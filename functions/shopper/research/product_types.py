@@ -11,7 +11,8 @@ compare directly:
   catalog left uncategorised (read from "NVMe", "SSD", "7200rpm") and what holds one;
 - a query's type is the last type noun before any "for" ("iphone case" wants a case,
   "case for iphone" too, "iphone" a phone through its product line, "55 inch tv" a tv),
-  or the type phrase it ends ("external hard drive": a hard disk, `TYPE_PHRASES`).
+  or the type phrase it ends ("external hard drive": a hard disk, "cd drive" a disc
+  drive, `TYPE_PHRASES`).
 
 `RELATED_TYPES` says which product types satisfy a query type ("notebook" accepts
 chromebooks, "headphon" accepts headsets); `is_accessory` which types are parts and
@@ -79,6 +80,11 @@ TYPE_ALIASES: dict[str, str] = {
 TYPE_PHRASES: dict[tuple[str, ...], str] = {
     ("write", "notebook"): "notepad",
     ("hard", "drive"): "hdd",
+    # a drive that reads discs is no storage drive ("external cd drive" wants no hard disk)
+    ("disc", "drive"): "optical",
+    ("cd", "drive"): "optical",
+    ("dvd", "drive"): "optical",
+    ("ray", "drive"): "optical",
 }
 
 # Query type -> product types that satisfy it, with a weight (1 = the same kind of thing).
@@ -99,7 +105,7 @@ RELATED_TYPES: dict[str, dict[str, float]] = {
     "speaker": {"speakers": 1.0},
     "fan": {"cooler": 0.7},
     "monitor": {"display": 0.8},
-    "drive": {"hdd": 0.6, "ssd": 0.5},
+    "drive": {"hdd": 0.6, "ssd": 0.5, "optical": 0.6},
     "cartridg": {"ink": 0.9, "toner": 0.8},
     "ink": {"cartridg": 0.9},
     "toner": {"cartridg": 0.9},
@@ -182,6 +188,8 @@ _SSD_RE = re.compile(r"\bssd\b|\bnvme\b|solid[- ]state", re.IGNORECASE)
 _HDD_RE = re.compile(
     r"\bhdd\b|hard (?:disk|drive)|(?=.*\b\d+\s?[gt]b\b)(?:.*\b\d+(?:\.\d)?k?\s?rpm\b)", re.IGNORECASE
 )
+# A drive that reads discs, said in its title ("HP External MultiBay II DVD-ROM Drive").
+_OPTICAL_RE = re.compile(r"\b(?:cd|dvd|blu-?ray|supermulti|optical)\b", re.IGNORECASE)
 # What is made to hold or connect a drive, said after it ("Hard Disk Box", "HDD Caddy").
 _DRIVE_HOUSING_RE = re.compile(r"\b(?:enclosure|box|caddy|carrier|cage|rack|frame)\b", re.IGNORECASE)
 _DRIVE_ACCESSORY_RE = re.compile(r"\b(?:adapter|link|dock|docking|cable|bracket|kit|tray)\b", re.IGNORECASE)
@@ -192,6 +200,8 @@ _COMPUTER_SPEC_RE = re.compile(r"\b(?:Intel|AMD|Core|Ryzen|DDR\d|GB)\b")
 _PC_RE = re.compile(r"\b(?:PC|Tower|SFF|Mini PC|All-in-One)\b")
 _NOT_TYPES = frozenset({"accessori", "1", "cell", "ssd", "hdd"})
 _PLACE_WORDS = frozenset(analyze("indoor outdoor auto"))
+# Heads that name a collection of the kind before them ("speaker set": speakers).
+_COLLECTIVE_HEADS = frozenset({"set"})
 _FITS = frozenset({"for", "with", "compat", "your", "fit", "fits", "to"})
 # Nouns that say what a product is when its category and title do not (from its description).
 _DESCRIBED_TYPES = frozenset(
@@ -227,11 +237,13 @@ def product_type(category: str | None, title: str, description: str = "") -> str
     terms = analyze(category or "")
     while len(terms) > 1 and (terms[-1] in _PLACE_WORDS or _is_spec(terms[-1])):
         terms.pop()  # "power adapter/inverter indoor", "mini pc (<= 3l)"
+    if len(terms) > 1 and terms[-1] in _COLLECTIVE_HEADS and terms[-2].isalpha() and len(terms[-2]) > 2:
+        terms.pop()  # "speaker set", "pan set": what the set is of
     head = terms[-1] if terms else None
     if phrased := phrase_type(terms):
         return phrased
     if head == "drive":  # "drive": a hard disk, an SSD, an optical or a flash drive
-        return _drive_type(title) or head
+        return _drive_type(title) or ("optical" if _OPTICAL_RE.search(title) else head)
     if terms[-2:] == ["video", "game"]:
         return "videogam"
     if "doll" in terms:  # "doll shoes", "doll chair": toys
