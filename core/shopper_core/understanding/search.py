@@ -86,10 +86,21 @@ def _drop_purpose(text: str, lexicon: Lexicon) -> str:
     m = _PURPOSE_RE.search(text)
     if not m or m.start() == 0:
         return text
-    words = re.findall(r"[a-z0-9][\w'-]*", m.group("what"))
-    useful = [w for w in words if _useful(w, lexicon)]
-    # "a gift for my mom who likes cooking": what they like is what the search is for.
-    return text if useful or _LIKES_RE.search(m.group("what")) else text[: m.start()]
+    what = m.group("what")
+    if _LIKES_RE.search(what):
+        return text  # "a gift for my mom who likes cooking": what they like is what the search is for
+    words = re.findall(r"[a-z0-9][\w'-]*", what)
+    # "a laptop for my online classes" -> "laptop for online": the words the catalog uses stay
+    useful = [w for w in words if _useful(w, lexicon) and w not in _PHRASE_FILLER]
+    return f"{text[: m.start()]} for {' '.join(useful)}" if useful else text[: m.start()]
+
+
+# Words of a purpose phrase that match nothing useful even where catalog titles use them.
+_PHRASE_FILLER = frozenset(
+    {"the", "a", "an", "and", "or", "of", "to", "in", "on", "at", "for", "with", "by", "from", "is", "are",
+     "can", "out", "next", "up", "all", "my", "his", "her", "our", "their", "your", "this", "that", "it",
+     "day", "days", "time", "new", "use", "using", "who", "when", "while"}
+)  # fmt: skip
 
 
 def _prune_clause(text: str, lexicon: Lexicon) -> str:

@@ -109,6 +109,11 @@ def test_retailers(said: str, retailers: tuple[str, ...], unknown: str | None) -
     ("a gift for my mom, maybe a perfume under twenty five bucks", "gift perfume"),
     ("no, I said perfume", "perfume"),
     ("a gift for my dad who likes coffee", "gift for my dad who likes coffee"),
+    # a purpose phrase keeps only the words the catalog uses
+    ("a laptop for my online classes", "laptop for online"),
+    ("a monitor for my home office setup", "monitor for home office"),
+    ("headphones for working out at the gym", "headphones"),
+    ("a case for my iphone", "case for iphone"),
 ])  # fmt: skip
 def test_product_words_after_filler(said: str, query: str) -> None:
     assert parse_search(said).query == query
