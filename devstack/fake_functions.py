@@ -77,7 +77,16 @@ def search_catalog(text: str, preferences: dict[str, Any]) -> list[dict[str, Any
         if preferences.get("minRating") is not None and item["rating"] < float(preferences["minRating"]):
             continue
         scored.append((-overlap, index, item))
-    return [item for _, _, item in sorted(scored, key=lambda row: (row[0], row[1]))]
+    ranked = [item for _, _, item in sorted(scored, key=lambda row: (row[0], row[1]))]
+    # preferences.sort, as the research worker orders it (a stable sort keeps relevance on ties)
+    sort = preferences.get("sort")
+    if sort == "price_low":
+        ranked.sort(key=lambda item: item["price"])
+    elif sort == "price_high":
+        ranked.sort(key=lambda item: -item["price"])
+    elif sort == "rating":
+        ranked.sort(key=lambda item: -item["rating"])
+    return ranked
 
 
 class FakeFunctions:

@@ -214,6 +214,16 @@ async def test_sort_them_by_price_reorders_what_is_on_screen_with_a_new_search()
     assert sorted_search["searchText"] == first["searchText"]
 
 
+async def test_sort_high_to_low_says_the_products_dearest_first() -> None:
+    talk = await converse(["bluetooth speaker", "sort by price high to low"])
+    shown = talk.store.state.results
+    prices = [p.price for p in shown]
+    assert prices == sorted(prices, reverse=True) and len(prices) > 2
+    reply = talk.spoken[-1]
+    named = [reply.find(p.brand or "") for p in shown[:3]]
+    assert reply.startswith("From the highest price") and named == sorted(named) and -1 not in named
+
+
 async def test_a_limit_said_while_the_search_runs_refines_that_search() -> None:
     # "I need a bluetooth speaker ... nothing over 30 bucks": a pause splits it into two turns,
     # the second said before the first search has landed.
