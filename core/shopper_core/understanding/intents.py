@@ -358,8 +358,8 @@ def relatives_of(text: str) -> tuple[str, ...]:
 
 # "and which is the cheapest", "so what's the price": a connective before the command.
 _LEADING_CONNECTIVE = _re(
-    r"^(?:(?:and|also|plus|so|then|oh|and also|and then|ok|okay|alright|right|perfect|great|cool|nice|"
-    r"awesome|lovely|yes|yeah|yep|sure)\s+)+(?=\S)"
+    r"^(?:(?:and|also|plus|so|then|now|oh|and also|and then|and now|ok|okay|alright|right|perfect|great|"
+    r"cool|nice|awesome|lovely|yes|yeah|yep|sure)\s+)+(?=\S)"
 )
 
 

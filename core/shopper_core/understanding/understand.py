@@ -327,7 +327,8 @@ def _named_then_pointed_at(
     read: list[tuple[str, Understanding]], context: Context, lexicon: Lexicon | None
 ) -> Understanding | None:
     """ "Yeah, the Dell. Save that one.": a sentence that only names a shown product, then a
-    command about "that one", is the command on the product named (not a Dell filter)."""
+    command about "that one", is the command on the product named (not a Dell filter); a
+    command that names its own product is that command."""
     if not context.shown_names:
         return None
     for i, (part, _) in enumerate(read[:-1]):
@@ -338,8 +339,10 @@ def _named_then_pointed_at(
         if not name or len(_BARE_NAME_RE.sub("", norm).split()) > 4:
             continue
         for _, later in read[i + 1 :]:
-            if later.intent in _REFERENCE_INTENTS and later.reference is not None and later.reference.focus:
-                return replace(later, reference=replace(later.reference, focus=False, name=name))
+            if later.intent in _REFERENCE_INTENTS and later.reference is not None:
+                if later.reference.focus:
+                    return replace(later, reference=replace(later.reference, focus=False, name=name))
+                return later  # "No. I meant the Lenovo. Save the Lenovo."
     return None
 
 

@@ -460,6 +460,7 @@ def test_a_relative_refinement_keeps_the_product_words_of_the_search(said: str) 
         ("Thanks. Save it.", "save", None),
         ("ok. compare the first two. thanks", "compare", None),
         ("save it. now show me headphones", "save", None),
+        ("Cool. Now, what's in my cart?", "list_cart", None),
     ],
 )
 def test_a_turn_of_several_sentences_does_one_thing(said: str, intent: str, query: str | None) -> None:
@@ -492,6 +493,7 @@ def test_a_first_request_in_several_sentences_is_one_search(said: str, query: st
         ("Yeah, the Bose. Save that one.", "save", Reference(name="bose")),
         ("The JBL. Tell me more about it.", "describe", Reference(name="jbl")),
         ("no the sony. remove it", "remove", Reference(name="sony")),
+        ("No. I meant the JBL. Save the JBL.", "save", Reference(name="jbl")),
         # a name and a position compared: the position is named by the title shown there
         ("compare the bose with the third one", "compare", Reference(name="bose", also=("jbl tune 510bt",))),
         ("is the sony cheaper than the bose?", "compare", Reference(name="sony", also=("bose",))),
