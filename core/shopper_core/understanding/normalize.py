@@ -230,14 +230,27 @@ def _edit_distance_at_most_one(a: str, b: str) -> bool:
 _MISSPELLINGS = {
     "compair": "compare", "comapre": "compare", "lsit": "list", "kart": "cart", "sav": "save",
     "mutch": "much", "tel": "tell", "thnks": "thanks", "thx": "thanks", "wat": "what", "wats": "what's",
-    "whats": "what's", "pls": "please", "plz": "please", "cheep": "cheap", "chepaer": "cheaper",
+    "whats": "what's", "plz": "please", "cheep": "cheap", "chepaer": "cheaper",
     "headphnes": "headphones", "hedphones": "headphones", "earphnes": "earphones",
     "undr": "under", "uner": "under", "ovr": "over", "nothin": "nothing", "somethin": "something",
     "anythin": "anything", "lookin": "looking",
+    "helo": "hello", "hii": "hi", "heyy": "hey", "cn": "can", "ned": "need", "nd": "need", "fone": "phone",
+    "fones": "phones", "gud": "good", "shoos": "shoes", "coffe": "coffee", "sum": "some",
+    "u": "you", "pls": "please", "thnx": "thanks", "tnx": "thanks", "blutooth": "bluetooth",
+    "bluetoth": "bluetooth",
     "dont": "don't", "doesnt": "doesn't", "didnt": "didn't", "cant": "can't", "wont": "won't",
     "isnt": "isn't", "im": "i'm", "ive": "i've", "thats": "that's", "youre": "you're",
     "theyre": "they're", "whos": "who's", "wheres": "where's", "hows": "how's",
 }  # fmt: skip
+
+
+# Words a shopper says about the kind of product ("mechanicl keybord", "smart watch for runing").
+_ATTRIBUTE_WORDS = _words(
+    """
+    bluetooth wireless mechanical waterproof running gaming noise cancelling canceling portable
+    rechargeable electric ergonomic leather cotton stainless
+    """
+)
 
 
 @cache
@@ -247,6 +260,7 @@ def _typo_tables(lexicon: Lexicon) -> tuple[frozenset[str], dict[tuple[str, int]
     brands = {b for b in lexicon.brands if " " not in b and b.isalpha() and b not in ordinary}
     targets = set(COMMAND_WORDS) | set(lexicon.product_words) | {c for c in lexicon.colors if " " not in c}
     targets |= {"headphones", "earbuds", "laptop", "speaker", "speakers", "keyboard", "monitor"}
+    targets |= _ATTRIBUTE_WORDS
     targets |= {b for b in brands if len(b) >= 4}
     known = frozenset(targets | _COMMON_WORDS | lexicon.vocabulary | set(lexicon.brands))
     by_start: dict[tuple[str, int], list[str]] = {}

@@ -42,7 +42,9 @@ _REQUEST = (
     r"what (?:would|do|can|could) you (?:recommend|suggest)|any (?:recommendations|suggestions)(?: for)?|"
     r"i'm thinking of|thinking about|what about|how about|any (?:good )?options for|"
     r"what (?:do you have|have you got|you got) in the way of|in the way of|"
-    r"(?:brand )?new(?! balance\b)|more(?= [a-z])|(?:any|some|one) of (?:those|these|them|the|your)|"
+    r"(?:brand )?new(?! balance\b)|more(?= [a-z])|(?:what|which)(?= [a-z])|"
+    r"(?:any )?(?:good |great |nice )?(?:deals?|offers?|bargains?|sales?) (?:on|for)|"
+    r"(?:any|some|one) of (?:those|these|them|the|your)|"
     r"let me see|lemme see|give me|gimme|me|us|some|any|a few|a couple of|a|an|the|"
     r"good|nice|decent|pair of|a pair of|set of|something|anything|maybe|"
     r"available|in stock|for sale|you have|they have|there|like|just|really|kind of|sort of"
@@ -50,7 +52,8 @@ _REQUEST = (
 _LEADING_RE = re.compile(rf"^(?:(?:{_REQUEST})\b\s*)+")
 _TRAILING_RE = re.compile(
     r"\s*\b(?:preferably|ideally|please|pls|thanks|thank you|for me|for us|instead|then|now|today|right now|"
-    r"available|in stock|for sale|you have|you've got|you got|do you have|that you have|"
+    r"available|in stock|for sale|you have|you've got|you got|do (?:you|u) (?:have|sell|carry|got)|"
+    r"that you have|"
     r"if you have (?:any|some|them|one)|if possible|or something|or so|at all|too|as well|though|"
     r"(?:stuff |anything |whatever )?(?:is|would be|will be|are) (?:fine|ok|okay|good|great)|"
     r"that is|that's|which is|with|in|for|and|or|of|at|on|to|from|by|priced|costing|"

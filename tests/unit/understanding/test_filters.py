@@ -109,6 +109,15 @@ def test_retailers(said: str, retailers: tuple[str, ...], unknown: str | None) -
     ("a gift for my mom, maybe a perfume under twenty five bucks", "gift perfume"),
     ("no, I said perfume", "perfume"),
     ("a gift for my dad who likes coffee", "gift for my dad who likes coffee"),
+    # typed in a hurry
+    ("helo im lookng for a wireles mouse", "wireless mouse"),
+    ("cn u show me sum laptops", "laptops"),
+    ("i ned a new fone", "phone"),
+    ("wat tablets do u have", "tablets"),
+    ("any gud deals on tvs", "tvs"),
+    ("blutooth headphnes", "bluetooth headphones"),
+    ("mechanicl keybord", "mechanical keyboard"),
+    ("a coffe maker", "coffee maker"),
     # a purpose phrase keeps only the words the catalog uses
     ("a laptop for my online classes", "laptop for online"),
     ("a monitor for my home office setup", "monitor for home office"),
