@@ -311,6 +311,7 @@ def normalise(text: str, lexicon: Lexicon | None = None) -> str:
     out = _CORRECTION_RE.sub("", out)
     out = _COUPLE_RE.sub("two ", out)
     out = _FEW_RE.sub("three ", out)
+    out = re.sub(r"\b(?:a|one) grand and a half\b", "1.5k", out)
     out = re.sub(r"\b(?:a|one) grand\b", "1k", out)
     out = re.sub(r"\b(?:a |one )?tenner\b", "10", out)  # "under a tenner", "a fiver"
     out = re.sub(r"\b(?:a |one )?fiver\b", "5", out)

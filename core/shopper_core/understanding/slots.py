@@ -51,7 +51,8 @@ def _amount_re(prefix: str) -> str:
 
 _MAX_CUES = (
     r"nothing (?:over|above|more than|higher than|pricier than)|not (?:over|above|more than)|"
-    r"no (?:more|higher) than|under|below|beneath|less than|cheaper than|lower than|up to|upto|"
+    r"no (?:more|higher) than|under|below|beneath|(?<!no )(?<!not )less than|cheaper than|lower than|"
+    r"up to|upto|"
     r"at most|at the most|max(?:imum)?(?: of)?|within|tops|no more than|"
     r"(?:my |the )?budget (?:is|of|'s)(?: like| about| around| maybe)?(?: up to| at most| under)?|"
     r"(?:i )?(?:can )?stretch to|budget|"

@@ -157,6 +157,8 @@ def test_empty_text_gives_an_empty_search() -> None:
         # "a" before a tens word is no number ("a fifty" was 51)
         ("a fifty dollar gift card", None, 50),
         ("headphones for a hundred bucks", None, 100),
+        ("watch no less than a hundred", 100, None),  # "less than" inside "no less than" is a floor
+        ("laptop up to a grand and a half", None, 1500),
     ],
 )
 def test_spoken_amounts(said: str, low: float | None, high: float | None) -> None:
