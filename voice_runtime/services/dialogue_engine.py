@@ -73,6 +73,7 @@ class Turn:
     answered: bool = False
     previous_tools: tuple[str, ...] = ()  # tools called in the turn before this one
     has_user_turn: bool = False
+    last_said: str = ""  # what the assistant said in the turn before this one ("say that again")
 
 
 # ------------------------------------------------------------------ reading the context
@@ -108,12 +109,15 @@ def read_turn(messages: Sequence[Any]) -> Turn:
     calls: dict[str, tuple[str, dict[str, Any]]] = {}
     current: list[ToolExchange] = []
     previous: list[str] = []
+    said_since_user: list[str] = []
     for message in messages:
         if not isinstance(message, Mapping):
             continue
         role = message.get("role")
         if role == "user":
             previous = [e.name for e in current] or previous
+            turn.last_said = " ".join(said_since_user) or turn.last_said
+            said_since_user = []
             turn.user_text = _text_of(message.get("content"))
             turn.has_user_turn = True
             current = []
@@ -127,6 +131,8 @@ def read_turn(messages: Sequence[Any]) -> Turn:
                     arguments = {}
                 calls[str(call.get("id"))] = (str(function.get("name")), arguments)
             said = _text_of(message.get("content")).strip()
+            if said:
+                said_since_user.append(said)
             if said and current and said not in _FILLER_TEXTS:  # "Let me look that up." is not the answer
                 turn.answered = True
         elif role == "tool":
@@ -470,6 +476,8 @@ def _decide(kind: str, u: Understanding, state: DialogueState, turn: Turn) -> De
         return Decision(replies.GREETING_TEXT, (), kind)
     if kind == "thanks":
         return Decision(replies.THANKS_TEXT, (), kind)
+    if kind == "smalltalk" and u.topic == "repeat":
+        return Decision(turn.last_said or replies.NOTHING_TO_REPEAT_TEXT, (), kind)
     if kind == "smalltalk":
         return Decision(replies.SMALLTALK_TEXT.get(u.topic or "", replies.GREETING_TEXT), (), kind)
     return Decision(replies.UNKNOWN_TEXT, (), "unknown")

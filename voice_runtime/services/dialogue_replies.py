@@ -56,6 +56,7 @@ ACKNOWLEDGEMENTS = {
     "superlative": "Let's see.",
 }
 NO_RESULTS_TEXT = "There's nothing on screen yet. What should I look for?"
+NOTHING_TO_REPEAT_TEXT = "I haven't said anything yet. What can I find for you?"
 SMALLTALK_TEXT = {
     "how_are_you": "I'm doing great, thanks for asking! What can I help you find?",
     "who_are_you": "I'm your shopping assistant. I search stores for you and remember what you like.",

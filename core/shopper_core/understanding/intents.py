@@ -67,6 +67,10 @@ _SMALLTALK = (
          r"are you (?:a )?(?:robot|bot|human|real|person|ai|machine))$"), "who_are_you"),
     (_re(r"^(?:tell me a joke|say something funny|make me laugh|know any jokes|do you know (?:a|"
          r"any) jokes?|joke)$"), "joke"),
+    (_re(r"^(?:(?:can|could|would) you |please )?(?:repeat|say) (?:that|it|what you said|the last bit)"
+         r"(?: again| one more time)?(?: please)?$|^(?:repeat|pardon|come again|sorry what)(?: please)?$|"
+         r"^what did you (?:just )?say$|^(?:i )?(?:didn't|did not) (?:catch|hear) (?:that|what you said)$"),
+     "repeat"),
     (_re(r"^(?:yes|yeah|yep|yup|no|nope|nah|no thanks|not really|never ?mind|forget it|maybe|"
          r"i don't know|dunno|whatever)$"), "chat"),
     (_re(r"^(?:i love you|you're (?:funny|smart|cool|awesome|nice)|good (?:job|bot)|well done|"

@@ -149,6 +149,6 @@ class Understanding:
     )
     superlative: Superlative | None = None  # for "superlative"
     sort: SortKey | None = None  # for "sort"
-    topic: str | None = None  # for "smalltalk": "how_are_you", "who_are_you", "joke"
+    topic: str | None = None  # for "smalltalk": "how_are_you", "who_are_you", "joke", "repeat", "chat"
     confidence: float = 1.0  # 0..1; below ~0.5 the engine asks instead of acting
     source: Literal["rules", "model"] = "rules"  # which layer decided the intent

@@ -311,6 +311,9 @@ def test_a_first_request_with_nothing_shown_is_a_search(said: str, query: str) -
     ("show me the rest", "unknown"),  # every result is on the page: not a search for "rest"
     ("what else do you have", "unknown"),
     ("next page", "unknown"),
+    ("can you repeat that", "smalltalk"),  # topic "repeat": the last answer again
+    ("say that again please", "smalltalk"),
+    ("what did you just say", "smalltalk"),
 ])  # fmt: skip
 def test_mid_conversation_turns_with_named_products_shown(said: str, intent: str) -> None:
     u = understand(said, NAMED)

@@ -214,6 +214,13 @@ async def test_sort_them_by_price_reorders_what_is_on_screen_with_a_new_search()
     assert sorted_search["searchText"] == first["searchText"]
 
 
+async def test_say_that_again_repeats_the_last_answer_and_does_nothing_else() -> None:
+    talk = await converse(["bluetooth speaker", "sorry, can you say that again?"])
+    assert talk.intents == ["search", "smalltalk"] and len(talk.queries()) == 1
+    first_answer = [s for s in talk.spoken if s.startswith("I found")]
+    assert first_answer and first_answer[0] in talk.spoken[-1]
+
+
 async def test_sort_high_to_low_says_the_products_dearest_first() -> None:
     talk = await converse(["bluetooth speaker", "sort by price high to low"])
     shown = talk.store.state.results
