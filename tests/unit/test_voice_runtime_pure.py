@@ -8,10 +8,12 @@ import pytest
 
 from shopper_core.dialogue import DialogueState, SavedEntry, SearchState, ShownProduct
 from shopper_core.tickets import mint_ticket
+from shopper_core.understanding import understand
 from voice_runtime.bot import history_to_messages
 from voice_runtime.dialogue_store import DialogueStore
 from voice_runtime.metrics import TurnTimes
 from voice_runtime.server import HandshakeRejected, check_handshake
+from voice_runtime.services.dialogue_engine import context_for, decide_for
 from voice_runtime.services.dialogue_replies import describe_search, say_rating
 from voice_runtime.settings import VoiceSettings
 from voice_runtime.tool_requests import build_search_request
@@ -189,3 +191,32 @@ def test_the_understood_search_is_said_with_every_filter_it_has() -> None:
 
 def test_a_rating_is_said_as_the_card_shows_it() -> None:
     assert [say_rating(r) for r in (4.25, 4.2, 4.0, 4.349)] == ["4.3", "4.2", "4.0", "4.3"]
+
+
+def _watches(brand_in_text: bool) -> DialogueState:
+    shown = [
+        ShownProduct(id=f"w{i}", rank=i, title=f"Rolex Watch {i}", brand="Rolex", price=9000.0 + i)
+        for i in range(1, 4)
+    ]
+    search = SearchState(
+        query="rolex watches" if brand_in_text else "watches", brand=None if brand_in_text else "Rolex"
+    )
+    return DialogueState(search=search, results=shown)
+
+
+@pytest.mark.parametrize("brand_in_text", [True, False])
+def test_a_ceiling_no_shown_product_of_the_brand_comes_near_drops_the_brand(brand_in_text: bool) -> None:
+    state = _watches(brand_in_text)
+    said = "way too expensive. something under two hundred then"
+    decision = decide_for(understand(said, context_for(state)), state)
+    ((name, arguments),) = decision.calls
+    assert name == "search_products" and arguments["query"] == "watches" and arguments["max_price"] == 200
+    assert "brand" not in arguments and "every brand" in decision.text
+
+
+def test_a_brand_said_again_or_a_ceiling_within_reach_keeps_the_brand() -> None:
+    state = _watches(brand_in_text=False)
+    for said in ("rolex under 200", "under 9000"):
+        decision = decide_for(understand(said, context_for(state)), state)
+        ((_, arguments),) = decision.calls
+        assert arguments.get("brand") == "Rolex", said

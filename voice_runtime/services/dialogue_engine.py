@@ -270,6 +270,30 @@ def refine(state: DialogueState, understanding: Understanding) -> SearchState | 
     return updated
 
 
+# A new ceiling below this share of the cheapest product shown is out of reach of what was shown.
+OUT_OF_REACH = 0.5
+
+
+def _without_unreachable_brand(
+    state: DialogueState, refined: SearchState, said_brand: str | None
+) -> tuple[SearchState, str | None]:
+    """ "Rolex watches", then "way too expensive, something under 200": no product of the brand
+    shown comes near the new ceiling, so the brand kept from before is dropped (and said so)
+    rather than searching for what cannot exist. A brand said in this turn stays."""
+    prices = [p.price for p in state.results if p.price]
+    ceiling = refined.maxPrice
+    if said_brand or ceiling is None or not prices or ceiling >= OUT_OF_REACH * min(prices):
+        return refined, None
+    brands = Lexicon.default().brands
+    words = refined.query.split()
+    named = [w for w in words if w.lower() in brands]
+    brand = refined.brand or (brands[named[0].lower()] if named else None)
+    if brand is None:
+        return refined, None
+    query = " ".join(w for w in words if w.lower() not in brands) or refined.query
+    return refined.model_copy(update={"brand": None, "query": query}), brand
+
+
 def _stem(word: str) -> str:
     return re.sub(r"(?:es|s)$", "", word) if len(word) > 4 else word
 
@@ -399,7 +423,12 @@ def _decide(kind: str, u: Understanding, state: DialogueState, turn: Turn) -> De
         if refined is None:
             return Decision(replies.NEEDS_PRODUCT_TEXT, (), "refine:needs_product")
         unknown = u.refinement.filters.unknown_retailer if u.refinement else None
-        return _search(refined, unknown, kind)
+        said = u.refinement.filters.brand if u.refinement else None
+        refined, brand = _without_unreachable_brand(state, refined, said)
+        decision = _search(refined, unknown, kind)
+        if brand:
+            return replace(decision, text=f"{replies.brand_out_of_reach(brand)} {decision.text}")
+        return decision
     if kind == "more_like":
         product = _one(state, u.reference)
         price = product.price

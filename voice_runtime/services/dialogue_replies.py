@@ -312,6 +312,10 @@ def sorting_announcement(key: str) -> str:
 # ------------------------------------------------------------------ saved list, cart, preferences
 
 
+def brand_out_of_reach(brand: str) -> str:
+    return f"Nothing from {brand} I've shown comes close to that, so I'll look at every brand."
+
+
 def saving_announcement(*products: ShownProduct) -> str:
     return f"Saving {_join([f'the {name}' for name in _names(products)])}."
 
