@@ -314,7 +314,8 @@ def _brand_re(lexicon: Lexicon) -> re.Pattern[str]:
 _NOT_CUE = (
     r"(?:but )?(?:no|not|not from|nothing from|none from|no more)|except|except for|anything but|"
     r"other than|apart from|excluding|besides|avoid|without any|"
-    r"(?:i )?(?:don't|do not) (?:want|like)(?: any)?"
+    r"(?:i )?(?:don't|do not) (?:want|like|trust|care for)(?: any)?|(?:i )?(?:hate|dislike|can't stand)|"
+    r"(?:i'm |i am )?not (?:a )?(?:fan|big fan) of|(?:i'm |i am )?(?:done|sick|tired) with|forget"
 )
 
 

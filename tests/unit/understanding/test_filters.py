@@ -63,6 +63,9 @@ def test_brands_from_the_catalog(said: str, brand: str, query: str) -> None:
     ("anything but dell or hp laptops", ("DELL", "HP"), None, "laptops"),
     ("phones, i don't want samsung", ("Samsung",), None, "phones"),
     ("sony headphones, not the philips ones", ("Philips",), "Sony", "headphones"),
+    ("laptops, i hate hp", ("HP",), None, "laptops"),
+    ("phones but i'm not a fan of samsung", ("Samsung",), None, "phones"),
+    ("tablets, i'm done with apple", ("Apple",), None, "tablets"),
 ])  # fmt: skip
 def test_brands_ruled_out(said: str, not_brands: tuple[str, ...], brand: str | None, query: str) -> None:
     search = parse_search(said)
@@ -123,6 +126,8 @@ def test_retailers(said: str, retailers: tuple[str, ...], unknown: str | None) -
     ("a monitor for my home office setup", "monitor for home office"),
     ("headphones for working out at the gym", "headphones"),
     ("a case for my iphone", "case for iphone"),
+    ("ok now i need a mouse to go with it", "mouse"),
+    ("lets look at headphones now", "headphones"),
 ])  # fmt: skip
 def test_product_words_after_filler(said: str, query: str) -> None:
     assert parse_search(said).query == query
