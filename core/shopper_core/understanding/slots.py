@@ -315,7 +315,8 @@ _NOT_CUE = (
     r"(?:but )?(?:no|not|not from|nothing from|none from|no more)|except|except for|anything but|"
     r"other than|apart from|excluding|besides|avoid|without any|"
     r"(?:i )?(?:don't|do not) (?:want|like|trust|care for)(?: any)?|(?:i )?(?:hate|dislike|can't stand)|"
-    r"(?:i'm |i am )?not (?:a )?(?:fan|big fan) of|(?:i'm |i am )?(?:done|sick|tired) with|forget"
+    r"(?:but )?(?:i'm |i am )?not (?:a )?(?:fan|big fan) of|(?:but )?(?:i'm |i am )?(?:done|sick|tired) with|"
+    r"forget|but (?:i )?(?:hate|dislike|can't stand|don't (?:want|like))"
 )
 
 
