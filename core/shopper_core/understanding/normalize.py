@@ -89,7 +89,7 @@ _COMMON_WORDS = _words(
     pricey pricy spendy cooking baking hiking camping fishing reading painting drawing
     gardening cycling swimming knitting crafts photography hunting climbing dancing
     bye weather time today tomorrow news music movie song joke name couple few
-    think thought guess wonder wondering suppose sure
+    think thought guess wonder wondering suppose sure result option choice pick bottom middle
     first second third fourth fifth sixth seventh eighth ninth tenth last next
     remember forget cancel stop quit exit done bought sold store shop stores shops
     later never always again maybe other another around still already

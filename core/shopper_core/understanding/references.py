@@ -18,7 +18,7 @@ from shopper_core.understanding.types import Reference, Superlative
 ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
     "eighth": 8, "ninth": 9, "tenth": 10, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5,
-    "6th": 6, "7th": 7, "8th": 8, "9th": 9, "10th": 10, "top": 1, "last": -1,
+    "6th": 6, "7th": 7, "8th": 8, "9th": 9, "10th": 10, "top": 1, "last": -1, "bottom": -1,
 }  # fmt: skip
 _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
 _SMALL = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -120,8 +120,10 @@ def _positions(text: str) -> tuple[int, ...]:
         found.append(int(n) if n.isdigit() else _SMALL[n])
     for m in _ORDINAL_RE.finditer(text):
         value = ORDINALS[m.group("o")]
-        if m.group("o") == "top" and not re.search(r"\btop\s+(?:one|result|pick|choice|item)\b", text):
-            continue
+        if m.group("o") in ("top", "bottom") and not re.search(
+            rf"\b{m.group('o')}\s+(?:one|result|pick|choice|item|option)\b|\bat the {m.group('o')}\b", text
+        ):
+            continue  # "top rated", "bottom of the range": no position
         found.append(value)
     if not found and (m := _BARE_NUMBER_RE.match(text) or _LIKE_NUMBER_RE.search(text)):
         found.append(int(m.group("n")))

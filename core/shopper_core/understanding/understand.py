@@ -242,6 +242,17 @@ def _compared_to(
     return filters, reference
 
 
+def _not_shown(query: str, context: Context) -> bool:
+    """No word of `query` (nor its singular) is in the name of a product shown."""
+    shown = " ".join(context.shown_names).lower()
+    if not context.has_results:
+        return True
+    if not shown:
+        return False  # something is shown, its names unknown: the superlative is about it
+    words = re.findall(r"[a-z0-9]+", query)
+    return not any(re.search(rf"\b{re.escape(w.removesuffix('s'))}", shown) for w in words if len(w) > 2)
+
+
 def _changes_the_search(taken: Taken, text: str) -> bool:
     f = taken.filters
     said = f.max_price is not None or f.min_price is not None or f.min_rating is not None or f.color
@@ -367,8 +378,8 @@ def understand_with(
     )
     if rule.intent == "list_saved" and (ref := parse_reference(norm)) and ref.positions:
         rule = RuleResult("describe", 0.85)  # "tell me about the first item on my list"
-    if rule.intent == "superlative" and not context.has_results and query and _known(query, lexicon) == 2:
-        rule = RuleResult("search", 0.85)  # "what's the best rated perfume", nothing shown yet
+    if rule.intent == "superlative" and query and _known(query, lexicon) == 2 and _not_shown(query, context):
+        rule = RuleResult("search", 0.85)  # "what's the best rated perfume", no perfume shown
     if rule.intent == "save" and _changes_the_search(taken, norm):
         rule = RuleResult("refine", 0.85)  # "keep it under 40" keeps the search, saves nothing
     rule, source = _decide(rule, norm, query, lexicon, use_model)

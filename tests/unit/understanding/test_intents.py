@@ -314,6 +314,8 @@ def test_a_first_request_with_nothing_shown_is_a_search(said: str, query: str) -
     ("can you repeat that", "smalltalk"),  # topic "repeat": the last answer again
     ("say that again please", "smalltalk"),
     ("what did you just say", "smalltalk"),
+    ("show me top rated perfume", "search"),  # a kind not shown: a new search, rated
+    ("which of the jbl is best rated", "superlative"),
 ])  # fmt: skip
 def test_mid_conversation_turns_with_named_products_shown(said: str, intent: str) -> None:
     u = understand(said, NAMED)

@@ -44,6 +44,9 @@ ITEMS = [
     ("compare 1 and 3", Reference(positions=(1, 3))),
     ("number 2 vs number 4", Reference(positions=(2, 4))),
     ("how's the battery on that one", Reference(focus=True)),  # a part of that one, not a name
+    ("the top result", Reference(positions=(1,))),  # "result" is no typo of "results"
+    ("the one at the bottom", Reference(positions=(-1,))),
+    ("the bottom one", Reference(positions=(-1,))),
 ])  # fmt: skip
 def test_parse_reference(said: str, reference: Reference) -> None:
     assert parse_reference(normalise(said)) == reference
