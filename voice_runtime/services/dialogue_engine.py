@@ -472,6 +472,8 @@ def _decide(kind: str, u: Understanding, state: DialogueState, turn: Turn) -> De
             "price": lambda: replies.price_reply(product),
             "retailer": lambda: replies.retailer_reply(product),
         }[kind]()
+        if kind == "describe" and (yes_or_no := replies.feature_answer(product, turn.user_text or "")):
+            answer = f"{yes_or_no} {answer}"
         return Decision(answer, (), kind, product.id)
     if kind == "compare":
         every = u.reference is not None and u.reference.every and not u.reference.name

@@ -235,6 +235,29 @@ _CAPACITY = re.compile(r"\b(\d+(?:\.\d+)?)\s?(tb|gb)\b", re.IGNORECASE)
 _INCHES = re.compile(r"\b(\d{2}(?:\.\d)?)\s?(?:\"|inch|in\b|”)", re.IGNORECASE)
 
 
+# What a question about one product asks for ("is the second one wireless?") -> the feature label.
+_ASKED_FEATURES = (
+    (r"\bwireless|cordless\b", "wireless"),
+    (r"\bbluetooth\b", "bluetooth"),
+    (r"\bnoise[ -]?cancel", "noise cancelling"),
+    (r"\bwater[ -]?(?:proof|resistant)|\bswim", "waterproofing"),
+    (r"\b4k\b|\buhd\b", "4K"),
+    (r"\btouch ?screen\b", "a touchscreen"),
+    (r"\bssd\b", "an SSD"),
+)
+
+
+def feature_answer(product: ShownProduct, question: str) -> str | None:
+    """ "Is the second one wireless?": yes when its title or description says so; otherwise
+    that its listing does not say (the catalog is the only source, so never a plain no)."""
+    for asked, label in _ASKED_FEATURES:
+        if re.search(asked, question, re.IGNORECASE):
+            if label in key_features(product, limit=len(_FEATURES) + 2):
+                return f"Yes, it has {label}."
+            return f"Its listing doesn't mention {label}."
+    return None
+
+
 def key_features(product: ShownProduct, limit: int = 4) -> list[str]:
     """Specs a shopper compares on, read from the title and description."""
     text = f"{product.title} {product.description or ''}"

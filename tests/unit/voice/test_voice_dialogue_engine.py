@@ -214,6 +214,16 @@ async def test_sort_them_by_price_reorders_what_is_on_screen_with_a_new_search()
     assert sorted_search["searchText"] == first["searchText"]
 
 
+async def test_a_yes_or_no_question_about_a_feature_is_answered_from_the_listing() -> None:
+    talk = await converse(
+        ["bluetooth speaker", "does the first one have bluetooth?", "is it noise cancelling?"]
+    )
+    assert talk.intents == ["search", "describe", "describe"] and len(talk.queries()) == 1
+    assert "Yes, it has bluetooth." in talk.spoken[-2]
+    assert "Its listing doesn't mention noise cancelling." in talk.spoken[-1]
+    assert talk.saved_titles() == []
+
+
 async def test_say_that_again_repeats_the_last_answer_and_does_nothing_else() -> None:
     talk = await converse(["bluetooth speaker", "sorry, can you say that again?"])
     assert talk.intents == ["search", "smalltalk"] and len(talk.queries()) == 1
