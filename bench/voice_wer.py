@@ -4,7 +4,13 @@ Utterances are synthesised at bench time by several voices (Piper en_US-joe-medi
 and espeak-ng en-us / en-gb-x-rp) and resampled to 16 kHz. espeak is deterministic;
 Piper samples noise in its model, so the bench seeds onnxruntime (``SYNTHESIS_SEED``)
 before the voice loads and every run of one command hears the same audio (unseeded,
-Piper's WER moved 2 points between two runs). The utterance set has no held-out part.
+Piper's WER moved 2 points between two runs).
+
+Utterances: ``bench/data/voice_wer_utterances.csv``, one per row with its split. ``dev`` is
+the set the recipe and its shopping prompt were chosen on (the prompt quotes some of it);
+``heldout`` was written and committed before anything was measured on it, with other
+products, catalog brands, prices said aloud and list commands. Every figure is reported for
+both parts and overall; tune on dev only (``--split dev``), never on held-out errors.
 
 Scoring: WER with both sides through Whisper's English text normaliser (the standard
 way to score English ASR), and raw WER (case and edge punctuation only) beside it.
@@ -38,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import json
 import os
 import platform
@@ -54,62 +61,21 @@ from bench.common import percentile
 RESULTS = Path(__file__).resolve().parent / "results"
 SAMPLE_RATE = 16000
 
-UTTERANCES = [
-    "Find me a bluetooth speaker under 50 dollars.",
-    "Show me cheaper ones in black.",
-    "Save the second one.",
-    "What do I usually like?",
-    "I'm looking for noise cancelling headphones from Sony.",
-    "Find running shoes under 100 dollars.",
-    "Do you have a laptop backpack in grey?",
-    "Save the last one.",
-    "Show me more expensive ones.",
-    "Find me a coffee maker under 80 dollars.",
-    "I need a winter jacket in navy blue.",
-    "Are there any wireless earbuds from Apple?",
-    "Show me ones in red.",
-    "Save that one.",
-    "Find a gaming mouse from Logitech.",
-    "I want a yoga mat under 30 dollars.",
-    "Show me smart watches with at least four stars.",
-    "Find me a mechanical keyboard.",
-    "Cheaper please.",
-    "Save number three.",
-    "Find a standing desk under 300 dollars.",
-    "Show me white sneakers from Nike.",
-    "I'm looking for a portable charger.",
-    "Find me a water bottle in green.",
-    "What can you do?",
-    "Find a kids bike under 150 dollars.",
-    "Show me only Samsung ones.",
-    "I'd like a robot vacuum.",
-    "Find an electric toothbrush under 60 dollars.",
-    "Save the first one.",
-    "Find me a desk lamp in black.",
-    "Show me travel suitcases.",
-    "Find a blender under 100 dollars.",
-    "Do you have wireless headphones from Bose?",
-    "Find a phone case for an iPhone.",
-    "Show me hiking boots in brown.",
-    "I need a computer monitor under 200 dollars.",
-    "Find me a rain jacket.",
-    "Save the fourth one.",
-    "Find a tablet under 400 dollars.",
-    "Show me dresses in blue.",
-    "Find a webcam for video calls.",
-    "I want a sleeping bag.",
-    "Find me sunglasses from Ray-Ban.",
-    "Show me kitchen knives.",
-    "Find an air fryer under 120 dollars.",
-    "Thank you, goodbye.",
-    "Find me a microphone for podcasts.",
-    "Show me office chairs under 250 dollars.",
-    "Find a camera bag in black.",
-    "Hello, what's new today?",
-    "Find me a projector under 500 dollars.",
-    "Show me wool socks.",
-    "Find me a soundbar from JBL.",
-]
+UTTERANCES_FILE = Path(__file__).resolve().parent / "data" / "voice_wer_utterances.csv"
+# dev: the utterances the decoding recipe and its prompt were chosen on; heldout: written
+# (and committed) before anything was measured on them, never to tune on.
+SPLITS = ("dev", "heldout")
+
+
+def load_utterances(path: Path = UTTERANCES_FILE, split: str = "all") -> list[tuple[str, str]]:
+    """(split, text) of each utterance in ``path``, in file order; ``split`` picks one part."""
+    with path.open(newline="") as handle:
+        rows = [(row["split"], row["text"]) for row in csv.DictReader(handle)]
+    unknown = {s for s, _ in rows} - set(SPLITS)
+    if unknown:
+        raise ValueError(f"unknown split(s) {sorted(unknown)} in {path}")
+    return [r for r in rows if split == "all" or r[0] == split]
+
 
 VOICES = ["piper:joe", "espeak:en-us"]
 SYNTHESIS_SEED = 0  # onnxruntime's random ops (Piper's noise); fixed once, not tuned
@@ -280,7 +246,7 @@ async def incremental_latency(engine: Any, pcm: bytes, vad_stop_secs: float) -> 
 
 # Decoding experiments on the tight window, each a change from ``tuned_tight`` (measured in the
 # same run, on the same audio, utterance by utterance, so machine load falls on all alike).
-# HOTWORDS are everyday shopping words, not the brands or products of UTTERANCES.
+# HOTWORDS are everyday shopping words, not the brands or products of the dev utterances.
 HOTWORDS = "price, dollars, cheaper, reviews, stars, size, colour, brand, wireless, headphones, laptop"
 GENERIC_PROMPT = (
     "Show me cheaper ones. Save the first one. Find me a pair of jeans under 40 dollars, "
@@ -326,20 +292,41 @@ def recipe_runners(model: Any, names: list[str], beam_size: int) -> dict[str, An
     return runners
 
 
+def row_split(row: dict[str, Any]) -> str:
+    """A row's split (results written before the held-out set existed are all dev)."""
+    return row.get("split", "dev")
+
+
 def summarize(rows: list[dict[str, Any]], recipes: list[str], voices: list[str]) -> dict[str, Any]:
     """WER (normalised and raw, overall and per voice) and inference p50/p95 per recipe."""
     summary: dict[str, Any] = {}
+    splits = [s for s in SPLITS if any(row_split(r) == s for r in rows)]
     for recipe in recipes:
         scored = [r[recipe] for r in rows if recipe in r]
         if not scored:
             continue
         by_voice = {v: [r[recipe] for r in rows if r["voice"] == v and recipe in r] for v in voices}
+        by_split_voice = {
+            s: {
+                v: [r[recipe] for r in rows if recipe in r and r["voice"] == v and row_split(r) == s]
+                for v in voices
+            }
+            for s in splits
+        }
         times = [s["ms"] for s in scored if "ms" in s]
         summary[recipe] = {
             "wer": round(word_error_rate(scored), 4),
             "wer_raw": round(word_error_rate(scored, raw=True), 4),
             "wer_by_voice": {v: round(word_error_rate(x), 4) for v, x in by_voice.items()},
             "wer_raw_by_voice": {v: round(word_error_rate(x, raw=True), 4) for v, x in by_voice.items()},
+            "wer_by_split": {
+                s: round(word_error_rate([x for group in by_v.values() for x in group]), 4)
+                for s, by_v in by_split_voice.items()
+            },
+            "wer_by_split_voice": {
+                s: {v: round(word_error_rate(x), 4) for v, x in by_v.items()}
+                for s, by_v in by_split_voice.items()
+            },
             "utterances_with_errors": sum(1 for s in scored if s["errors"]),
             "inference_ms_p50": round(statistics.median(times), 1) if times else None,
             "inference_ms_p95": round(percentile(times, 0.95), 1) if times else None,
@@ -370,15 +357,19 @@ def rescore(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def recipe_table(summary: dict[str, Any], voices: list[str]) -> list[str]:
+    """One row per recipe: WER overall, per split and per voice, and inference time."""
+    splits = list(next(iter(summary.values()), {}).get("wer_by_split", {}))
     lines = [
         "| recipe | WER | raw WER | "
+        + "".join(f"{s} WER | " for s in splits)
         + " | ".join(f"{v} WER (raw)" for v in voices)
         + " | utterances with errors | inference p50 ms | p95 ms |",
-        "|---|---|---|" + "---|" * len(voices) + "---|---|---|",
+        "|---|---|---|" + "---|" * (len(splits) + len(voices)) + "---|---|---|",
     ]
     for recipe, data in summary.items():
         lines.append(
             f"| {recipe} | {data['wer']:.3f} | {data['wer_raw']:.3f} | "
+            + "".join(f"{data['wer_by_split'][s]:.3f} | " for s in splits)
             + " | ".join(f"{data['wer_by_voice'][v]:.3f} ({data['wer_raw_by_voice'][v]:.3f})" for v in voices)
             + f" | {data['utterances_with_errors']}"
             + f" | {data['inference_ms_p50']} | {data['inference_ms_p95']} |"
@@ -386,10 +377,25 @@ def recipe_table(summary: dict[str, Any], voices: list[str]) -> list[str]:
     return lines
 
 
+def split_voice_table(summary: dict[str, Any], voices: list[str]) -> list[str]:
+    """One row per recipe: normalised WER of each split on each voice."""
+    splits = list(next(iter(summary.values()), {}).get("wer_by_split", {}))
+    columns = [(s, v) for s in splits for v in voices]
+    lines = [
+        "| recipe | " + " | ".join(f"{s} {v}" for s, v in columns) + " |",
+        "|---|" + "---|" * len(columns),
+    ]
+    for recipe, data in summary.items():
+        by = data["wer_by_split_voice"]
+        lines.append(f"| {recipe} | " + " | ".join(f"{by[s][v]:.3f}" for s, v in columns) + " |")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--voices", nargs="+", default=VOICES)
-    parser.add_argument("--limit", type=int, default=len(UTTERANCES))
+    parser.add_argument("--split", choices=["all", *SPLITS], default="all", help="which utterances to decode")
+    parser.add_argument("--limit", type=int, default=None, help="first N utterances of each split")
     parser.add_argument("--realtime", type=int, default=8, help="utterances per voice driven in real time")
     parser.add_argument("--vad-stop-secs", type=float, default=0.3)
     parser.add_argument(
@@ -414,7 +420,8 @@ def main(argv: list[str] | None = None) -> int:
         recipes = list(
             dict.fromkeys(k for r in rows for k, v in r.items() if isinstance(v, dict) and "ms" in v)
         )
-        out = recipe_table(summarize(rows, recipes, voices), voices)
+        summary = summarize(rows, recipes, voices)
+        out = [*recipe_table(summary, voices), "", *split_voice_table(summary, voices)]
         if args.errors:
             out += [line for recipe in recipes for line in error_lines(rows, recipe)]
         print("\n".join(out))  # noqa: T201 - a bench prints its table
@@ -427,12 +434,19 @@ def main(argv: list[str] | None = None) -> int:
     model = get_whisper_model()
     runners = recipe_runners(model, args.recipes, args.beam_size)
     realtime_engine = WhisperEngine(model, tight_window=True, beam_size=args.beam_size)
-    utterances = UTTERANCES[: args.limit]
+    utterances = [
+        u for s in SPLITS for u in [u for u in load_utterances(split=args.split) if u[0] == s][: args.limit]
+    ]
     rows: list[dict[str, Any]] = []
     for voice in args.voices:
-        for index, text in enumerate(utterances):
+        for index, (split, text) in enumerate(utterances):
             pcm = synthesize(text, voice)
-            row: dict[str, Any] = {"voice": voice, "reference": text, "audio_ms": round(len(pcm) / 32, 1)}
+            row: dict[str, Any] = {
+                "voice": voice,
+                "split": split,
+                "reference": text,
+                "audio_ms": round(len(pcm) / 32, 1),
+            }
             for recipe, run in runners.items():
                 hypothesis, ms = run(pcm)
                 row[recipe] = {"text": hypothesis, **score(text, hypothesis), "ms": round(ms, 1)}
@@ -449,6 +463,7 @@ def main(argv: list[str] | None = None) -> int:
         "recipes": summarize(rows, list(runners), args.voices),
         "voices": args.voices,
         "utterances": len(utterances),
+        "utterances_by_split": {s: sum(1 for u in utterances if u[0] == s) for s in SPLITS},
         "scoring": "wer: both sides through Whisper's English text normaliser (whisper-normalizer); "
         "wer_raw: lower case, edge punctuation dropped",
     }
@@ -478,7 +493,9 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         "# STT word error rate and latency (Whisper base int8, offline)",
         "",
-        f"{len(utterances)} shopping utterances x {len(args.voices)} voices ({', '.join(args.voices)}); "
+        f"{len(utterances)} shopping utterances ("
+        + ", ".join(f"{n} {s}" for s, n in summary["utterances_by_split"].items() if n)
+        + f", bench/data/voice_wer_utterances.csv) x {len(args.voices)} voices ({', '.join(args.voices)}); "
         f"{summary['machine']['cpus']} CPUs (shared; load average at the end "
         f"{summary['machine']['load_average']}), tuned recipes at beam {args.beam_size}. "
         f"Command: `.venv/bin/python -m bench.voice_wer {command_args}`.",
@@ -487,6 +504,10 @@ def main(argv: list[str] | None = None) -> int:
         "(`whisper-normalizer`); raw WER: lower case and edge punctuation only.",
         "",
         *recipe_table(summary["recipes"], args.voices),
+        "",
+        "Normalised WER by split and voice:",
+        "",
+        *split_voice_table(summary["recipes"], args.voices),
     ]
     lat = summary["stop_to_transcript_ms"]
     lines += [
