@@ -27,8 +27,9 @@ Recipes:
   (what IncrementalWhisperSTTService runs).
 
 ``--recipes`` picks some of them (the stock recipe alone takes minutes), and may add
-decoding experiments (``VARIANTS``: one change each from ``tuned_tight``), decoded
-utterance by utterance beside it so that machine load falls on all alike.
+decoding experiments (``VARIANTS``: one change each from ``tuned_tight``, among them beam
+sizes, faster-whisper's VAD filter, prompts and windows), decoded utterance by utterance
+beside it so that machine load falls on all alike.
 
 Latency: ``stock`` is the time from VAD stop to transcript of the stock path
 (its whole inference runs after the stop). ``incremental`` drives the real
@@ -36,6 +37,9 @@ IncrementalWhisperSTTService through a pipecat pipeline in real time (20 ms
 audio frames, VAD stop after ``--vad-stop-secs`` of silence) on the first
 ``--realtime`` utterances per voice and reads the stop-to-transcript time it
 measured.
+
+Models: ``--models base small=DIR`` decodes every recipe with each model (any CTranslate2
+Whisper folder), utterance by utterance, so their WER and time compare within one run.
 
 Run: ``.venv/bin/python -m bench.voice_wer`` (writes bench/results/voice_wer.json and .md).
 """
@@ -198,13 +202,27 @@ def transcribe_stock(model: Any, pcm: bytes) -> tuple[str, float]:
     return text.strip(), 1000 * (time.perf_counter() - started)
 
 
-def transcribe_engine(engine: Any, pcm: bytes, lead_secs: float = 0.0) -> tuple[str, float]:
-    """The engine on the utterance plus 0.3 s of trailing silence (and ``lead_secs`` before it)."""
+def vad_filter(audio: np.ndarray) -> np.ndarray:
+    """faster-whisper's ``vad_filter=True`` with its default options: only Silero's speech chunks."""
+    from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
+
+    chunks, _ = collect_chunks(audio, get_speech_timestamps(audio, VadOptions()))
+    return np.concatenate(chunks, axis=0)
+
+
+def transcribe_engine(
+    engine: Any, pcm: bytes, lead_secs: float = 0.0, vad: bool = False
+) -> tuple[str, float]:
+    """The engine on the utterance plus 0.3 s of trailing silence (and ``lead_secs`` before it).
+
+    ``vad``: faster-whisper's VAD filter first (its time counts in the decode's).
+    """
     from voice_runtime.services.whisper_stt import pcm16_to_float
 
     lead = bytes(int(lead_secs * SAMPLE_RATE) * 2)
     started = time.perf_counter()
-    result = engine.transcribe(pcm16_to_float(lead + pcm + bytes(int(0.3 * SAMPLE_RATE) * 2)))
+    audio = pcm16_to_float(lead + pcm + bytes(int(0.3 * SAMPLE_RATE) * 2))
+    result = engine.transcribe(vad_filter(audio) if vad else audio)
     return result.text, 1000 * (time.perf_counter() - started)
 
 
@@ -254,12 +272,17 @@ GENERIC_PROMPT = (
 )
 VARIANTS: dict[str, dict[str, Any]] = {
     "beam3": {"beam_size": 3},
+    "beam5": {"beam_size": 5},
     "no_prompt": {"prompt": ""},
     "generic_prompt": {"prompt": GENERIC_PROMPT},
     "hotwords": {"hotwords": HOTWORDS},
     "fallback": {"fallback_temperatures": (0.2, 0.4, 0.6)},
     "timestamps": {"timestamps": True},
     "lead_silence": {"lead_secs": 0.3},
+    # faster-whisper's vad_filter (Silero, default options) before the window, without and with
+    # the 0.3 s of leading silence that lead_silence showed hurts.
+    "vad_filter": {"vad": True},
+    "lead_silence_vad": {"lead_secs": 0.3, "vad": True},
     # The prompt's sentences as fragments, so there is no whole sentence to copy out of it.
     "fragment_prompt": {
         "prompt": "bluetooth speaker under 50 dollars, cheaper ones in black, save the second one, "
@@ -271,25 +294,40 @@ VARIANTS: dict[str, dict[str, Any]] = {
 BASE_RECIPES = ["stock", "tuned_full", "tuned_tight"]
 
 
-def recipe_runners(model: Any, names: list[str], beam_size: int) -> dict[str, Any]:
-    """name -> run(pcm) -> (text, ms) for the base recipes and the VARIANTS asked for."""
+def recipe_runners(model: Any, names: list[str], beam_size: int, label: str = "") -> dict[str, Any]:
+    """name -> run(pcm) -> (text, ms) for the base recipes and the VARIANTS asked for.
+
+    ``label`` (a model other than the default) prefixes each name: ``small:tuned_tight``.
+    """
     from voice_runtime.services.whisper_stt import WhisperEngine
 
+    prefix = f"{label}:" if label else ""
     runners: dict[str, Any] = {}
     for name in names:
         if name == "stock":
-            runners[name] = lambda p: transcribe_stock(model, p)
+            runners[prefix + name] = lambda p: transcribe_stock(model, p)
         elif name in ("tuned_full", "tuned_tight"):
             engine = WhisperEngine(model, tight_window=name == "tuned_tight", beam_size=beam_size)
-            runners[name] = lambda p, e=engine: transcribe_engine(e, p)
+            runners[prefix + name] = lambda p, e=engine: transcribe_engine(e, p)
         elif name in VARIANTS:
             options = {"beam_size": beam_size, **VARIANTS[name]}
             lead = options.pop("lead_secs", 0.0)
+            vad = options.pop("vad", False)
             engine = WhisperEngine(model, tight_window=True, **options)
-            runners[name] = lambda p, e=engine, lead=lead: transcribe_engine(e, p, lead)
+            runners[prefix + name] = lambda p, e=engine, lead=lead, vad=vad: transcribe_engine(
+                e, p, lead, vad
+            )
         else:
             raise SystemExit(f"unknown recipe {name!r}; known: {BASE_RECIPES + list(VARIANTS)}")
     return runners
+
+
+def parse_model(spec: str) -> tuple[str, Path | None]:
+    """``label=DIR`` (a CTranslate2 Whisper folder) or ``base`` (the packaged model)."""
+    label, _, folder = spec.partition("=")
+    if not folder and label != "base":
+        raise SystemExit(f"--models {spec!r}: give label=DIR for any model but the packaged base")
+    return label, Path(folder).expanduser() if folder else None
 
 
 def row_split(row: dict[str, Any]) -> str:
@@ -405,6 +443,13 @@ def main(argv: list[str] | None = None) -> int:
         help=f"of {BASE_RECIPES} and the variants {list(VARIANTS)}",
     )
     parser.add_argument("--beam-size", type=int, default=2, help="beam of the tuned recipes")
+    parser.add_argument(
+        "--models",
+        nargs="+",
+        default=["base"],
+        help="base (the packaged model) and/or label=DIR (CTranslate2 Whisper folders); every recipe "
+        "runs on each, utterance by utterance; recipes of a model other than the first are label:recipe",
+    )
     parser.add_argument("--errors", action="store_true", help="print reference and hypothesis of each error")
     parser.add_argument(
         "--rescore",
@@ -431,9 +476,16 @@ def main(argv: list[str] | None = None) -> int:
     from voice_runtime.services.whisper_stt import WhisperEngine
 
     seed_synthesis()
-    model = get_whisper_model()
-    runners = recipe_runners(model, args.recipes, args.beam_size)
-    realtime_engine = WhisperEngine(model, tight_window=True, beam_size=args.beam_size)
+    runners: dict[str, Any] = {}
+    models = [parse_model(spec) for spec in args.models]
+    for index, (label, folder) in enumerate(models):
+        try:
+            model = get_whisper_model(folder)
+        except (RuntimeError, ValueError, OSError) as error:
+            raise SystemExit(f"model {label} ({folder or 'packaged'}) does not load: {error}") from error
+        runners |= recipe_runners(model, args.recipes, args.beam_size, label if index else "")
+        if index == 0:
+            realtime_engine = WhisperEngine(model, tight_window=True, beam_size=args.beam_size)
     utterances = [
         u for s in SPLITS for u in [u for u in load_utterances(split=args.split) if u[0] == s][: args.limit]
     ]
@@ -487,11 +539,12 @@ def main(argv: list[str] | None = None) -> int:
         "load_average": [round(v, 2) for v in os.getloadavg()],
     }
     summary["beam_size"] = args.beam_size
+    summary["models"] = {label: str(folder or "packaged base") for label, folder in models}
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "voice_wer.json").write_text(json.dumps({"summary": summary, "rows": rows}, indent=2) + "\n")
     command_args = " ".join(argv if argv is not None else sys.argv[1:])
     lines = [
-        "# STT word error rate and latency (Whisper base int8, offline)",
+        f"# STT word error rate and latency (Whisper {', '.join(label for label, _ in models)}, int8)",
         "",
         f"{len(utterances)} shopping utterances ("
         + ", ".join(f"{n} {s}" for s, n in summary["utterances_by_split"].items() if n)

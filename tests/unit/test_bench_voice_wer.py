@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bench.voice_wer import (
@@ -9,6 +11,7 @@ from bench.voice_wer import (
     error_lines,
     load_utterances,
     normalized_words,
+    parse_model,
     raw_words,
     rescore,
     score,
@@ -120,6 +123,13 @@ def test_summary_scores_each_split_apart_and_old_rows_count_as_dev() -> None:
     assert summary["wer_by_split"] == {"dev": 0.25, "heldout": 0.0}
     assert summary["wer_by_split_voice"] == {"dev": {"v": 0.25}, "heldout": {"v": 0.0}}
     assert summary["wer"] == pytest.approx(1 / 8, abs=1e-4)
+
+
+def test_a_model_is_the_packaged_base_or_a_labelled_folder() -> None:
+    assert parse_model("base") == ("base", None)
+    assert parse_model("small=/models/small") == ("small", Path("/models/small"))
+    with pytest.raises(SystemExit):
+        parse_model("small")
 
 
 class FakeTokenizer:
