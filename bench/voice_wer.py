@@ -60,7 +60,11 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import percentile
+# `make bench` runs this file as a script (python bench/voice_wer.py), like the other benches.
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT)]
+
+from bench.common import percentile  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SAMPLE_RATE = 16000
