@@ -4,7 +4,13 @@ Utterances are synthesised at bench time by several voices (Piper en_US-joe-medi
 and espeak-ng en-us / en-gb-x-rp) and resampled to 16 kHz. espeak is deterministic;
 Piper samples noise in its model, so the bench seeds onnxruntime (``SYNTHESIS_SEED``)
 before the voice loads and every run of one command hears the same audio (unseeded,
-Piper's WER moved 2 points between two runs). The utterance set has no held-out part.
+Piper's WER moved 2 points between two runs).
+
+Utterances: ``bench/data/voice_wer_utterances.csv``, one per row with its split. ``dev`` is
+the set the recipe and its shopping prompt were chosen on (the prompt quotes some of it);
+``heldout`` was written and committed before anything was measured on it, with other
+products, catalog brands, prices said aloud and list commands. Every figure is reported for
+both parts and overall; tune on dev only (``--split dev``), never on held-out errors.
 
 Scoring: WER with both sides through Whisper's English text normaliser (the standard
 way to score English ASR), and raw WER (case and edge punctuation only) beside it.
@@ -21,8 +27,9 @@ Recipes:
   (what IncrementalWhisperSTTService runs).
 
 ``--recipes`` picks some of them (the stock recipe alone takes minutes), and may add
-decoding experiments (``VARIANTS``: one change each from ``tuned_tight``), decoded
-utterance by utterance beside it so that machine load falls on all alike.
+decoding experiments (``VARIANTS``: one change each from ``tuned_tight``, among them beam
+sizes, faster-whisper's VAD filter, prompts and windows), decoded utterance by utterance
+beside it so that machine load falls on all alike.
 
 Latency: ``stock`` is the time from VAD stop to transcript of the stock path
 (its whole inference runs after the stop). ``incremental`` drives the real
@@ -31,6 +38,9 @@ audio frames, VAD stop after ``--vad-stop-secs`` of silence) on the first
 ``--realtime`` utterances per voice and reads the stop-to-transcript time it
 measured.
 
+Models: ``--models base small=DIR`` decodes every recipe with each model (any CTranslate2
+Whisper folder), utterance by utterance, so their WER and time compare within one run.
+
 Run: ``.venv/bin/python -m bench.voice_wer`` (writes bench/results/voice_wer.json and .md).
 """
 
@@ -38,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import json
 import os
 import platform
@@ -49,67 +60,30 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import percentile
+# `make bench` runs this file as a script (python bench/voice_wer.py), like the other benches.
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT)]
+
+from bench.common import percentile  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SAMPLE_RATE = 16000
 
-UTTERANCES = [
-    "Find me a bluetooth speaker under 50 dollars.",
-    "Show me cheaper ones in black.",
-    "Save the second one.",
-    "What do I usually like?",
-    "I'm looking for noise cancelling headphones from Sony.",
-    "Find running shoes under 100 dollars.",
-    "Do you have a laptop backpack in grey?",
-    "Save the last one.",
-    "Show me more expensive ones.",
-    "Find me a coffee maker under 80 dollars.",
-    "I need a winter jacket in navy blue.",
-    "Are there any wireless earbuds from Apple?",
-    "Show me ones in red.",
-    "Save that one.",
-    "Find a gaming mouse from Logitech.",
-    "I want a yoga mat under 30 dollars.",
-    "Show me smart watches with at least four stars.",
-    "Find me a mechanical keyboard.",
-    "Cheaper please.",
-    "Save number three.",
-    "Find a standing desk under 300 dollars.",
-    "Show me white sneakers from Nike.",
-    "I'm looking for a portable charger.",
-    "Find me a water bottle in green.",
-    "What can you do?",
-    "Find a kids bike under 150 dollars.",
-    "Show me only Samsung ones.",
-    "I'd like a robot vacuum.",
-    "Find an electric toothbrush under 60 dollars.",
-    "Save the first one.",
-    "Find me a desk lamp in black.",
-    "Show me travel suitcases.",
-    "Find a blender under 100 dollars.",
-    "Do you have wireless headphones from Bose?",
-    "Find a phone case for an iPhone.",
-    "Show me hiking boots in brown.",
-    "I need a computer monitor under 200 dollars.",
-    "Find me a rain jacket.",
-    "Save the fourth one.",
-    "Find a tablet under 400 dollars.",
-    "Show me dresses in blue.",
-    "Find a webcam for video calls.",
-    "I want a sleeping bag.",
-    "Find me sunglasses from Ray-Ban.",
-    "Show me kitchen knives.",
-    "Find an air fryer under 120 dollars.",
-    "Thank you, goodbye.",
-    "Find me a microphone for podcasts.",
-    "Show me office chairs under 250 dollars.",
-    "Find a camera bag in black.",
-    "Hello, what's new today?",
-    "Find me a projector under 500 dollars.",
-    "Show me wool socks.",
-    "Find me a soundbar from JBL.",
-]
+UTTERANCES_FILE = Path(__file__).resolve().parent / "data" / "voice_wer_utterances.csv"
+# dev: the utterances the decoding recipe and its prompt were chosen on; heldout: written
+# (and committed) before anything was measured on them, never to tune on.
+SPLITS = ("dev", "heldout")
+
+
+def load_utterances(path: Path = UTTERANCES_FILE, split: str = "all") -> list[tuple[str, str]]:
+    """(split, text) of each utterance in ``path``, in file order; ``split`` picks one part."""
+    with path.open(newline="") as handle:
+        rows = [(row["split"], row["text"]) for row in csv.DictReader(handle)]
+    unknown = {s for s, _ in rows} - set(SPLITS)
+    if unknown:
+        raise ValueError(f"unknown split(s) {sorted(unknown)} in {path}")
+    return [r for r in rows if split == "all" or r[0] == split]
+
 
 VOICES = ["piper:joe", "espeak:en-us"]
 SYNTHESIS_SEED = 0  # onnxruntime's random ops (Piper's noise); fixed once, not tuned
@@ -232,13 +206,27 @@ def transcribe_stock(model: Any, pcm: bytes) -> tuple[str, float]:
     return text.strip(), 1000 * (time.perf_counter() - started)
 
 
-def transcribe_engine(engine: Any, pcm: bytes, lead_secs: float = 0.0) -> tuple[str, float]:
-    """The engine on the utterance plus 0.3 s of trailing silence (and ``lead_secs`` before it)."""
+def vad_filter(audio: np.ndarray) -> np.ndarray:
+    """faster-whisper's ``vad_filter=True`` with its default options: only Silero's speech chunks."""
+    from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
+
+    chunks, _ = collect_chunks(audio, get_speech_timestamps(audio, VadOptions()))
+    return np.concatenate(chunks, axis=0)
+
+
+def transcribe_engine(
+    engine: Any, pcm: bytes, lead_secs: float = 0.0, vad: bool = False
+) -> tuple[str, float]:
+    """The engine on the utterance plus 0.3 s of trailing silence (and ``lead_secs`` before it).
+
+    ``vad``: faster-whisper's VAD filter first (its time counts in the decode's).
+    """
     from voice_runtime.services.whisper_stt import pcm16_to_float
 
     lead = bytes(int(lead_secs * SAMPLE_RATE) * 2)
     started = time.perf_counter()
-    result = engine.transcribe(pcm16_to_float(lead + pcm + bytes(int(0.3 * SAMPLE_RATE) * 2)))
+    audio = pcm16_to_float(lead + pcm + bytes(int(0.3 * SAMPLE_RATE) * 2))
+    result = engine.transcribe(vad_filter(audio) if vad else audio)
     return result.text, 1000 * (time.perf_counter() - started)
 
 
@@ -280,7 +268,7 @@ async def incremental_latency(engine: Any, pcm: bytes, vad_stop_secs: float) -> 
 
 # Decoding experiments on the tight window, each a change from ``tuned_tight`` (measured in the
 # same run, on the same audio, utterance by utterance, so machine load falls on all alike).
-# HOTWORDS are everyday shopping words, not the brands or products of UTTERANCES.
+# HOTWORDS are everyday shopping words, not the brands or products of the dev utterances.
 HOTWORDS = "price, dollars, cheaper, reviews, stars, size, colour, brand, wireless, headphones, laptop"
 GENERIC_PROMPT = (
     "Show me cheaper ones. Save the first one. Find me a pair of jeans under 40 dollars, "
@@ -288,12 +276,17 @@ GENERIC_PROMPT = (
 )
 VARIANTS: dict[str, dict[str, Any]] = {
     "beam3": {"beam_size": 3},
+    "beam5": {"beam_size": 5},
     "no_prompt": {"prompt": ""},
     "generic_prompt": {"prompt": GENERIC_PROMPT},
     "hotwords": {"hotwords": HOTWORDS},
     "fallback": {"fallback_temperatures": (0.2, 0.4, 0.6)},
     "timestamps": {"timestamps": True},
     "lead_silence": {"lead_secs": 0.3},
+    # faster-whisper's vad_filter (Silero, default options) before the window, without and with
+    # the 0.3 s of leading silence that lead_silence showed hurts.
+    "vad_filter": {"vad": True},
+    "lead_silence_vad": {"lead_secs": 0.3, "vad": True},
     # The prompt's sentences as fragments, so there is no whole sentence to copy out of it.
     "fragment_prompt": {
         "prompt": "bluetooth speaker under 50 dollars, cheaper ones in black, save the second one, "
@@ -305,41 +298,77 @@ VARIANTS: dict[str, dict[str, Any]] = {
 BASE_RECIPES = ["stock", "tuned_full", "tuned_tight"]
 
 
-def recipe_runners(model: Any, names: list[str], beam_size: int) -> dict[str, Any]:
-    """name -> run(pcm) -> (text, ms) for the base recipes and the VARIANTS asked for."""
+def recipe_runners(model: Any, names: list[str], beam_size: int, label: str = "") -> dict[str, Any]:
+    """name -> run(pcm) -> (text, ms) for the base recipes and the VARIANTS asked for.
+
+    ``label`` (a model other than the default) prefixes each name: ``small:tuned_tight``.
+    """
     from voice_runtime.services.whisper_stt import WhisperEngine
 
+    prefix = f"{label}:" if label else ""
     runners: dict[str, Any] = {}
     for name in names:
         if name == "stock":
-            runners[name] = lambda p: transcribe_stock(model, p)
+            runners[prefix + name] = lambda p: transcribe_stock(model, p)
         elif name in ("tuned_full", "tuned_tight"):
             engine = WhisperEngine(model, tight_window=name == "tuned_tight", beam_size=beam_size)
-            runners[name] = lambda p, e=engine: transcribe_engine(e, p)
+            runners[prefix + name] = lambda p, e=engine: transcribe_engine(e, p)
         elif name in VARIANTS:
             options = {"beam_size": beam_size, **VARIANTS[name]}
             lead = options.pop("lead_secs", 0.0)
+            vad = options.pop("vad", False)
             engine = WhisperEngine(model, tight_window=True, **options)
-            runners[name] = lambda p, e=engine, lead=lead: transcribe_engine(e, p, lead)
+            runners[prefix + name] = lambda p, e=engine, lead=lead, vad=vad: transcribe_engine(
+                e, p, lead, vad
+            )
         else:
             raise SystemExit(f"unknown recipe {name!r}; known: {BASE_RECIPES + list(VARIANTS)}")
     return runners
 
 
+def parse_model(spec: str) -> tuple[str, Path | None]:
+    """``label=DIR`` (a CTranslate2 Whisper folder) or ``base`` (the packaged model)."""
+    label, _, folder = spec.partition("=")
+    if not folder and label != "base":
+        raise SystemExit(f"--models {spec!r}: give label=DIR for any model but the packaged base")
+    return label, Path(folder).expanduser() if folder else None
+
+
+def row_split(row: dict[str, Any]) -> str:
+    """A row's split (results written before the held-out set existed are all dev)."""
+    return row.get("split", "dev")
+
+
 def summarize(rows: list[dict[str, Any]], recipes: list[str], voices: list[str]) -> dict[str, Any]:
     """WER (normalised and raw, overall and per voice) and inference p50/p95 per recipe."""
     summary: dict[str, Any] = {}
+    splits = [s for s in SPLITS if any(row_split(r) == s for r in rows)]
     for recipe in recipes:
         scored = [r[recipe] for r in rows if recipe in r]
         if not scored:
             continue
         by_voice = {v: [r[recipe] for r in rows if r["voice"] == v and recipe in r] for v in voices}
+        by_split_voice = {
+            s: {
+                v: [r[recipe] for r in rows if recipe in r and r["voice"] == v and row_split(r) == s]
+                for v in voices
+            }
+            for s in splits
+        }
         times = [s["ms"] for s in scored if "ms" in s]
         summary[recipe] = {
             "wer": round(word_error_rate(scored), 4),
             "wer_raw": round(word_error_rate(scored, raw=True), 4),
             "wer_by_voice": {v: round(word_error_rate(x), 4) for v, x in by_voice.items()},
             "wer_raw_by_voice": {v: round(word_error_rate(x, raw=True), 4) for v, x in by_voice.items()},
+            "wer_by_split": {
+                s: round(word_error_rate([x for group in by_v.values() for x in group]), 4)
+                for s, by_v in by_split_voice.items()
+            },
+            "wer_by_split_voice": {
+                s: {v: round(word_error_rate(x), 4) for v, x in by_v.items()}
+                for s, by_v in by_split_voice.items()
+            },
             "utterances_with_errors": sum(1 for s in scored if s["errors"]),
             "inference_ms_p50": round(statistics.median(times), 1) if times else None,
             "inference_ms_p95": round(percentile(times, 0.95), 1) if times else None,
@@ -370,15 +399,19 @@ def rescore(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def recipe_table(summary: dict[str, Any], voices: list[str]) -> list[str]:
+    """One row per recipe: WER overall, per split and per voice, and inference time."""
+    splits = list(next(iter(summary.values()), {}).get("wer_by_split", {}))
     lines = [
         "| recipe | WER | raw WER | "
+        + "".join(f"{s} WER | " for s in splits)
         + " | ".join(f"{v} WER (raw)" for v in voices)
         + " | utterances with errors | inference p50 ms | p95 ms |",
-        "|---|---|---|" + "---|" * len(voices) + "---|---|---|",
+        "|---|---|---|" + "---|" * (len(splits) + len(voices)) + "---|---|---|",
     ]
     for recipe, data in summary.items():
         lines.append(
             f"| {recipe} | {data['wer']:.3f} | {data['wer_raw']:.3f} | "
+            + "".join(f"{data['wer_by_split'][s]:.3f} | " for s in splits)
             + " | ".join(f"{data['wer_by_voice'][v]:.3f} ({data['wer_raw_by_voice'][v]:.3f})" for v in voices)
             + f" | {data['utterances_with_errors']}"
             + f" | {data['inference_ms_p50']} | {data['inference_ms_p95']} |"
@@ -386,10 +419,25 @@ def recipe_table(summary: dict[str, Any], voices: list[str]) -> list[str]:
     return lines
 
 
+def split_voice_table(summary: dict[str, Any], voices: list[str]) -> list[str]:
+    """One row per recipe: normalised WER of each split on each voice."""
+    splits = list(next(iter(summary.values()), {}).get("wer_by_split", {}))
+    columns = [(s, v) for s in splits for v in voices]
+    lines = [
+        "| recipe | " + " | ".join(f"{s} {v}" for s, v in columns) + " |",
+        "|---|" + "---|" * len(columns),
+    ]
+    for recipe, data in summary.items():
+        by = data["wer_by_split_voice"]
+        lines.append(f"| {recipe} | " + " | ".join(f"{by[s][v]:.3f}" for s, v in columns) + " |")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--voices", nargs="+", default=VOICES)
-    parser.add_argument("--limit", type=int, default=len(UTTERANCES))
+    parser.add_argument("--split", choices=["all", *SPLITS], default="all", help="which utterances to decode")
+    parser.add_argument("--limit", type=int, default=None, help="first N utterances of each split")
     parser.add_argument("--realtime", type=int, default=8, help="utterances per voice driven in real time")
     parser.add_argument("--vad-stop-secs", type=float, default=0.3)
     parser.add_argument(
@@ -399,6 +447,13 @@ def main(argv: list[str] | None = None) -> int:
         help=f"of {BASE_RECIPES} and the variants {list(VARIANTS)}",
     )
     parser.add_argument("--beam-size", type=int, default=2, help="beam of the tuned recipes")
+    parser.add_argument(
+        "--models",
+        nargs="+",
+        default=["base"],
+        help="base (the packaged model) and/or label=DIR (CTranslate2 Whisper folders); every recipe "
+        "runs on each, utterance by utterance; recipes of a model other than the first are label:recipe",
+    )
     parser.add_argument("--errors", action="store_true", help="print reference and hypothesis of each error")
     parser.add_argument(
         "--rescore",
@@ -414,7 +469,8 @@ def main(argv: list[str] | None = None) -> int:
         recipes = list(
             dict.fromkeys(k for r in rows for k, v in r.items() if isinstance(v, dict) and "ms" in v)
         )
-        out = recipe_table(summarize(rows, recipes, voices), voices)
+        summary = summarize(rows, recipes, voices)
+        out = [*recipe_table(summary, voices), "", *split_voice_table(summary, voices)]
         if args.errors:
             out += [line for recipe in recipes for line in error_lines(rows, recipe)]
         print("\n".join(out))  # noqa: T201 - a bench prints its table
@@ -424,15 +480,29 @@ def main(argv: list[str] | None = None) -> int:
     from voice_runtime.services.whisper_stt import WhisperEngine
 
     seed_synthesis()
-    model = get_whisper_model()
-    runners = recipe_runners(model, args.recipes, args.beam_size)
-    realtime_engine = WhisperEngine(model, tight_window=True, beam_size=args.beam_size)
-    utterances = UTTERANCES[: args.limit]
+    runners: dict[str, Any] = {}
+    models = [parse_model(spec) for spec in args.models]
+    for index, (label, folder) in enumerate(models):
+        try:
+            model = get_whisper_model(folder)
+        except (RuntimeError, ValueError, OSError) as error:
+            raise SystemExit(f"model {label} ({folder or 'packaged'}) does not load: {error}") from error
+        runners |= recipe_runners(model, args.recipes, args.beam_size, label if index else "")
+        if index == 0:
+            realtime_engine = WhisperEngine(model, tight_window=True, beam_size=args.beam_size)
+    utterances = [
+        u for s in SPLITS for u in [u for u in load_utterances(split=args.split) if u[0] == s][: args.limit]
+    ]
     rows: list[dict[str, Any]] = []
     for voice in args.voices:
-        for index, text in enumerate(utterances):
+        for index, (split, text) in enumerate(utterances):
             pcm = synthesize(text, voice)
-            row: dict[str, Any] = {"voice": voice, "reference": text, "audio_ms": round(len(pcm) / 32, 1)}
+            row: dict[str, Any] = {
+                "voice": voice,
+                "split": split,
+                "reference": text,
+                "audio_ms": round(len(pcm) / 32, 1),
+            }
             for recipe, run in runners.items():
                 hypothesis, ms = run(pcm)
                 row[recipe] = {"text": hypothesis, **score(text, hypothesis), "ms": round(ms, 1)}
@@ -449,6 +519,7 @@ def main(argv: list[str] | None = None) -> int:
         "recipes": summarize(rows, list(runners), args.voices),
         "voices": args.voices,
         "utterances": len(utterances),
+        "utterances_by_split": {s: sum(1 for u in utterances if u[0] == s) for s in SPLITS},
         "scoring": "wer: both sides through Whisper's English text normaliser (whisper-normalizer); "
         "wer_raw: lower case, edge punctuation dropped",
     }
@@ -472,13 +543,16 @@ def main(argv: list[str] | None = None) -> int:
         "load_average": [round(v, 2) for v in os.getloadavg()],
     }
     summary["beam_size"] = args.beam_size
+    summary["models"] = {label: str(folder or "packaged base") for label, folder in models}
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "voice_wer.json").write_text(json.dumps({"summary": summary, "rows": rows}, indent=2) + "\n")
     command_args = " ".join(argv if argv is not None else sys.argv[1:])
     lines = [
-        "# STT word error rate and latency (Whisper base int8, offline)",
+        f"# STT word error rate and latency (Whisper {', '.join(label for label, _ in models)}, int8)",
         "",
-        f"{len(utterances)} shopping utterances x {len(args.voices)} voices ({', '.join(args.voices)}); "
+        f"{len(utterances)} shopping utterances ("
+        + ", ".join(f"{n} {s}" for s, n in summary["utterances_by_split"].items() if n)
+        + f", bench/data/voice_wer_utterances.csv) x {len(args.voices)} voices ({', '.join(args.voices)}); "
         f"{summary['machine']['cpus']} CPUs (shared; load average at the end "
         f"{summary['machine']['load_average']}), tuned recipes at beam {args.beam_size}. "
         f"Command: `.venv/bin/python -m bench.voice_wer {command_args}`.",
@@ -487,6 +561,10 @@ def main(argv: list[str] | None = None) -> int:
         "(`whisper-normalizer`); raw WER: lower case and edge punctuation only.",
         "",
         *recipe_table(summary["recipes"], args.voices),
+        "",
+        "Normalised WER by split and voice:",
+        "",
+        *split_voice_table(summary["recipes"], args.voices),
     ]
     lat = summary["stop_to_transcript_ms"]
     lines += [

@@ -47,7 +47,8 @@ class VoiceSettings(BaseSettings):
     # Piper's syntheses on that queue, in one priority order with the decodes (a reply's first piece
     # beside the finals, ahead of speculative decodes); False: on their own executor beside them.
     tts_shares_inference_queue: bool = True
-    # Beam 2 over greedy: WER 9.0% -> 6.6% on bench/voice_wer.py's set (bench/results/voice_wer.md).
+    # Beam 2 over greedy: WER 9.0% -> 6.6% on bench/voice_wer.py's dev set (held-out: 14.7%; beam 3 and 5
+    # no better on dev, bench/results/voice_wer.md).
     whisper_beam_size: int = Field(default=2, ge=1, le=5)
     piper_voice_dir: str | None = None
     piper_voice: str = "en_US-joe-medium"

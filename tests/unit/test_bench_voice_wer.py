@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bench.voice_wer import (
     edit_distance,
     error_lines,
+    load_utterances,
     normalized_words,
+    parse_model,
     raw_words,
     rescore,
     score,
+    summarize,
     word_error_rate,
 )
 from voice_runtime.services.whisper_stt import decoder_prompt, needs_fallback
@@ -88,6 +93,43 @@ def test_rescore_and_error_lines_show_each_wrong_utterance() -> None:
     )
     assert rows[0]["r"]["errors"] == 1
     assert error_lines(rows, "r") == ["r v norm 1 raw 1: 'Show me wool socks.' -> 'Show me well socks.'"]
+
+
+def test_the_held_out_utterances_are_new_and_at_least_40() -> None:
+    dev = [text for _, text in load_utterances(split="dev")]
+    heldout = [text for _, text in load_utterances(split="heldout")]
+    assert len(dev) == 54 and len(heldout) >= 40
+    assert not {t.lower() for t in dev} & {t.lower() for t in heldout}
+    assert len(load_utterances()) == len(dev) + len(heldout)
+
+
+def test_summary_scores_each_split_apart_and_old_rows_count_as_dev() -> None:
+    rows = rescore(
+        [
+            {
+                "voice": "v",
+                "reference": "Show me wool socks.",
+                "r": {"text": "Show me well socks.", "ms": 1.0},
+            },
+            {
+                "voice": "v",
+                "split": "heldout",
+                "reference": "Save the third one.",
+                "r": {"text": "Save the third one.", "ms": 1.0},
+            },
+        ]
+    )
+    summary = summarize(rows, ["r"], ["v"])["r"]
+    assert summary["wer_by_split"] == {"dev": 0.25, "heldout": 0.0}
+    assert summary["wer_by_split_voice"] == {"dev": {"v": 0.25}, "heldout": {"v": 0.0}}
+    assert summary["wer"] == pytest.approx(1 / 8, abs=1e-4)
+
+
+def test_a_model_is_the_packaged_base_or_a_labelled_folder() -> None:
+    assert parse_model("base") == ("base", None)
+    assert parse_model("small=/models/small") == ("small", Path("/models/small"))
+    with pytest.raises(SystemExit):
+        parse_model("small")
 
 
 class FakeTokenizer:
