@@ -33,7 +33,8 @@ def _re(pattern: str) -> re.Pattern[str]:
 
 
 _GREETING = _re(
-    r"^(?:hi|hello|hey|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening|day)|hi there|"
+    r"^(?:hi|hello|hey|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening|day)|morning|evening|"
+    r"afternoon|hi there|"
     r"hello there|hey there|hey you|hey assistant|hi assistant|hello assistant)(?: there| again| everyone)?$"
 )
 _THANKS = _re(

@@ -84,7 +84,8 @@ _SUPERLATIVES: tuple[tuple[re.Pattern[str], Superlative], ...] = (
         r"\b(?:best|highest|top)[\s-](?:rated|reviewed|rating|reviews)\b|\bbest reviews\b|\bmost popular\b|"
         r"\bbest one\b|\bthe best\b|\bhighest ratings?\b|\bmost stars\b|\bbest ratings?\b|"
         r"\bwhich (?:one )?(?:would|do|should) (?:you|i) (?:recommend|suggest|pick|choose|go for)\b|"
-        r"\bwhich (?:one )?should i (?:get|buy|take)\b|\bwhich (?:one )?(?:is|'s) (?:the )?best\b|"
+        r"\bwhich (?:one )?should (?:i|we|she|he|they|my \w+) (?:get|buy|take|pick|choose|go for)\b|"
+        r"\bwhich (?:one )?(?:is|'s) (?:the )?best\b|"
         r"^what (?:would|do) you (?:recommend|suggest)\b"
     ), "best_rated"),
 )  # fmt: skip

@@ -19,7 +19,7 @@ from shopper_core.understanding.types import Search
 
 _REQUEST = (
     r"and|or|also|plus|actually|no|nah|wait|hmm|instead|now|preferably|ideally|hey|hi|hello|yo|maybe|"
-    r"hiya|heya|howdy|hey there|hi there|hello there|good (?:morning|afternoon|evening)|"
+    r"hiya|heya|howdy|hey there|hi there|hello there|(?:good )?(?:morning|afternoon|evening)|"
     r"i said|i meant|i mean|what if|if|"
     r"please|pls|can you|could you|would you|can u|could u|u|"
     r"what(?:'s| is| are) (?:a |an |some )?(?:good|decent|nice|the best)|"

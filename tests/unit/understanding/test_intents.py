@@ -146,7 +146,7 @@ CASES = {
     "go_back": ["never mind, go back to the previous results", "go back", "show me the previous results"],
     "preferences": ["what do I usually like?", "what do you know about my taste", "what are my preferences"],
     "help": ["help", "what can you do", "how does this work", "what can I say"],
-    "greeting": ["hi", "hello", "hey there", "good morning"],
+    "greeting": ["hi", "hello", "hey there", "good morning", "evening!"],
     "thanks": ["thanks", "thank you so much", "cheers", "great, thanks"],
     "goodbye": [
         "bye",
@@ -266,6 +266,8 @@ def test_compare_two_products_named_by_their_names(said: str, names: tuple[str, 
     ("do you have any of those robot vacuums", "robot vacuums"),  # "those" points at nothing shown
     ("what do you have in the way of coffee machines", "coffee machines"),
     ("show me more headphones", "headphones"),
+    ("evening, my wife needs a new phone, nothing crazy expensive", "phone"),
+    ("morning! i need a kettle", "kettle"),
     # a clause keeps the words the catalog uses and drops the rest
     ("a smartwatch that's waterproof with good battery", "smartwatch waterproof battery"),
     ("i'm looking for a laptop bag that fits a 15 inch laptop", "laptop bag 15 inch"),
@@ -301,6 +303,7 @@ def test_a_first_request_with_nothing_shown_is_a_search(said: str, query: str) -
     ("can you track my order from last week?", "unknown"),
     ("the second one, where's it sold?", "retailer"),
     ("which one should i get", "superlative"),
+    ("which one should she get", "superlative"),
     ("anything better", "refine"),
     ("do you have the same in a bigger size", "unknown"),  # nothing to filter on: never a search
     ("show me some like the second but cheaper", "more_like"),
