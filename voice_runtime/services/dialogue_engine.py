@@ -22,6 +22,7 @@ from shopper_core.dialogue import DialogueState, SearchState, ShownProduct
 from shopper_core.understanding import Context, IntentKind, Understanding, understand
 from shopper_core.understanding.lexicon import Lexicon
 from shopper_core.understanding.references import UnclearReference, resolve
+from shopper_core.understanding.search import says_only_how
 from shopper_core.understanding.types import Filters, Reference
 from voice_runtime.services import dialogue_replies as replies
 from voice_runtime.services.tool_schemas import (
@@ -195,9 +196,9 @@ def refine(state: DialogueState, understanding: Understanding) -> SearchState | 
     """The current search with this turn's changes (None when there is no current search).
 
     Said values replace the old ones. "Cheaper": the ceiling drops below the cheapest of
-    the top three shown. "More expensive": the floor rises to the dearest of the top three
-    and the ceiling goes. "Cheaper than the dell" measures from that product instead.
-    "Better rated": at least 4 stars, or half a star more than asked.
+    the top three shown, and a floor said before goes. "More expensive": the floor rises to
+    the dearest of the top three and the ceiling goes. "Cheaper than the dell" measures from
+    that product instead. "Better rated": at least 4 stars, or half a star more than asked.
     """
     current = state.search
     if current is None:
@@ -215,7 +216,11 @@ def refine(state: DialogueState, understanding: Understanding) -> SearchState | 
     floor = current.minPrice
     if filters.max_price is not None and filters.min_price is None and floor is not None:
         changes["minPrice"] = floor if floor < 0.8 * filters.max_price else None
-    if refinement and refinement.query:
+    if refinement and refinement.query and says_only_how(refinement.query):
+        # "a wireless one" after "mouse": a wireless mouse, not a search for "wireless"
+        kept = [w for w in current.query.split() if w.lower() not in refinement.query.lower().split()]
+        changes["query"] = " ".join([refinement.query, *kept])
+    elif refinement and refinement.query:
         changes["query"] = refinement.query
     for field, value in (
         ("minPrice", filters.min_price),
@@ -253,9 +258,8 @@ def refine(state: DialogueState, understanding: Understanding) -> SearchState | 
             )
         if ceiling is not None:
             changes["maxPrice"] = float(max(ceiling, 1))
-            low = changes.get("minPrice", current.minPrice)
-            if low is not None and low >= changes["maxPrice"]:
-                changes["minPrice"] = None
+            if filters.min_price is None:
+                changes["minPrice"] = None  # "over 500", then "something cheaper": the floor goes too
     if "pricier" in relative and filters.min_price is None:
         floor = max(prices) if prices else current.maxPrice
         if floor is not None:
@@ -270,6 +274,8 @@ def refine(state: DialogueState, understanding: Understanding) -> SearchState | 
     return updated
 
 
+# A search for only these words names no product: the shopper is asked who it is for.
+_VAGUE = frozenset({"gift", "gifts", "present", "presents", "idea", "ideas", "something", "stuff"})
 # A new ceiling below this share of the cheapest product shown is out of reach of what was shown.
 OUT_OF_REACH = 0.5
 
@@ -346,6 +352,10 @@ def pick(
     focus = state.focus_index()
     if reference.is_empty() and focus is None and default_first:
         return list(state.results[:default_first])
+    plain = reference.focus or reference.is_empty()
+    plain = plain and not (reference.saved or reference.every or reference.also)
+    if focus is None and plain:
+        focus = 0  # right after a search nothing is in focus: "that one" is the top pick, said first
     indices = resolve(reference, _items(state), focus, first_of_several=first_of_several)
     return [state.results[i] for i in indices]
 
@@ -417,6 +427,8 @@ def _decide(kind: str, u: Understanding, state: DialogueState, turn: Turn) -> De
                 return _decide("refine", Understanding("refine", refinement=_as_refinement(u)), state, turn)
             return Decision(replies.NEEDS_PRODUCT_TEXT, (), "search:needs_product")
         filters = u.search.filters
+        if set(u.search.query.lower().split()) <= _VAGUE:
+            return Decision(replies.GIFT_QUESTION_TEXT, (), "search:needs_product")  # "i need a gift"
         return _search(search_from(u.search.query, filters), filters.unknown_retailer, kind)
     if kind == "refine":
         refined = refine(state, u)
@@ -462,6 +474,8 @@ def _decide(kind: str, u: Understanding, state: DialogueState, turn: Turn) -> De
         return Decision(replies.CHECKING_CART_TEXT, ((LIST_CART_ITEMS, {}),), kind)
     if kind == "remove_from_cart":
         return _remove_from_cart(u.reference, state, turn)
+    if kind == "describe" and u.reference is not None and len(u.reference.positions) > 1:
+        return Decision(replies.compare_reply(pick(state, u.reference)[:3]), (), "compare")  # "both of them"
     if kind in ("describe", "price", "retailer"):
         product = _one(state, u.reference, asking=True)
         position = next((i + 1 for i, p in enumerate(state.results) if p.id == product.id), None)
@@ -477,7 +491,15 @@ def _decide(kind: str, u: Understanding, state: DialogueState, turn: Turn) -> De
         return Decision(answer, (), kind, product.id)
     if kind == "compare":
         every = u.reference is not None and u.reference.every and not u.reference.name
-        products = list(state.results[:3]) if every else pick(state, u.reference, default_first=2)
+        said = u.reference is not None and not u.reference.is_empty()
+        # "how do they stack up against each other": no product named, the two shown first
+        products = (
+            list(state.results[:3])
+            if every
+            else pick(state, u.reference, default_first=2)
+            if said
+            else list(state.results[:2])
+        )
         if len(products) < 2:
             products = _with_focus_pair(state, products)
         if len(products) < 2:

@@ -33,6 +33,7 @@ UNSURE_TEXT = (
     "Sorry, I didn't quite get that. Could you say it another way, like: find me wireless headphones?"
 )
 NEEDS_PRODUCT_TEXT = "What kind of product should I look for?"
+GIFT_QUESTION_TEXT = "Happy to help with a gift. Who is it for, and what do they like?"
 CHECKING_LIST_TEXT = "Checking your list."
 CHECKING_CART_TEXT = "Checking your cart."
 CHECKING_PREFERENCES_TEXT = "Let me check what you like."

@@ -217,6 +217,8 @@ _DESCRIBE = _re(
     r"read (?:me )?(?:the )?description|any (?:more )?details|tell me more|more about|go on about|"
     r"what can you tell me about|what do you know about (?:it|that|the)|explain|elaborate|zoom in on|"
     r"let me hear about|let's hear about|info on|specs (?:of|on|for)|what about (?:it|that|this|the)|"
+    r"more on (?:it|that|this|the|number|#)|"
+    r"what(?:'s| is| are|s) (?:the|that|this|number) (?:[\w'-]+ ){0,2}(?:one |ones )?like$|"
     r"how about (?:it|that|this|the)|is (?:it|that|this|the \w+(?: one)?) (?:any )?good|"
     r"what(?:'s| is) special about|"
     r"open (?:it|that|the)|look at (?:it|that|the))\b"
@@ -286,6 +288,7 @@ _GOODBYE_MORE = _re(
 )
 _HELP_MORE = _re(
     r"\bwhat (?:can|should|do) i (?:do|say|ask)(?: (?:here|you|now))?$|^help (?:please|me out|me)$"
+    r"|^how does (?:this|it|this thing|the app) work\b"
     r"|\bhow do i (?:use|do) (?:this|you|it)\b|\bhow does (?:this|the) (?:thing|assistant|app|bot) work\b"
     r"|\b(?:not sure|don't know|no idea) what to (?:say|ask|do)\b|\bexplain what you (?:do|can do)\b"
     r"|\bwhat (?:can|does) this (?:thing )?do\b|\bwhat are (?:the )?things you can do\b"
@@ -296,6 +299,9 @@ _SMALLTALK_MORE = (
     (_re(r"^(?:who (?:made|built|created) you|what should i call you|are you (?:a )?(?:human|person))$"),
      "who_are_you"),
     (_re(r"^(?:tell me something funny|got any jokes|know any good jokes|say something funny)$"), "joke"),
+    # "lol sorry my cat just walked across the keyboard": a story, not a request
+    (_re(r"^(?:(?:lol|haha|sorry|oops|whoops|oh|omg|ugh)\s+)+(?:my|the|our) [a-z']+ (?:just |accidentally |"
+         r"totally )?[a-z]+(?:ed|ped|ted)\b"), "chat"),
 )  # fmt: skip
 _PRICE_MORE = _re(
     r"\b(?:set me back|how pricey|how much (?:are we talking|would (?:it|that|this) be))\b"
@@ -312,6 +318,7 @@ _COMPARE_MORE = _re(
     r"|\b(?:first|second|third|fourth|last|top|number \d+|\d)\b.*\bor\b.*\b(?:which|pick|choose|get)\b"
     r"|\bwhich (?:is|one is) better\b"
     r"|\bwhich of (?:these|the|them|those)(?: two| three)? is (?:better|best)\b"
+    r"|\bwhich\b.*\bis (?:the )?better (?:buy|deal|one|choice|option|value|pick)\b"
 )
 _MORE_LIKE_MORE = _re(
     r"\b(?:else|other ones|others|more|items|stuff|products|ones) (?:just )?like (?:this|that|it)\b"
@@ -383,6 +390,24 @@ _CLEARS_A_FILTER = _re(
 )
 
 
+# "which ones cheaper", "which of those is cheaper", "which one costs less": of what is shown,
+# the one that is (a question, not a new ceiling).
+_WHICH_IS = _re(
+    r"^(?:so |and |ok |okay )?(?:which|what)(?: ones?| of (?:those|these|them|the two|those two|these two))?"
+    r"(?: two)?(?:'s| is| are|s)?(?: the)? (?P<what>cheaper|less expensive|cheapest|costs? less|"
+    r"more expensive|pricier|costs? more|better rated|rated higher|better reviewed)(?: one| of the two)?$"
+)
+_WHICH_KIND: dict[str, Superlative] = {
+    "cheaper": "cheapest", "less expensive": "cheapest", "cheapest": "cheapest", "cost less": "cheapest",
+    "costs less": "cheapest", "more expensive": "most_expensive", "pricier": "most_expensive",
+    "cost more": "most_expensive", "costs more": "most_expensive",
+}  # fmt: skip
+# "cart?", "my list?": a one-word question about a list is that list.
+_BARE_CART = _re(rf"^(?:my |the )?{CART}\??$")
+_BARE_LIST = _re(r"^(?:my |the )?(?:list|saved|saves|saved items|wish ?list|favou?rites)\??$")
+_WHATS_LEFT = _re(r"^(?:and |so |ok )?(?:what's|what is|whats) (?:left|still there|on it now|there now)\b")
+
+
 def command_intent(text: str, has_results: bool) -> RuleResult | None:
     """Intents said by their command words; None when no command is said."""
     if not text:
@@ -400,6 +425,13 @@ def command_intent(text: str, has_results: bool) -> RuleResult | None:
         return RuleResult("help", 0.95)
     if _MORE_RESULTS.match(text):
         return RuleResult("unknown", 0.85)
+    if _BARE_CART.match(text):
+        return RuleResult("list_cart", 0.9)
+    if _BARE_LIST.match(text) or _WHATS_LEFT.match(text):
+        return RuleResult("list_saved", 0.85)
+    if has_results and (m := _WHICH_IS.match(text)):
+        kind = _WHICH_KIND.get(m.group("what"), "best_rated")
+        return RuleResult("superlative", 0.9, superlative=kind)
     for regex, topic in (*_SMALLTALK, *_SMALLTALK_MORE):
         if regex.match(text):
             return RuleResult("smalltalk", 0.9, topic=topic)
@@ -439,7 +471,7 @@ def command_intent(text: str, has_results: bool) -> RuleResult | None:
     if (_PRICE.search(text) or _PRICE_MORE.search(text)) and not _SEARCH_CUE.search(text):
         return RuleResult("price", 0.9)
     if _DESCRIBE.search(text):
-        return RuleResult("describe", 0.85)
+        return RuleResult("unknown" if _OFF_TOPIC.search(text) else "describe", 0.85)
     if _STARTS_WITH_THANKS.search(text):
         return RuleResult("thanks", 0.85)  # "thank you so much, you're a star": no command in it
     return None

@@ -237,7 +237,7 @@ _MISSPELLINGS = {
     "helo": "hello", "hii": "hi", "heyy": "hey", "cn": "can", "ned": "need", "nd": "need", "fone": "phone",
     "fones": "phones", "gud": "good", "shoos": "shoes", "coffe": "coffee", "sum": "some",
     "u": "you", "pls": "please", "thnx": "thanks", "tnx": "thanks", "blutooth": "bluetooth",
-    "bluetoth": "bluetooth",
+    "bluetoth": "bluetooth", "actualy": "actually", "acutally": "actually", "actully": "actually",
     "dont": "don't", "doesnt": "doesn't", "didnt": "didn't", "cant": "can't", "wont": "won't",
     "isnt": "isn't", "im": "i'm", "ive": "i've", "thats": "that's", "youre": "you're",
     "theyre": "they're", "whos": "who's", "wheres": "where's", "hows": "how's",
@@ -245,7 +245,7 @@ _MISSPELLINGS = {
 
 
 # Words a shopper says about the kind of product ("mechanicl keybord", "smart watch for runing").
-_ATTRIBUTE_WORDS = _words(
+ATTRIBUTE_WORDS = _words(
     """
     bluetooth wireless mechanical waterproof running gaming noise cancelling canceling portable
     rechargeable electric ergonomic leather cotton stainless
@@ -260,7 +260,7 @@ def _typo_tables(lexicon: Lexicon) -> tuple[frozenset[str], dict[tuple[str, int]
     brands = {b for b in lexicon.brands if " " not in b and b.isalpha() and b not in ordinary}
     targets = set(COMMAND_WORDS) | set(lexicon.product_words) | {c for c in lexicon.colors if " " not in c}
     targets |= {"headphones", "earbuds", "laptop", "speaker", "speakers", "keyboard", "monitor"}
-    targets |= _ATTRIBUTE_WORDS
+    targets |= ATTRIBUTE_WORDS
     targets |= {b for b in brands if len(b) >= 4}
     known = frozenset(targets | _COMMON_WORDS | lexicon.vocabulary | set(lexicon.brands))
     by_start: dict[tuple[str, int], list[str]] = {}
@@ -319,6 +319,13 @@ def normalise(text: str, lexicon: Lexicon | None = None) -> str:
     out = re.sub(r"\bid (?=like|love|prefer|want|rather)", "i'd ", out)
     out = _HALF_RE.sub(lambda m: f"{_HALVES.get(m.group(1), m.group(1))}.5", out)  # "four and a half"
     out = _numbers(out)
+    # "under forty, no wait, say fifty": the amount said last replaces the one before it
+    out = re.sub(
+        r"\b\d+(?:\.\d+)?\s+(?:no wait|no sorry|sorry|i mean|i meant|actually|wait|no|or rather)\s+"
+        r"(?:(?:say|make (?:it|that)|more like|like)\s+)?(?=\$?\d)",
+        "",
+        out,
+    )
     out = re.sub(r"\b(\d+(?:\.\d+)?) grand\b", r"\1k", out)
     out = re.sub(r"\b(\d+(?:\.\d+)?) ?terabytes?\b", r"\1tb", out)  # "one terabyte" -> "1tb"
     out = re.sub(r"\b(\d+(?:\.\d+)?) ?(?:gigabytes?|gigs?)\b", r"\1gb", out)

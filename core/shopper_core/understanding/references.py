@@ -74,11 +74,13 @@ _NOT_A_NAME = frozenset(
 _SUPERLATIVES: tuple[tuple[re.Pattern[str], Superlative], ...] = (
     (re.compile(
         r"\b(?:cheapest|least expensive|lowest(?:[\s-]priced)?|lowest price|most affordable|cheapest one|"
-        r"most cheap|lowest cost|least costly|best (?:deal|price|value)|costs? the least|cheapest of)\b"
+        r"most cheap|lowest cost|least costly|best (?:deal|price|value)|costs? the least|cheapest of|"
+        r"the cheaper (?:one|of the two|of them|of those|of these))\b"
     ), "cheapest"),
     (re.compile(
         r"\b(?:most expensive|priciest|highest(?:[\s-]priced)?|highest price|most costly|dearest|"
-        r"most premium|fanciest)\b"
+        r"most premium|fanciest|"
+        r"the (?:pricier|more expensive) (?:one|of the two|of them|of those|of these))\b"
     ), "most_expensive"),
     (re.compile(
         r"\b(?:best|highest|top)[\s-](?:rated|reviewed|rating|reviews)\b|\bbest reviews\b|\bmost popular\b|"
@@ -151,11 +153,19 @@ _LAST_SAVED_RE = re.compile(
 )
 
 
+_BOTH_RE = re.compile(r"\bboth(?: of (?:them|these|those|the two))?\b|\bthe two of them\b")
+
+
+def _both_positions(text: str) -> tuple[int, ...]:
+    """ "both of them" (no other position said): the two shown first, which the answer named first."""
+    return (1, 2) if _BOTH_RE.search(text) and not _NAME_RE.search(text) else ()
+
+
 def parse_reference(text: str) -> Reference | None:
     """The reference in normalised text, or None when the turn points at nothing."""
     if _LAST_SAVED_RE.search(text) and not _ORDINAL_RE.search(_LAST_SAVED_RE.sub(" ", text)):
         return Reference(positions=(1,), saved=True)
-    positions = _positions(text)
+    positions = _positions(text) or _both_positions(text)
     name = None if positions else _name(text)
     saved = bool(_SAVED_RE.search(text))
     cart = bool(_CART_RE.search(text))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from shopper_core.understanding.lexicon import Lexicon
-from shopper_core.understanding.normalize import normalise
+from shopper_core.understanding.normalize import ATTRIBUTE_WORDS, normalise
 from shopper_core.understanding.slots import take_filters
 from shopper_core.understanding.types import Search
 
@@ -96,7 +96,7 @@ def _drop_purpose(text: str, lexicon: Lexicon) -> str:
         return text  # "a gift for my mom who likes cooking": what they like is what the search is for
     words = re.findall(r"[a-z0-9][\w'-]*", what)
     # "a laptop for my online classes" -> "laptop for online": the words the catalog uses stay
-    useful = [w for w in words if _useful(w, lexicon) and w not in _PHRASE_FILLER]
+    useful = [w for w in words if (_useful(w, lexicon) or w[0].isdigit()) and w not in _PHRASE_FILLER]
     return f"{text[: m.start()]} for {' '.join(useful)}" if useful else text[: m.start()]
 
 
@@ -122,9 +122,89 @@ def _prune_clause(text: str, lexicon: Lexicon) -> str:
     return " ".join([head, *dict.fromkeys(kept)])
 
 
+_NOT_THIS_KIND_RE = re.compile(
+    r"(?:^|\s)(?:(?:and|but) )?(?:not|forget|no more|instead of|rather than) (?:a |an |the |any |about )?"
+    r"(?P<w>[a-z][\w-]*)\b(?: (?:instead|then))?"
+)
+
+
+def _drop_unwanted_kind(text: str, lexicon: Lexicon) -> str:
+    """ "a toaster not a kettle", "forget phones, do you have tablets": the kind turned down goes."""
+
+    def drop(m: re.Match[str]) -> str:
+        word = m.group("w")
+        kind = word in lexicon.product_words or word.removesuffix("s") in lexicon.product_words
+        return " " if kind else m.group(0)
+
+    return _NOT_THIS_KIND_RE.sub(drop, text)
+
+
+def says_only_how(words: str) -> bool:
+    """ "wireless", "a noise cancelling one": words that describe a product but name no kind,
+    so a refinement adds them to the search's product words instead of replacing them."""
+    said = [w for w in re.findall(r"[a-z0-9][\w-]*", words.lower()) if w not in ("a", "an", "one", "ones")]
+    return bool(said) and all(w in ATTRIBUTE_WORDS for w in said)
+
+
+# A cleaned request this long with a word of a story in it is a story around the product ("my
+# nephew turns 12 next week and he keeps asking for headphones"): only the product's phrase stays.
+_STORY_WORDS = 4
+_STORY_MARKERS = frozenset(
+    {"he", "she", "they", "mine", "keeps", "asking", "turns", "died", "broke", "wants", "needs", "my", "his",
+     "her", "their", "our", "because", "since", "birthday", "week", "girlfriend", "boyfriend", "wife",
+     "husband", "brother", "sister", "son", "daughter", "mom", "dad", "nephew", "niece", "friend", "kid"}
+)  # fmt: skip
+_STORY_STOP = frozenset(
+    {"and", "or", "but", "so", "he", "she", "they", "it", "i", "we", "you", "my", "his", "her", "their",
+     "our", "your", "is", "are", "was", "for", "to", "of", "the", "a", "an", "this", "that", "with", "on",
+     "in", "at", "some", "something", "asking", "keeps", "wants", "needs", "likes", "into", "get", "got"}
+)  # fmt: skip
+
+
+def _is_kind(word: str, lexicon: Lexicon) -> bool:
+    kinds = lexicon.product_words
+    return (word in kinds or word.removesuffix("s") in kinds) and word not in ATTRIBUTE_WORDS
+
+
+def _describes(word: str, lexicon: Lexicon) -> bool:
+    if word in _STORY_STOP:
+        return False
+    return (
+        word[0].isdigit()
+        or word in ATTRIBUTE_WORDS
+        or word in lexicon.brands
+        or word in lexicon.product_words
+        or word in lexicon.vocabulary
+    )
+
+
+def _product_phrase(text: str, lexicon: Lexicon) -> str:
+    """The words around the last product kind named, with the words before it that describe it;
+    a request that says what someone likes is left whole (``_drop_purpose`` reads it)."""
+    words = text.split()
+    story = any(w in _STORY_MARKERS for w in words)
+    if len(words) < _STORY_WORDS or not story or _LIKES_RE.search(text):
+        return text
+    kinds = [i for i, w in enumerate(words) if _is_kind(w, lexicon)]
+    if "with" in words:  # "her phone ... with a good camera": the kind is the one before "with"
+        before = [i for i in kinds if i < words.index("with")]
+        kinds = before or kinds
+    if not kinds:
+        return text
+    last = kinds[-1]
+    start = last
+    while start > 0 and _describes(words[start - 1], lexicon):
+        start -= 1
+    end = last + 1
+    if end < len(words) and words[end] == "for":  # "a case for iphone": what it is for stays
+        end = len(words)
+    return " ".join(words[start:end])
+
+
 def clean_query(rest: str, lexicon: Lexicon) -> str:
     """The product words: ``rest`` (filters already lifted) without filler around it."""
     text = _PUNCT_RE.sub(" ", rest)
+    text = _drop_unwanted_kind(text, lexicon)
     text = re.sub(r"\blike (?=\d)", "", text)  # "a tv, like 65 inches"
     text = re.sub(r"\s+", " ", text).strip(" .,-")
     previous = None
@@ -135,7 +215,7 @@ def clean_query(rest: str, lexicon: Lexicon) -> str:
         text = _drop_purpose(text, lexicon)
         text = _prune_clause(text, lexicon)
         text = re.sub(r"\s+", " ", text).strip(" .,-")
-    return text
+    return _product_phrase(text, lexicon)
 
 
 def parse_search(text: str, lexicon: Lexicon | None = None) -> Search:

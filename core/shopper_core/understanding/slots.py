@@ -316,7 +316,8 @@ _NOT_CUE = (
     r"other than|apart from|excluding|besides|avoid|without any|"
     r"(?:i )?(?:don't|do not) (?:want|like|trust|care for)(?: any)?|(?:i )?(?:hate|dislike|can't stand)|"
     r"(?:but )?(?:i'm |i am )?not (?:a )?(?:fan|big fan) of|(?:but )?(?:i'm |i am )?(?:done|sick|tired) with|"
-    r"forget|but (?:i )?(?:hate|dislike|can't stand|don't (?:want|like))"
+    r"forget|but (?:i )?(?:hate|dislike|can't stand|don't (?:want|like))|"
+    r"(?:(?:she|he|they|i)(?:'s|'re| is| are| am|'m) )?not (?:really )?into"
 )
 
 

@@ -20,7 +20,7 @@ from shopper_core.understanding.intents import RuleResult
 from shopper_core.understanding.lexicon import Lexicon
 from shopper_core.understanding.normalize import COMMAND_WORDS, MAX_TEXT, normalise
 from shopper_core.understanding.references import parse_reference
-from shopper_core.understanding.search import clean_query
+from shopper_core.understanding.search import clean_query, says_only_how
 from shopper_core.understanding.slots import Taken, take_filters
 from shopper_core.understanding.types import (
     Context,
@@ -126,6 +126,8 @@ def _content_intent(text: str, taken: Taken, query: str, context: Context, lexic
         # "can you find me something": a search with no product yet; the engine asks what.
         return RuleResult("search", 0.6) if cue else RuleResult("unknown", 0.5)
     question = intents.is_question(text) and not cue
+    if context.has_search and says_only_how(query):
+        return RuleResult("refine", 0.85)  # "a wireless one": the search's product, wireless
     if context.has_search and re.search(r"\bsame\b", text) and _known(product, lexicon) < 2:
         return RuleResult("unknown", 0.6)  # "the same in a bigger size": nothing the search can filter on
     if known == 2:
@@ -314,6 +316,8 @@ def _one_of(parts: list[str], context: Context | None, lexicon: Lexicon | None) 
     read = [(part, understand_with(part, context, lexicon, use_model=True)) for part in parts]
     if named := _named_then_pointed_at(read, context or Context(), lexicon):
         return named
+    if asked := _question_beside_an_aside(read):
+        return asked
     searches = [part for part, u in read if u.intent in _SEARCHING and u.confidence >= intents.SURE]
     if searches:
         # "I need a laptop for college. Nothing over $800." / "Show me phones. Samsung, please.":
@@ -329,6 +333,23 @@ def _one_of(parts: list[str], context: Context | None, lexicon: Lexicon | None) 
     if commands and not searches:
         return commands[-1]
     return understand_with(" ".join(parts), context, lexicon, use_model=True)
+
+
+_QUESTIONS = frozenset({"describe", "price", "retailer", "compare"})
+
+
+def _question_beside_an_aside(read: list[tuple[str, Understanding]]) -> Understanding | None:
+    """ "She's not into chanel. What's the dior one like?": a refinement that names no product
+    beside a question about a product named is an aside; the question is the turn."""
+    questions = [
+        u for _, u in read if u.intent in _QUESTIONS and u.reference is not None and u.reference.name
+    ]
+    asides = [u for _, u in read if u.intent == "refine" and u.refinement is not None]
+    if not questions or not asides or any(u.refinement.query for u in asides):  # type: ignore[union-attr]
+        return None
+    if any(u.intent not in (*_QUESTIONS, "refine", *_NOT_COMMANDS) for _, u in read):
+        return None
+    return questions[-1]
 
 
 _BARE_NAME_RE = re.compile(r"^(?:(?:yes|yeah|yep|ok|okay|no|nah|hmm|right|so)\s+)*(?:the|that|this)\s+")
@@ -390,7 +411,7 @@ def understand_with(
     if intent == "refine":
         relatives: tuple[Relative, ...] = intents.relatives_of(norm)  # type: ignore[assignment]
         product = _product_words(taken.rest, lexicon)
-        if _known(product, lexicon) < 2:
+        if _known(product, lexicon) < 2 and not says_only_how(product):
             product = ""  # "she's super picky, only 4 stars and up": no product named, the search's stays
         filters, than = _compared_to(norm, relatives, taken, context)
         if not relatives and not product and not filters.any():

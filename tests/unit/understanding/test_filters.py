@@ -66,6 +66,7 @@ def test_brands_from_the_catalog(said: str, brand: str, query: str) -> None:
     ("laptops, i hate hp", ("HP",), None, "laptops"),
     ("phones but i'm not a fan of samsung", ("Samsung",), None, "phones"),
     ("tablets, i'm done with apple", ("Apple",), None, "tablets"),
+    ("perfume, she's not into chanel", ("Chanel",), None, "perfume"),
 ])  # fmt: skip
 def test_brands_ruled_out(said: str, not_brands: tuple[str, ...], brand: str | None, query: str) -> None:
     search = parse_search(said)
@@ -127,6 +128,16 @@ def test_retailers(said: str, retailers: tuple[str, ...], unknown: str | None) -
     ("headphones for working out at the gym", "headphones"),
     ("a case for my iphone", "case for iphone"),
     ("ok now i need a mouse to go with it", "mouse"),
+    # the kind turned down goes
+    ("actualy i want a toaster not a kettle", "toaster"),
+    ("forget phones do you have tablets", "tablets"),
+    # a story around the product: only the product's phrase stays
+    ("my nephew turns twelve next week and he keeps asking for headphones", "headphones"),
+    ("i need a new smartphone mine just died on me", "smartphone"),
+    ("i wanna get my girlfriend some perfume for valentines day", "perfume"),
+    ("my daughter broke her phone, need a new one with a good camera", "phone"),
+    ("a charger for a macbook pro 16 inch please", "charger for macbook pro 16 inch"),
+    ("gaming laptop with an rtx card", "gaming laptop with an rtx card"),
     ("lets look at headphones now", "headphones"),
 ])  # fmt: skip
 def test_product_words_after_filler(said: str, query: str) -> None:

@@ -515,6 +515,57 @@ def test_products_named_then_pointed_at_or_compared(said: str, intent: str, refe
     assert got.intent == intent and got.reference == reference
 
 
+@pytest.mark.parametrize(
+    ("said", "intent", "kind"),
+    [
+        # a comparative asked of what is shown is a superlative over it, not a new ceiling
+        ("which ones cheaper", "superlative", "cheapest"),
+        ("which of those is cheaper", "superlative", "cheapest"),
+        ("which one costs less", "superlative", "cheapest"),
+        ("which is more expensive", "superlative", "most_expensive"),
+        ("which ones better rated", "superlative", "best_rated"),
+        ("cheaper", "refine", None),
+        ("is there a cheaper one", "refine", None),
+    ],
+)
+def test_which_is_cheaper_picks_among_what_is_shown(said: str, intent: str, kind: str | None) -> None:
+    got = understand(said, NAMED)
+    assert got.intent == intent and got.superlative == kind
+
+
+@pytest.mark.parametrize(
+    ("said", "intent"),
+    [
+        ("cart?", "list_cart"),
+        ("my list?", "list_saved"),
+        ("and whats left", "list_saved"),
+        ("um how does this work, can i save stuff for later", "help"),
+        ("more on that one", "describe"),
+        ("what's the bose one like", "describe"),
+        ("what's the weather like", "unknown"),
+        ("lol sorry my cat just walked across the keyboard", "smalltalk"),
+        ("which of those two is the better buy", "compare"),
+        ("she's not into sony. what's the bose one like", "describe"),  # the aside is no refinement
+        ("a wireless one", "refine"),
+        ("any waterproof ones", "refine"),
+    ],
+)
+def test_blind_set_three_phrasings(said: str, intent: str) -> None:
+    assert understand(said, NAMED).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("said", "reference"),
+    [
+        ("how much is the cheaper of the two", Reference(extreme="cheapest")),
+        ("tell me about both of them", Reference(positions=(1, 2))),
+        ("put both of them in my cart", Reference(positions=(1, 2))),
+    ],
+)
+def test_the_cheaper_of_the_two_and_both_of_them(said: str, reference: Reference) -> None:
+    assert understand(said, NAMED).reference == reference
+
+
 def test_going_back_to_a_brand_refines_the_search() -> None:
     for said in ("go back to the philips ones", "switch back to sony"):
         got = understand(said, SHOWN)

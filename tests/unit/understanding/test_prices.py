@@ -159,6 +159,8 @@ def test_empty_text_gives_an_empty_search() -> None:
         ("headphones for a hundred bucks", None, 100),
         ("watch no less than a hundred", 100, None),  # "less than" inside "no less than" is a floor
         ("laptop up to a grand and a half", None, 1500),
+        ("headphones under forty, no wait, say fifty", None, 50),  # the amount said last counts
+        ("speaker under 40 sorry 50", None, 50),
     ],
 )
 def test_spoken_amounts(said: str, low: float | None, high: float | None) -> None:

@@ -214,6 +214,48 @@ async def test_sort_them_by_price_reorders_what_is_on_screen_with_a_new_search()
     assert sorted_search["searchText"] == first["searchText"]
 
 
+async def test_right_after_a_search_that_one_is_the_top_pick() -> None:
+    talk = await converse(["bluetooth speaker", "what's that one like", "nice ok save that one"])
+    first_id = next(iter(talk.state.queries))
+    top = min(
+        (p for p in talk.state.products.values() if p["queryId"] == first_id), key=lambda p: p["systemRank"]
+    )
+    assert talk.intents == ["search", "describe", "save"]
+    assert talk.saved_titles() == [top["title"]]
+
+
+async def test_cheaper_after_a_floor_drops_the_floor() -> None:
+    talk = await converse(["bluetooth speaker over 40", "oof ok maybe something cheaper"])
+    _, cheaper = talk.queries()
+    assert cheaper["preferences"].get("minPrice") is None and cheaper["preferences"]["maxPrice"] > 0
+
+
+async def test_a_wireless_one_keeps_the_product_and_adds_the_word() -> None:
+    talk = await converse(["noise cancelling headphones", "a wireless one"])
+    _, refined = talk.queries()
+    assert talk.intents == ["search", "refine"]
+    assert refined["searchText"].lower() == "wireless noise cancelling headphones"
+
+
+async def test_a_gift_with_nothing_else_said_asks_who_it_is_for() -> None:
+    talk = await converse(["i need a gift"])
+    assert talk.queries() == [] and talk.spoken[-1].endswith("?")
+
+
+async def test_both_of_them_and_each_other_compare_the_two_shown_first() -> None:
+    talk = await converse(
+        ["bluetooth speaker", "tell me about the third one", "how do they stack up against each other",
+         "tell me about both of them"]
+    )  # fmt: skip
+    first_id = next(iter(talk.state.queries))
+    shown = sorted(
+        (p for p in talk.state.products.values() if p["queryId"] == first_id), key=lambda p: p["systemRank"]
+    )
+    for reply in talk.spoken[-2:]:
+        assert shown[0]["brand"] in reply and shown[1]["brand"] in reply, reply
+    assert len(talk.queries()) == 1
+
+
 async def test_a_yes_or_no_question_about_a_feature_is_answered_from_the_listing() -> None:
     talk = await converse(
         ["bluetooth speaker", "does the first one have bluetooth?", "is it noise cancelling?"]
