@@ -40,6 +40,13 @@ BENCHMARKS: dict[str, list[str]] = {
         "--name",
         "dialogue_final2_rerun",  # the blind figure (dialogue_final2) was taken once, before any fix
     ],
+    "dialogue_final3": [
+        "bench/dialogue.py",
+        "--data",
+        "bench/data/dialogue/conversations_final3.jsonl",
+        "--name",
+        "dialogue_final3_rerun",  # the blind figure (dialogue_final3) was taken once, before any fix
+    ],
     "search_latency": ["bench/search_latency.py"],
     "research_latency": ["bench/research_latency.py"],
     "api": ["bench/api_bench.py"],
