@@ -242,6 +242,7 @@ _RELATIVES = (
 _REFINE_FRAME = _re(
     r"\b(?:instead|only|just|rather|but|any|what about|how about|show me (?:the|those|them|ones|some)|"
     r"do (?:they|you have (?:it|them|those|that|these|this|one|ones)) (?:come )?in|"
+    r"(?:do|does) (?:any|some|one) of (?:them|these|those) (?:come )?in|"
     r"(?:the )?ones?|those|them|these|do you have (?:it|them|those|that|these|this|one|ones)\b|"
     r"same (?:thing|but)|make it|change (?:it|the)|switch to|filter|narrow|limit|keep it|stay|only show|"
     r"can i see (?:them|those|these)|let's (?:try|see)|try|anything|something|more)\b"

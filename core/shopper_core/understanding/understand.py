@@ -111,7 +111,10 @@ def _content_intent(text: str, taken: Taken, query: str, context: Context, lexic
         context.has_search
         and refine_words
         and filters.any()
-        and re.search(r"\b(?:instead|only|just)\b", text)
+        and re.search(
+            r"\b(?:instead|only|just|(?:any|some|one) of (?:them|these|those)|do (?:they|those|these))\b",
+            text,
+        )
     ):
         return RuleResult("refine", 0.85)
     bare = reference is not None and (reference.saved or len(query.split()) <= 4)

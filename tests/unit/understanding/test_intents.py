@@ -548,6 +548,7 @@ def test_which_is_cheaper_picks_among_what_is_shown(said: str, intent: str, kind
         ("she's not into sony. what's the bose one like", "describe"),  # the aside is no refinement
         ("a wireless one", "refine"),
         ("any waterproof ones", "refine"),
+        ("do any of them come in red he's obsessed with red", "refine"),
     ],
 )
 def test_blind_set_three_phrasings(said: str, intent: str) -> None:
