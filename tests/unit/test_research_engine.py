@@ -165,6 +165,12 @@ def test_a_brand_ruled_out_is_never_shown(engine: SearchEngine) -> None:
     assert all(h.item.category in ("notebook", "laptops") for h in said[:5])  # laptops, not their RAM
 
 
+def test_a_robot_or_handheld_vacuum_is_a_vacuum_cleaner(engine: SearchEngine) -> None:
+    rowenta = engine.search(parse_text("rowenta vacuum cleaner"), limit=10)
+    assert rowenta and (rowenta[0].item.brand or "").lower() == "rowenta"
+    assert "vacuum" in rowenta[0].item.title.lower()
+
+
 def test_cheap_prefers_the_low_end_of_the_asked_type_not_the_cheapest_accessory(engine: SearchEngine) -> None:
     plain = engine.search(ParsedQuery(text="laptop"), limit=10)
     cheap = engine.search(ParsedQuery(text="laptop", sort=SortHint.price_low), limit=10)

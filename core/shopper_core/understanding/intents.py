@@ -249,7 +249,8 @@ _REFINE_FRAME = _re(
 )
 _SEARCH_CUE = _re(
     r"\b(?:find|search|look(?:ing)? for|looking|show me|get me|buy me|i need|i want|i'd like|i would like|"
-    r"do you (?:have|sell|carry|stock)|got any|have you got|any|recommend|suggest|i'm after|"
+    r"do you(?: guys| all| folks)? (?:have|sell|carry|stock)|got any|have you got|any|recommend|suggest|"
+    r"i'm after|"
     r"in the market for|"
     r"shopping for|hunting for|gimme|give me|can i get|could i get|i'm thinking|i wanna|"
     r"help me (?:find|choose|pick))\b"

@@ -73,6 +73,7 @@ def _known(query: str, lexicon: Lexicon) -> int:
     uses one of them (its titles), 0 otherwise ("asdf", "the weather")."""
     words = re.findall(r"[a-z0-9][\w'-]*", query)
     singular = [w[:-1] if w.endswith("s") else w for w in words]
+    singular += [w[:-2] for w in words if w.endswith("es")]  # "smartwatches", "boxes"
     if any(w in lexicon.product_words or w in lexicon.brands for w in [*words, *singular]):
         return 2
     if any(w in lexicon.vocabulary and w not in STOP_WORDS for w in [*words, *singular]):

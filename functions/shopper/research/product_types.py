@@ -115,6 +115,9 @@ RELATED_TYPES: dict[str, dict[str, float]] = {
     "camera": {"kit": 0.6, "camcord": 0.5},
     "bag": {"backpack": 0.6, "case": 0.6},
     "case": {"sleev": 0.8, "folio": 0.8, "shell": 0.8, "cover": 0.7, "skin": 0.6, "bag": 0.5},
+    # "vacuum cleaner" reads as a cleaner; a "robot vacuum" or "handheld vacuum" is one
+    "cleaner": {"vacuum": 0.9},
+    "vacuum": {"cleaner": 0.9},
 }
 
 # Types that are parts or add-ons of another product.
