@@ -44,6 +44,12 @@ class Conversation:
     def saved_titles(self) -> list[str]:
         return [item["productName"] for item in self.state.saved]
 
+    def first_shown(self) -> list[dict[str, Any]]:
+        """The products of the conversation's first search, in the order shown."""
+        first_id = next(iter(self.state.queries))
+        found = (p for p in self.state.products.values() if p["queryId"] == first_id)
+        return sorted(found, key=lambda p: p["systemRank"])
+
 
 async def converse(
     utterances: list[str], fake: FakeFunctions | None = None, settle_s: float = 0.0
@@ -216,10 +222,7 @@ async def test_sort_them_by_price_reorders_what_is_on_screen_with_a_new_search()
 
 async def test_right_after_a_search_that_one_is_the_top_pick() -> None:
     talk = await converse(["bluetooth speaker", "what's that one like", "nice ok save that one"])
-    first_id = next(iter(talk.state.queries))
-    top = min(
-        (p for p in talk.state.products.values() if p["queryId"] == first_id), key=lambda p: p["systemRank"]
-    )
+    top = talk.first_shown()[0]
     assert talk.intents == ["search", "describe", "save"]
     assert talk.saved_titles() == [top["title"]]
 
@@ -247,10 +250,7 @@ async def test_both_of_them_and_each_other_compare_the_two_shown_first() -> None
         ["bluetooth speaker", "tell me about the third one", "how do they stack up against each other",
          "tell me about both of them"]
     )  # fmt: skip
-    first_id = next(iter(talk.state.queries))
-    shown = sorted(
-        (p for p in talk.state.products.values() if p["queryId"] == first_id), key=lambda p: p["systemRank"]
-    )
+    shown = talk.first_shown()
     for reply in talk.spoken[-2:]:
         assert shown[0]["brand"] in reply and shown[1]["brand"] in reply, reply
     assert len(talk.queries()) == 1
@@ -306,10 +306,7 @@ async def test_more_like_number_two_searches_the_kind_of_product_it_is() -> None
 
 async def test_more_like_number_two_but_cheaper_stays_below_its_price() -> None:
     talk = await converse(["noise cancelling headphones", "something like number 2 but cheaper"])
-    first_id = next(iter(talk.state.queries))
-    shown = sorted(
-        (p for p in talk.state.products.values() if p["queryId"] == first_id), key=lambda p: p["systemRank"]
-    )
+    shown = talk.first_shown()
     _, similar = talk.queries()
     assert talk.intents == ["search", "more_like"]
     assert similar["preferences"]["maxPrice"] < shown[1]["price"] and "minPrice" in similar["preferences"]
@@ -317,10 +314,7 @@ async def test_more_like_number_two_but_cheaper_stays_below_its_price() -> None:
 
 async def test_save_the_first_two_saves_both_and_confirms_once() -> None:
     talk = await converse(["bluetooth speaker", "save the first two", "add the first and third to my cart"])
-    first_id = next(iter(talk.state.queries))
-    shown = sorted(
-        (p for p in talk.state.products.values() if p["queryId"] == first_id), key=lambda p: p["systemRank"]
-    )
+    shown = talk.first_shown()
     assert talk.intents == ["search", "save", "add_to_cart"]
     assert sorted(talk.saved_titles()) == sorted(p["title"] for p in shown[:2])
     assert sorted(i["productName"] for i in talk.state.cart) == sorted(
@@ -332,10 +326,7 @@ async def test_save_the_first_two_saves_both_and_confirms_once() -> None:
 
 async def test_compare_a_named_product_with_a_position_compares_those_two() -> None:
     talk = await converse(["bluetooth speaker", "compare the jbl with the third one"])
-    first_id = next(iter(talk.state.queries))
-    shown = sorted(
-        (p for p in talk.state.products.values() if p["queryId"] == first_id), key=lambda p: p["systemRank"]
-    )
+    shown = talk.first_shown()
     assert talk.intents == ["search", "compare"] and len(talk.queries()) == 1
     reply = talk.spoken[-1]
     assert shown[0]["brand"] == "JBL" and "JBL" in reply and shown[2]["brand"] in reply
@@ -344,17 +335,13 @@ async def test_compare_a_named_product_with_a_position_compares_those_two() -> N
 
 async def test_save_all_of_them_saves_every_product_shown() -> None:
     talk = await converse(["noise cancelling headphones", "save all of them"])
-    first_id = next(iter(talk.state.queries))
-    shown = [p for p in talk.state.products.values() if p["queryId"] == first_id]
+    shown = talk.first_shown()
     assert talk.intents == ["search", "save"] and len(talk.saved_titles()) == len(shown) > 1
 
 
 async def test_cheaper_than_a_named_product_is_below_its_price_not_its_brand() -> None:
     talk = await converse(["noise cancelling headphones", "anything cheaper than the sony"])
-    first_id = next(iter(talk.state.queries))
-    shown = sorted(
-        (p for p in talk.state.products.values() if p["queryId"] == first_id), key=lambda p: p["systemRank"]
-    )
+    shown = talk.first_shown()
     _, cheaper = talk.queries()
     assert talk.intents == ["search", "refine"]
     # below the Sony (shown first), not below the cheapest shown (the Anker, far cheaper)
