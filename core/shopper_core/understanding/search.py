@@ -150,7 +150,8 @@ def says_only_how(words: str) -> bool:
 # nephew turns 12 next week and he keeps asking for headphones"): only the product's phrase stays.
 _STORY_WORDS = 4
 _STORY_MARKERS = frozenset(
-    {"he", "she", "they", "mine", "keeps", "asking", "turns", "died", "broke", "wants", "needs", "my", "his",
+    {"he", "she", "they", "he's", "she's", "hes", "shes", "mine", "keeps", "asking", "turns", "died", "broke",
+     "wants", "needs", "my", "his",
      "her", "their", "our", "because", "since", "birthday", "week", "girlfriend", "boyfriend", "wife",
      "husband", "brother", "sister", "son", "daughter", "mom", "dad", "nephew", "niece", "friend", "kid"}
 )  # fmt: skip
@@ -159,6 +160,9 @@ _STORY_STOP = frozenset(
      "our", "your", "is", "are", "was", "for", "to", "of", "the", "a", "an", "this", "that", "with", "on",
      "in", "at", "some", "something", "asking", "keeps", "wants", "needs", "likes", "into", "get", "got"}
 )  # fmt: skip
+
+
+_GIFT_WORDS = frozenset({"gift", "present"})
 
 
 def _is_kind(word: str, lexicon: Lexicon) -> bool:
@@ -183,9 +187,14 @@ def _product_phrase(text: str, lexicon: Lexicon) -> str:
     a request that says what someone likes is left whole (``_drop_purpose`` reads it)."""
     words = text.split()
     story = any(w in _STORY_MARKERS for w in words)
-    if len(words) < _STORY_WORDS or not story or _LIKES_RE.search(text):
+    if len(words) < _STORY_WORDS or not story:
         return text
-    kinds = [i for i, w in enumerate(words) if _is_kind(w, lexicon)]
+    kinds = [
+        i for i, w in enumerate(words) if _is_kind(w, lexicon) and w.removesuffix("s") not in _GIFT_WORDS
+    ]
+    likes = next((i for i, w in enumerate(words) if _LIKES_RE.fullmatch(w)), None)
+    if likes is not None and all(i == likes + 1 for i in kinds):
+        return text  # "a gift for my dad who likes coffee": what he likes is the search
     if "with" in words:  # "her phone ... with a good camera": the kind is the one before "with"
         before = [i for i in kinds if i < words.index("with")]
         kinds = before or kinds

@@ -138,6 +138,7 @@ def test_retailers(said: str, retailers: tuple[str, ...], unknown: str | None) -
     ("my daughter broke her phone, need a new one with a good camera", "phone"),
     ("a charger for a macbook pro 16 inch please", "charger for macbook pro 16 inch"),
     ("gaming laptop with an rtx card", "gaming laptop with an rtx card"),
+    ("a present for my dad, he's into photography, maybe a camera", "camera"),
     ("lets look at headphones now", "headphones"),
 ])  # fmt: skip
 def test_product_words_after_filler(said: str, query: str) -> None:
