@@ -2,9 +2,9 @@
 
 Each handler runs the tool and hands its result back through pipecat's function
 calling; a call still running after `filler_after_s` speaks a short filler once, so
-a slow API never leaves the shopper in silence. `end_session` answers without asking
-the LLM for more words and then ends the pipeline gracefully: the goodbye queued ahead
-of it is still spoken.
+a slow API never leaves the shopper in silence (calls of one turn share it).
+`end_session` answers without asking the LLM for more words and then ends the pipeline
+gracefully: the goodbye queued ahead of it is still spoken.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from voice_runtime.services.tool_schemas import END_SESSION, FILLERS
 from voice_runtime.tools import ShoppingTools, ToolResult
 
 TOOL_NAMES = tuple(FILLERS)
+# Calls started together ("save both of them": one save per product) share one filler.
+FILLER_GAP_S = 3.0
 
 
 async def run_with_filler(
@@ -48,10 +50,18 @@ def register_tools(
     """Register every tool on `llm` (`llm.register_function(name, handler)`)."""
     from pipecat.frames.frames import EndWorkerFrame, FunctionCallResultProperties
 
+    said_at = [float("-inf")]
+
+    async def say_once(text: str) -> None:
+        now = asyncio.get_running_loop().time()
+        if now - said_at[0] >= FILLER_GAP_S:
+            said_at[0] = now
+            await say(text)
+
     def make_handler(name: str) -> Callable[[Any], Awaitable[None]]:
         async def handler(params: Any) -> None:
             result = await run_with_filler(
-                tools.call(name, dict(params.arguments or {})), say, FILLERS[name], filler_after_s
+                tools.call(name, dict(params.arguments or {})), say_once, FILLERS[name], filler_after_s
             )
             await params.result_callback(result)
 
