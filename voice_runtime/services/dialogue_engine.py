@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any, get_args
 
 from shopper_core.dialogue import DialogueState, SearchState, ShownProduct
-from shopper_core.understanding import Context, IntentKind, Understanding, understand
+from shopper_core.understanding import Context, IntentKind, Understanding, parse_search, understand
 from shopper_core.understanding.lexicon import Lexicon
 from shopper_core.understanding.references import UnclearReference, resolve
 from shopper_core.understanding.search import says_only_how
@@ -290,14 +290,12 @@ def _without_unreachable_brand(
     ceiling = refined.maxPrice
     if said_brand or ceiling is None or not prices or ceiling >= OUT_OF_REACH * min(prices):
         return refined, None
-    brands = Lexicon.default().brands
-    words = refined.query.split()
-    named = [w for w in words if w.lower() in brands]
-    brand = refined.brand or (brands[named[0].lower()] if named else None)
+    read = parse_search(refined.query)  # the brand folded into the text, read by the one reader
+    brand = refined.brand or read.filters.brand
     if brand is None:
         return refined, None
-    query = " ".join(w for w in words if w.lower() not in brands) or refined.query
-    return refined.model_copy(update={"brand": None, "query": query}), brand
+    query = read.query if read.filters.brand else refined.query
+    return refined.model_copy(update={"brand": None, "query": query or refined.query}), brand
 
 
 def _stem(word: str) -> str:
